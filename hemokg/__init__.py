@@ -1,0 +1,93 @@
+"""hemokg — the knowledge graph of hematopoiesis: an OBO-style OWL ontology with stored SPARQL queries.
+
+>>> import hemokg
+>>> kg = hemokg.load()
+>>> [lab for lab in kg.lineage("neutrophil").labels.values()][:1]  # doctest: +SKIP
+['neutrophil']
+
+Heavy libraries (rdflib, owlready2, SPARQLWrapper) are imported only by the functions that need them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hemokg._version import __version__
+from hemokg.errors import (
+    EndpointError,
+    ExportError,
+    HemoError,
+    OntologyParseError,
+    ParameterError,
+    QueryHeaderError,
+    QueryNotFoundError,
+    ReasonerError,
+    ReasonerUnavailableError,
+    SPARQLSyntaxError,
+    TermNotFoundError,
+    UpdateRefusedError,
+)
+
+if TYPE_CHECKING:
+    from hemokg.backends.remote import connect
+    from hemokg.kg import KnowledgeGraph
+    from hemokg.lineage import Lineage
+    from hemokg.lookup import Term
+    from hemokg.queries import Catalog, StoredQuery, catalog
+    from hemokg.results import Results, Row
+    from hemokg.store import load
+
+__all__ = [
+    "Catalog",
+    "EndpointError",
+    "ExportError",
+    "HemoError",
+    "KnowledgeGraph",
+    "Lineage",
+    "OntologyParseError",
+    "ParameterError",
+    "QueryHeaderError",
+    "QueryNotFoundError",
+    "ReasonerError",
+    "ReasonerUnavailableError",
+    "Results",
+    "Row",
+    "SPARQLSyntaxError",
+    "StoredQuery",
+    "Term",
+    "TermNotFoundError",
+    "UpdateRefusedError",
+    "__version__",
+    "catalog",
+    "connect",
+    "load",
+]
+
+_LAZY = {
+    "load": "hemokg.store",
+    "connect": "hemokg.backends.remote",
+    "KnowledgeGraph": "hemokg.kg",
+    "Lineage": "hemokg.lineage",
+    "Term": "hemokg.lookup",
+    "Catalog": "hemokg.queries",
+    "StoredQuery": "hemokg.queries",
+    "catalog": "hemokg.queries",
+    "Results": "hemokg.results",
+    "Row": "hemokg.results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public names on first use, so ``import hemokg`` stays instant."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hemokg' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,62 @@
+"""The embedded backend: an in-memory pyoxigraph store, no server, no network.
+
+pyoxigraph was chosen by measurement (``benchmarks/store_choice.py``, ``docs/benchmarks.md``): it parses and answers
+the stored queries many times faster than rdflib's memory store, and its property paths do not recurse in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from pyoxigraph import Quad, QueryBoolean, QuerySolutions, RdfFormat, Store
+
+from hemokg.errors import SPARQLSyntaxError, UpdateRefusedError
+from hemokg.queries import bind_values, query_form
+from hemokg.results import Results, Term
+
+__all__ = ["EmbeddedBackend"]
+
+READ_FORMS = ("select", "ask", "construct", "describe")
+
+
+class EmbeddedBackend:
+    """Answers queries over the union of every graph of one private pyoxigraph :class:`~pyoxigraph.Store`."""
+
+    name = "embedded"
+
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store if store is not None else Store()
+
+    @classmethod
+    def from_nquads(cls, data: bytes) -> EmbeddedBackend:
+        """A backend over a fresh store loaded with N-Quads bytes."""
+        backend = cls()
+        if data:
+            backend.store.bulk_load(data, format=RdfFormat.N_QUADS)
+        return backend
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        """Add quads to the store."""
+        self.store.extend(quads)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def execute(self, query: str, bindings: Mapping[str, Term] | None = None) -> Results:
+        """Run a read-only query; updates raise :class:`UpdateRefusedError`, bad syntax :class:`SPARQLSyntaxError`."""
+        form = query_form(query)
+        if form not in READ_FORMS:
+            raise UpdateRefusedError(
+                f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}")
+        try:
+            answer = self.store.query(bind_values(query, bindings or {}), use_default_graph_as_union=True)
+            if isinstance(answer, QueryBoolean):
+                return Results("ask", boolean=bool(answer))
+            if isinstance(answer, QuerySolutions):
+                names = [v.value for v in answer.variables]
+                return Results("select", names, [tuple(sol) for sol in answer])
+            return Results("graph", triples=list(answer))
+        except SyntaxError as exc:
+            raise SPARQLSyntaxError(f"SPARQL syntax error: {exc.args[0] if exc.args else exc}") from None
+
+

@@ -1,0 +1,164 @@
+"""The knowledge graph a user holds: stored queries, SPARQL, lookup and lineage over one backend.
+
+``hemokg.load()`` builds one over the embedded store, ``hemokg.connect()`` over a remote endpoint; every method
+works the same on both because each is built on the backend's one ``execute`` call.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode
+
+from hemokg.backends import Backend
+from hemokg.errors import ParameterError, TermNotFoundError
+from hemokg.lineage import Lineage, Step
+from hemokg.lookup import LabelIndex, Term, as_iri
+from hemokg.namespaces import HEMO, iri_to_curie
+from hemokg.queries import Catalog, StoredQuery, catalog
+from hemokg.results import Results
+from hemokg.results import Term as RDFTerm
+
+__all__ = ["KnowledgeGraph"]
+
+_MAPPING_ORDER = ("skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "skos:broadMatch", "oboInOwl:hasDbXref")
+_SCOPES = ("exact", "related", "narrow", "broad")
+
+
+class KnowledgeGraph:
+    """Stored queries, SPARQL, lookup and lineage over one backend. Safe to share between threads."""
+
+    def __init__(self, backend: Backend, *, queries: Catalog | None = None, description: str = "") -> None:
+        self.backend = backend
+        self.catalog = queries or catalog()
+        self.description = description or backend.name
+        self._index: LabelIndex | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph {self.description}>"
+
+    # --- queries ---------------------------------------------------------------------------------------------
+    def sparql(self, text: str, bindings: Mapping[str, RDFTerm | str] | None = None) -> Results:
+        """Run a read-only SPARQL query; ``bindings`` maps variable names to terms (strings become literals)."""
+        terms = {k.lstrip("?$"): v if not isinstance(v, str) else Literal(v) for k, v in (bindings or {}).items()}
+        return self.backend.execute(text, terms)
+
+    def query(self, name: str | StoredQuery, /, **params: object) -> Results:
+        """Run a stored query by name, its parameters given by name (a term accepts label, synonym, CURIE or IRI)."""
+        stored = name if isinstance(name, StoredQuery) else self.catalog[name]
+        values = stored.check_params(params)
+        by_name = {p.name: p for p in stored.params}
+        bindings: dict[str, RDFTerm] = {}
+        for key, value in values.items():
+            param = by_name[key]
+            bindings[param.variable] = self._bind(stored.name, param.name, param.type, value)
+        return self.backend.execute(stored.text, bindings)
+
+    def _bind(self, query: str, name: str, ptype: str, value: object) -> RDFTerm:
+        if isinstance(value, NamedNode | Literal):
+            return value
+        text = str(value)
+        if "\x00" in text or len(text) > 10_000:
+            raise ParameterError(
+                f"query {query!r}: parameter {name!r} is not a usable value (NUL character or over 10,000 characters)")
+        if ptype == "iri":
+            try:
+                return NamedNode(self.resolve(text))
+            except ValueError:
+                raise ParameterError(f"query {query!r}: parameter {name!r}: {text!r} is not a valid IRI") from None
+        if ptype == "integer":
+            try:
+                return Literal(str(int(text)), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+            except ValueError:
+                raise ParameterError(f"query {query!r}: parameter {name!r} must be an integer, not {text!r}") from None
+        return Literal(text)
+
+    # --- lookup ----------------------------------------------------------------------------------------------
+    @property
+    def index(self) -> LabelIndex:
+        """The label/synonym index, built on first use from the ``term-labels`` stored query."""
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    rows = self.query("term-labels")
+                    self._index = LabelIndex((r[0].value, r[1].value, r[2].value) for r in rows)
+        return self._index
+
+    def resolve(self, text: str, *, prefer_hemo: bool = False) -> str:
+        """The IRI a text names: an IRI or CURIE as is (or, with ``prefer_hemo``, the hemo term mapped to it),
+        else the term whose label or synonym matches. Raises :class:`TermNotFoundError` with suggestions."""
+        direct = as_iri(text)
+        if direct is not None:
+            if prefer_hemo and not direct.startswith(HEMO):
+                mapped = self.query("mapped-terms", external=NamedNode(direct))
+                if mapped.rows:
+                    return mapped.rows[0][0].value
+            return direct
+        return self._by_name(text)[0]
+
+    def _by_name(self, text: str) -> tuple[str, str]:
+        exact = self.query("term-by-name", name=text.strip())
+        hits = sorted({(r[0].value, r[1].value) for r in exact}, key=lambda h: (not h[0].startswith(HEMO), h))
+        if hits:
+            return hits[0][0], "label" if hits[0][1].endswith("#label") else "synonym"
+        matches = self.index.find(text)
+        if not matches:
+            raise TermNotFoundError(text, self.index.suggest(text))
+        return matches[0].iri, matches[0].scope
+
+    def lookup(self, text: str) -> Term:
+        """A term with its IRI, CURIE, label, definition, synonyms, parents and mappings."""
+        direct = as_iri(text)
+        matched = "IRI" if "://" in text or text.strip().startswith("<") else "CURIE"
+        if direct is None:
+            iri, matched = self._by_name(text)
+        else:
+            iri = self.resolve(text, prefer_hemo=True)
+            if iri != direct:
+                matched = "mapping"
+        rows = self.query("term-details", term=NamedNode(iri)).rows
+        if not rows:
+            suggestions = self.index.suggest(text) if direct is None else []
+            raise TermNotFoundError(text, suggestions)
+        labels = [r[1].value for r in rows if r[0].value == "label"]
+        definitions = [r[1].value for r in rows if r[0].value == "definition"]
+        synonyms = tuple((r[1].value, r[0].value) for r in rows if r[0].value in _SCOPES)
+        mappings = tuple(sorted(((r[0].value, iri_to_curie(r[1].value) or r[1].value) for r in rows
+                                 if r[0].value in _MAPPING_ORDER), key=lambda m: (_MAPPING_ORDER.index(m[0]), m[1])))
+        parents = tuple((r[1].value, r[2].value if r[2] is not None else None) for r in rows if r[0].value == "parent")
+        return Term(iri, iri_to_curie(iri), labels[0] if labels else None, definitions[0] if definitions else None,
+                    tuple(sorted(synonyms, key=lambda s: (_SCOPES.index(s[1]), s[0].casefold()))), mappings,
+                    tuple(sorted(parents, key=lambda p: (p[1] or "", p[0]))), matched)
+
+    # --- lineage ---------------------------------------------------------------------------------------------
+    def lineage(self, cell: str) -> Lineage:
+        """What a cell develops from, step by step up to the stem cell, and what it develops into."""
+        iri = self.resolve(cell, prefer_hemo=True)
+        labels: dict[str, str] = {}
+        steps: dict[str, list[Step]] = {}
+        for name in ("develops-from-steps", "develops-into"):
+            steps[name] = []
+            for row in self.query(name, cell=NamedNode(iri)):
+                c, c_label, p, p_label = row
+                steps[name].append(Step(c.value, p.value))
+                for term, lab in ((c, c_label), (p, p_label)):
+                    if lab is not None:
+                        labels.setdefault(term.value, lab.value)
+        if iri not in labels:
+            rows = self.query("term-details", term=NamedNode(iri)).rows
+            found = [r[1].value for r in rows if r[0].value == "label"]
+            if not rows:
+                raise TermNotFoundError(cell)
+            if found:
+                labels[iri] = found[0]
+        return Lineage.from_edges(iri, steps["develops-from-steps"], steps["develops-into"], labels)
+
+    # --- files -----------------------------------------------------------------------------------------------
+    def export(self, format: str, path: str | Path | None = None, **options: object) -> bytes | None:
+        """Write the graph in an ecosystem format (see ``hemokg export --help``); bytes when no path is given."""
+        from hemokg.export import export
+
+        return export(self, format, path, **options)

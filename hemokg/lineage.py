@@ -1,0 +1,125 @@
+"""Lineages: the develops-from chain of a cell up to the stem cell, and what it develops into below.
+
+Steps are the asserted ``directly develops from`` (RO:0002207) edges, fetched by two stored queries and ordered
+here iteratively (no recursion), so a chain thousands of steps deep is as safe as a short one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from hemokg.namespaces import iri_to_curie
+
+__all__ = ["Lineage", "Step"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: ``cell`` directly develops from ``precursor``."""
+
+    cell: str
+    precursor: str
+
+
+@dataclass
+class Lineage:
+    """The lineage of one cell: the steps above it (toward the stem cell) and below it (toward mature cells)."""
+
+    iri: str
+    labels: dict[str, str] = field(default_factory=dict)
+    up: list[Step] = field(default_factory=list)
+    down: list[Step] = field(default_factory=list)
+
+    @classmethod
+    def from_edges(cls, iri: str, up: Iterable[Step], down: Iterable[Step], labels: dict[str, str]) -> Lineage:
+        """Keep only the steps reachable from ``iri`` (upward along precursors, downward along descendants)."""
+        up_by_cell: dict[str, list[Step]] = {}
+        for step in up:
+            up_by_cell.setdefault(step.cell, []).append(step)
+        down_by_precursor: dict[str, list[Step]] = {}
+        for step in down:
+            down_by_precursor.setdefault(step.precursor, []).append(step)
+        return cls(iri, labels, _walk(iri, up_by_cell, lambda s: s.precursor),
+                   _walk(iri, down_by_precursor, lambda s: s.cell))
+
+    def label(self, iri: str) -> str:
+        """A term's label, else its CURIE, else its IRI."""
+        return self.labels.get(iri) or iri_to_curie(iri) or iri
+
+    def ancestors(self) -> list[str]:
+        """Every cell this one develops from, nearest first."""
+        return _order([s.precursor for s in self.up])
+
+    def descendants(self) -> list[str]:
+        """Every cell that develops from this one, nearest first."""
+        return _order([s.cell for s in self.down])
+
+    def chains(self) -> list[list[str]]:
+        """Each develops-from path from a root (a cell with no recorded precursor) down to this cell."""
+        return _paths(self.iri, _group(self.up, lambda s: s.cell, lambda s: s.precursor))
+
+    def outcomes(self) -> list[list[str]]:
+        """Each develops-into path from this cell down to a cell that develops into nothing further."""
+        return [list(reversed(p)) for p in _paths(self.iri, _group(self.down, lambda s: s.precursor, lambda s: s.cell))]
+
+    def asdict(self) -> dict:
+        """A JSON-friendly dict: the chains and outcomes as lists of {iri, curie, label}."""
+        def node(i: str) -> dict:
+            return {"iri": i, "curie": iri_to_curie(i), "label": self.labels.get(i)}
+        return {
+            "cell": node(self.iri),
+            "develops_from": [[node(i) for i in chain] for chain in self.chains()],
+            "develops_into": [[node(i) for i in chain] for chain in self.outcomes()],
+        }
+
+
+def _walk(start: str, edges: dict[str, list[Step]], nxt) -> list[Step]:
+    seen, kept, queue = {start}, [], deque([start])
+    while queue:
+        for step in edges.get(queue.popleft(), ()):
+            kept.append(step)
+            target = nxt(step)
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return kept
+
+
+def _group(steps: Iterable[Step], key, value) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for s in steps:
+        out.setdefault(key(s), []).append(value(s))
+    return out
+
+
+def _order(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _paths(start: str, parents: dict[str, list[str]], limit: int = 64, budget: int = 1_000_000) -> list[list[str]]:
+    """Paths from each root to ``start`` (roots first), iteratively, with parent pointers (no copying per step).
+
+    At most ``limit`` paths; at most ``budget`` expansions, so even a cyclic or huge graph ends.
+    """
+    nodes: list[tuple[str, int]] = [(start, -1)]
+    stack = [0]
+    done: list[list[str]] = []
+    while stack and len(done) < limit and len(nodes) < budget:
+        index = stack.pop()
+        iri = nodes[index][0]
+        ups = sorted(parents.get(iri, ()), reverse=True)
+        if not ups:
+            path, i = [], index
+            while i >= 0:
+                path.append(nodes[i][0])
+                i = nodes[i][1]
+            done.append(path)  # root first: the pointers lead from the root back to start
+            continue
+        for p in ups:
+            if p == iri:
+                continue
+            nodes.append((p, index))
+            stack.append(len(nodes) - 1)
+    return done

@@ -1,0 +1,222 @@
+"""Stored queries: ``queries/*.rq`` files whose leading ``#+`` lines are a YAML header (grlc style).
+
+The body is plain SPARQL 1.1, runnable anywhere as it stands; parameters are the variables named ``?_NAME_TYPE``
+(required) or ``?__NAME_TYPE`` (optional), bound as RDF terms by the backends, never pasted into the text.
+The header is parsed strictly: a malformed header raises :class:`~hemokg.errors.QueryHeaderError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from hemokg.errors import ParameterError, QueryHeaderError, QueryNotFoundError
+from hemokg.resources import queries_dir
+
+__all__ = ["Catalog", "Param", "StoredQuery", "bind_values", "catalog", "parse_header", "query_form"]
+
+PARAM_TYPES = ("iri", "literal", "integer")
+HEADER_KEYS = {"summary", "description", "tags", "params", "defaults", "competency"}
+_PARAM_RE = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*?)_(" + "|".join(PARAM_TYPES) + r")\b")
+_FORM_RE = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+                      re.IGNORECASE)
+_STRIP_RE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
+
+
+def query_form(text: str) -> str:
+    """The query form (``select``, ``ask``, ``construct``, ``describe``) or the update keyword, lower case.
+
+    IRIs, strings and comments are blanked first, so a keyword inside them does not count.
+    """
+    blanked = _STRIP_RE.sub(" ", text)
+    match = _FORM_RE.search(blanked)
+    return match.group(1).lower() if match else "unknown"
+
+
+_WHERE_RE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bind_values(query: str, bindings: Mapping[str, object]) -> str:
+    """The query with its variables bound by a ``VALUES`` block opening its WHERE clause.
+
+    The values are RDF terms (pyoxigraph ``NamedNode``/``Literal``) written in their own escaped N-Triples syntax,
+    so no value can close the block or change the query; the block goes first in the WHERE group, so the variables
+    are bound for every pattern, path and FILTER in it. Works on every SPARQL 1.1 engine.
+    """
+    if not bindings:
+        return query
+    from pyoxigraph import Literal, NamedNode
+
+    for name, term in bindings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not isinstance(term, NamedNode | Literal):
+            raise ParameterError(f"cannot bind ?{name} to {term!r}: only IRIs and literals bind to plain variables")
+    blanked = _STRIP_RE.sub(lambda m: " " * len(m.group(0)), query)
+    if query_form(query) == "construct":
+        match = _WHERE_RE.search(blanked)
+        position = match.end() if match else -1
+    else:
+        position = blanked.find("{") + 1
+    if position <= 0:
+        raise ParameterError("the query has no WHERE clause to bind its parameters in")
+    names = " ".join(f"?{n}" for n in bindings)
+    values = " ".join(str(t) for t in bindings.values())
+    return f"{query[:position]} VALUES ({names}) {{ ({values}) }}{query[position:]}"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a stored query, as named by its variable (``?_cell_iri`` is ``cell``, type ``iri``)."""
+
+    name: str
+    type: str
+    required: bool
+    variable: str
+    description: str = ""
+    default: str | None = None
+
+
+def parse_header(text: str, *, source: str = "<query>") -> tuple[dict, int]:
+    """Parse the leading ``#+`` lines as YAML; return (mapping, number of header lines). Strict: errors raise."""
+    import yaml
+
+    lines = text.splitlines()
+    header: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("#+"):
+            body = stripped[2:]
+            header.append(body[1:] if body.startswith(" ") else body)
+        elif stripped == "" and not header:
+            continue
+        else:
+            break
+    if not header:
+        raise QueryHeaderError(f"{source}:1: no '#+' header; add at least '#+ summary: ...'")
+    try:
+        data = yaml.safe_load("\n".join(header))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise QueryHeaderError(f"{source}{line}: malformed '#+' YAML header: {problem}") from None
+    if not isinstance(data, dict):
+        raise QueryHeaderError(f"{source}:1: the '#+' header must be a YAML mapping (key: value lines)")
+    unknown = sorted(set(data) - HEADER_KEYS)
+    if unknown:
+        raise QueryHeaderError(f"{source}: unknown header key(s) {unknown}; allowed: {sorted(HEADER_KEYS)}")
+    if not isinstance(data.get("summary"), str) or not data["summary"].strip():
+        raise QueryHeaderError(f"{source}: the header needs a one-line 'summary:'")
+    for key, kind in (("description", str), ("tags", list), ("params", dict), ("defaults", dict),
+                      ("competency", list)):
+        if key in data and not isinstance(data[key], kind):
+            raise QueryHeaderError(f"{source}: header key {key!r} must be a {kind.__name__}")
+    return data, len(header)
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A stored query: its name (the file stem), SPARQL text and header metadata."""
+
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    competency: tuple[str, ...] = ()
+    form: str = "select"
+    header: Mapping = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_file(cls, path: Path) -> StoredQuery:
+        """Read and validate one ``.rq`` file (strict header, declared parameters, read-only form)."""
+        text = path.read_text(encoding="utf-8")
+        data, _ = parse_header(text, source=str(path))
+        form = query_form(text)
+        if form not in ("select", "ask", "construct", "describe"):
+            raise QueryHeaderError(
+                f"{path}: stored queries are read-only (SELECT/ASK/CONSTRUCT/DESCRIBE), found {form!r}")
+        found: dict[str, Param] = {}
+        docs = data.get("params") or {}
+        defaults = data.get("defaults") or {}
+        for optional, name, ptype in _PARAM_RE.findall(text):
+            variable = f"{optional}{name}_{ptype}"
+            previous = found.get(name)
+            if previous and previous.variable != variable:
+                raise QueryHeaderError(f"{path}: parameter {name!r} is used as ?{previous.variable} and ?{variable}")
+            if name not in docs:
+                raise QueryHeaderError(f"{path}: parameter {name!r} (?{variable}) is not documented under 'params:'")
+            default = defaults.get(name)
+            found[name] = Param(name, ptype, optional == "_", variable, str(docs[name]),
+                                None if default is None else str(default))
+        for key in set(docs) - set(found):
+            raise QueryHeaderError(f"{path}: 'params:' documents {key!r}, which no ?_{key}_TYPE variable uses")
+        for key in set(defaults) - set(found):
+            raise QueryHeaderError(f"{path}: 'defaults:' names {key!r}, which is not a parameter")
+        return cls(
+            name=path.stem, path=path, text=text, summary=data["summary"].strip(),
+            description=str(data.get("description") or "").strip(), tags=tuple(map(str, data.get("tags") or ())),
+            params=tuple(found.values()), competency=tuple(map(str, data.get("competency") or ())),
+            form=form, header=data,
+        )
+
+    def check_params(self, given: Mapping[str, object]) -> dict[str, object]:
+        """Return the values to bind, by parameter name, with defaults filled in; raise on missing/unknown ones."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            choices = ", ".join(known) or "none"
+            raise ParameterError(f"query {self.name!r} has no parameter {unknown[0]!r} (parameters: {choices})")
+        values: dict[str, object] = {}
+        for p in self.params:
+            value = given.get(p.name, p.default)
+            if value is None:
+                if p.required:
+                    raise ParameterError(f"query {self.name!r} needs parameter {p.name!r}: {p.description}")
+                continue
+            values[p.name] = value
+        return values
+
+
+class Catalog(Mapping[str, StoredQuery]):
+    """The stored queries of a folder, read lazily, by name."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or queries_dir()
+
+    @cached_property
+    def _paths(self) -> dict[str, Path]:
+        return {p.stem: p for p in sorted(self.folder.glob("*.rq"))}
+
+    @cached_property
+    def _loaded(self) -> dict[str, StoredQuery]:
+        return {}
+
+    def __getitem__(self, name: str) -> StoredQuery:
+        if name not in self._loaded:
+            path = self._paths.get(name)
+            if path is None:
+                raise QueryNotFoundError(f"no stored query {name!r}; known: {', '.join(self._paths) or 'none'}")
+            self._loaded[name] = StoredQuery.from_file(path)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+_default: Catalog | None = None
+
+
+def catalog() -> Catalog:
+    """The shipped stored queries."""
+    global _default
+    if _default is None:
+        _default = Catalog()
+    return _default

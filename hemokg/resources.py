@@ -1,0 +1,44 @@
+"""Where the shipped data lives: the ontology, its reasoned graph, import modules and stored queries.
+
+In an installed wheel they sit in ``hemokg/_data/``; in a source checkout, at the repository's top level. Nothing is
+ever fetched: everything the package reads at run time ships with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["data_dir", "imports_dir", "mappings_dir", "ontology_path", "queries_dir", "reasoned_path"]
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir() -> Path:
+    """The folder holding ``ontology/`` and ``queries/``: the wheel's ``_data`` or the source checkout's root."""
+    shipped = _PACKAGE / "_data"
+    return shipped if (shipped / "ontology").is_dir() else _PACKAGE.parent
+
+
+def ontology_path() -> Path:
+    """The asserted ontology, ``hemo.ttl``."""
+    return data_dir() / "ontology" / "hemo.ttl"
+
+
+def reasoned_path() -> Path:
+    """The shipped reasoned graph (N-Quads with its input hash on the first line)."""
+    return data_dir() / "ontology" / "hemo-reasoned.nq"
+
+
+def imports_dir() -> Path:
+    """The shipped import modules of the external ontologies."""
+    return data_dir() / "ontology" / "imports"
+
+
+def mappings_dir() -> Path:
+    """The shipped SSSOM mapping sets."""
+    return data_dir() / "ontology" / "mappings"
+
+
+def queries_dir() -> Path:
+    """The stored queries (``*.rq``)."""
+    return data_dir() / "queries"

@@ -1,0 +1,94 @@
+"""Rendering terms, lineages and reasoner reports for the terminal (table) and for pipes (tsv, csv, json)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from hemokg.namespaces import iri_to_curie
+
+__all__ = ["delimited", "render_lineage", "render_report", "render_term", "table"]
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> str:
+    """A plain aligned table for a terminal (rich, imported only here)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    tab = Table(title=title, header_style="bold", show_edge=False)
+    for name in header:
+        tab.add_column(name, overflow="fold")
+    for row in rows:
+        tab.add_row(*[str(c) for c in row])
+    console = Console(file=io.StringIO(), width=140, force_terminal=False, color_system=None)
+    console.print(tab)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def delimited(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) -> str:
+    """CSV or TSV (tabs and newlines inside values are replaced by spaces in TSV)."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buf.getvalue()
+
+    def clean(v: object) -> str:
+        return str(v).replace("\t", " ").replace("\n", " ")
+
+    return "".join("\t".join(clean(v) for v in row) + "\n" for row in [header, *rows])
+
+
+def render_term(term: Any, fmt: str) -> str:
+    """A looked-up term in the given format."""
+    if fmt == "json":
+        return json.dumps(term.asdict(), indent=2, ensure_ascii=False) + "\n"
+    rows: list[list[str]] = [["iri", term.iri], ["curie", term.curie or ""], ["label", term.label or ""],
+                             ["definition", term.definition or ""]]
+    rows += [[f"synonym ({scope})", text] for text, scope in term.synonyms]
+    rows += [["parent", f"{label or ''} ({iri_to_curie(iri) or iri})"] for iri, label in term.parents]
+    rows += [[predicate, target] for predicate, target in term.mappings]
+    if term.matched:
+        rows.append(["matched by", term.matched])
+    if fmt == "table":
+        return table(["field", "value"], rows, title=f"{term.label or term.iri}")
+    return delimited(["field", "value"], rows, fmt)
+
+
+def render_lineage(lineage: Any, fmt: str) -> str:
+    """A lineage: its develops-from chains and its develops-into paths."""
+    if fmt == "json":
+        return json.dumps(lineage.asdict(), indent=2, ensure_ascii=False) + "\n"
+    chains, outcomes = lineage.chains(), lineage.outcomes()
+    if fmt == "table":
+        name = lineage.label(lineage.iri)
+        lines = [f"{name} ({iri_to_curie(lineage.iri) or lineage.iri})", "", "develops from, step by step:"]
+        lines += ["  " + " → ".join(lineage.label(i) for i in chain) for chain in chains if len(chain) > 1] or \
+            ["  (no recorded precursor)"]
+        lines += ["", "develops into:"]
+        lines += ["  " + " → ".join(lineage.label(i) for i in path) for path in outcomes if len(path) > 1] or \
+            ["  (nothing further: a mature cell)"]
+        return "\n".join(lines) + "\n"
+    rows = []
+    for direction, paths in (("develops_from", chains), ("develops_into", outcomes)):
+        for n, path in enumerate(p for p in paths if len(p) > 1):
+            for step, iri in enumerate(path):
+                rows.append([direction, str(n + 1), str(step + 1), iri_to_curie(iri) or iri, lineage.label(iri)])
+    return delimited(["direction", "path", "step", "id", "label"], rows, fmt)
+
+
+def render_report(report: Any, fmt: str) -> str:
+    """A reasoner report: consistency, unsatisfiable classes, number of inferred axioms."""
+    data = {"reasoner": report.reasoner, "consistent": report.consistent,
+            "unsatisfiable": list(report.unsatisfiable), "inferred": len(report.inferred),
+            "seconds": round(report.seconds, 3)}
+    if fmt == "json":
+        return json.dumps(data, indent=2) + "\n"
+    rows = [["reasoner", report.reasoner], ["consistent", "yes" if report.consistent else "NO"],
+            ["unsatisfiable classes", ", ".join(iri_to_curie(i) or i for i in report.unsatisfiable) or "none"],
+            ["inferred axioms", str(len(report.inferred))], ["seconds", f"{report.seconds:.2f}"]]
+    return table(["check", "result"], rows) if fmt == "table" else delimited(["check", "result"], rows, fmt)
