@@ -198,7 +198,8 @@ def queries_cmd(fmt: str | None, output: str) -> None:
     fmt = resolved_format(fmt, output)
     if fmt == "json":
         text = json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
-                            "competency": list(q.competency), "params": [{"name": p.name, "type": p.type, "required": p.required,
+                            "competency": list(q.competency),
+                            "params": [{"name": p.name, "type": p.type, "required": p.required,
                                         "description": p.description, "default": p.default} for p in q.params]}
                            for q in items], indent=2) + "\n"
     elif fmt == "table":
