@@ -142,8 +142,8 @@ class KnowledgeGraph:
         for name in ("develops-from-steps", "develops-into"):
             steps[name] = []
             for row in self.query(name, cell=NamedNode(iri)):
-                c, c_label, p, p_label = row
-                steps[name].append(Step(c.value, p.value))
+                c, c_label, p, p_label, relation = row
+                steps[name].append(Step(c.value, p.value, relation.value.endswith("RO_0002207")))
                 for term, lab in ((c, c_label), (p, p_label)):
                     if lab is not None:
                         labels.setdefault(term.value, lab.value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from hemokg.namespaces import iri_to_curie
 
@@ -17,10 +18,12 @@ __all__ = ["Lineage", "Step"]
 
 @dataclass(frozen=True)
 class Step:
-    """One step: ``cell`` directly develops from ``precursor``."""
+    """One step: ``cell`` develops from ``precursor`` — directly (one true step) or, where only that is known,
+    through stages not named here."""
 
     cell: str
     precursor: str
+    direct: bool = True
 
 
 @dataclass
@@ -34,12 +37,13 @@ class Lineage:
 
     @classmethod
     def from_edges(cls, iri: str, up: Iterable[Step], down: Iterable[Step], labels: dict[str, str]) -> Lineage:
-        """Keep only the steps reachable from ``iri`` (upward along precursors, downward along descendants)."""
+        """Keep only the steps reachable from ``iri`` (upward along precursors, downward along descendants); a cell
+        with direct steps keeps only those, so an indirect edge never adds a shortcut beside the true chain."""
         up_by_cell: dict[str, list[Step]] = {}
-        for step in up:
+        for step in _prefer_direct(up):
             up_by_cell.setdefault(step.cell, []).append(step)
         down_by_precursor: dict[str, list[Step]] = {}
-        for step in down:
+        for step in _prefer_direct(down):
             down_by_precursor.setdefault(step.precursor, []).append(step)
         return cls(iri, labels, _walk(iri, up_by_cell, lambda s: s.precursor),
                    _walk(iri, down_by_precursor, lambda s: s.cell))
@@ -47,6 +51,18 @@ class Lineage:
     def label(self, iri: str) -> str:
         """A term's label, else its CURIE, else its IRI."""
         return self.labels.get(iri) or iri_to_curie(iri) or iri
+
+    def is_direct(self, cell: str, precursor: str) -> bool:
+        """Whether the step from ``precursor`` to ``cell`` is one true step (not through unnamed stages)."""
+        return (cell, precursor) in {(s.cell, s.precursor) for s in (*self.up, *self.down) if s.direct}
+
+    def render(self, path: list[str]) -> str:
+        """A path as text: ``a → b`` for a direct step, ``a ⇢ b`` where stages in between are not named."""
+        direct = {(s.cell, s.precursor) for s in (*self.up, *self.down) if s.direct}
+        out = self.label(path[0])
+        for precursor, cell in pairwise(path):
+            out += (" → " if (cell, precursor) in direct else " ⇢ ") + self.label(cell)
+        return out
 
     def ancestors(self) -> list[str]:
         """Every cell this one develops from, nearest first."""
@@ -73,6 +89,12 @@ class Lineage:
             "develops_from": [[node(i) for i in chain] for chain in self.chains()],
             "develops_into": [[node(i) for i in chain] for chain in self.outcomes()],
         }
+
+
+def _prefer_direct(steps: Iterable[Step]) -> list[Step]:
+    steps = list(steps)
+    has_direct = {s.cell for s in steps if s.direct}
+    return [s for s in steps if s.direct or s.cell not in has_direct]
 
 
 def _walk(start: str, edges: dict[str, list[Step]], nxt) -> list[Step]:

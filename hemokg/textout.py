@@ -67,11 +67,12 @@ def render_lineage(lineage: Any, fmt: str) -> str:
     if fmt == "table":
         name = lineage.label(lineage.iri)
         lines = [f"{name} ({iri_to_curie(lineage.iri) or lineage.iri})", "", "develops from, step by step:"]
-        lines += ["  " + " → ".join(lineage.label(i) for i in chain) for chain in chains if len(chain) > 1] or \
-            ["  (no recorded precursor)"]
+        lines += ["  " + lineage.render(chain) for chain in chains if len(chain) > 1] or ["  (no recorded precursor)"]
         lines += ["", "develops into:"]
-        lines += ["  " + " → ".join(lineage.label(i) for i in path) for path in outcomes if len(path) > 1] or \
+        lines += ["  " + lineage.render(path) for path in outcomes if len(path) > 1] or \
             ["  (nothing further: a mature cell)"]
+        if any(not s.direct for s in (*lineage.up, *lineage.down)):
+            lines += ["", "→ one step; ⇢ develops from, through stages not named in between"]
         return "\n".join(lines) + "\n"
     rows = []
     for direction, paths in (("develops_from", chains), ("develops_into", outcomes)):
