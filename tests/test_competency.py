@@ -1,0 +1,58 @@
+"""Every competency question (docs/competency-questions.md) is answered by its stored query, as expected.
+
+The expectations are data (tests/data/competency.yaml); row values are compared as text: IRIs shortened to CURIEs
+(HEMO:0000123, CL:0000775), literals as their lexical form.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import hemokg
+from hemokg.results import term_text
+
+DATA = Path(__file__).parent / "data" / "competency.yaml"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "competency-questions.md"
+CASES = yaml.safe_load(DATA.read_text(encoding="utf-8")) if DATA.exists() else []
+
+
+def rows_as_text(results: hemokg.Results) -> list[dict[str, str]]:
+    return [{var: term_text(value) for var, value in row.asdict().items()} for row in results]
+
+
+def matches(row: dict[str, str], want: dict) -> bool:
+    return all(row.get(key) == str(value) for key, value in want.items())
+
+
+def test_there_are_at_least_thirty_questions_each_documented() -> None:
+    assert len(CASES) >= 30
+    ids = [case["id"] for case in CASES]
+    assert len(set(ids)) == len(ids), "duplicate competency ids"
+    documented = set(re.findall(r"\bCQ\d+\b", DOC.read_text(encoding="utf-8")))
+    assert set(ids) <= documented, f"undocumented: {sorted(set(ids) - documented)}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_competency_question(kg: hemokg.KnowledgeGraph, case: dict) -> None:
+    results = kg.query(case["query"], **case.get("params", {}))
+    expect = case["expect"]
+    assert set(expect) <= {"contains", "excludes", "equals", "ask", "min_rows", "max_rows"}, case["id"]
+    if "ask" in expect:
+        assert results.kind == "ask" and results.boolean is expect["ask"], case["question"]
+        return
+    rows = rows_as_text(results)
+    for want in expect.get("contains", []):
+        assert any(matches(r, want) for r in rows), f"{case['id']}: no row {want} in {rows[:20]}"
+    for unwanted in expect.get("excludes", []):
+        assert not any(matches(r, unwanted) for r in rows), f"{case['id']}: unexpected row {unwanted}"
+    if "equals" in expect:
+        keys = sorted({k for want in expect["equals"] for k in want})
+        got = sorted(tuple(r.get(k) for k in keys) for r in rows)
+        assert got == sorted(tuple(str(w.get(k)) for k in keys) for w in expect["equals"]), case["id"]
+    assert len(rows) >= expect.get("min_rows", 0 if "equals" in expect else 1), f"{case['id']}: too few rows"
+    if "max_rows" in expect:
+        assert len(rows) <= expect["max_rows"], case["id"]
