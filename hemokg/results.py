@@ -176,7 +176,7 @@ class Results:
             table.add_row(*(term_text(t) for t in row))
         console = Console(file=io.StringIO(), width=160, force_terminal=False)
         console.print(table)
-        return console.file.getvalue()  # type: ignore[attr-defined]
+        return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())  # type: ignore[attr-defined]
 
     def _select_rows(self) -> list[Row]:
         if self.kind != "select":

@@ -18,14 +18,15 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | 
     from rich.console import Console
     from rich.table import Table
 
-    tab = Table(title=title, header_style="bold", show_edge=False)
+    tab = Table(title=title, title_justify="left", header_style="bold", show_edge=False)
     for name in header:
         tab.add_column(name, overflow="fold")
     for row in rows:
         tab.add_row(*[str(c) for c in row])
     console = Console(file=io.StringIO(), width=140, force_terminal=False, color_system=None)
     console.print(tab)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def delimited(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) -> str:
