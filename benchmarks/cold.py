@@ -1,0 +1,69 @@
+"""Section 1 and half of 6: whole ``hemokg`` processes from a cold start, against a bare interpreter, with peak RSS.
+
+Every command runs as a fresh process of the real interpreter (``sys.executable``, not the pyenv shim), the commands
+taking turns round after round; the ratio is to ``python -c pass`` measured in the same rounds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import Sizes, run_child, stats
+
+__all__ = ["COMMANDS", "TARGETS", "run"]
+
+PY = sys.executable
+#: What is timed: name -> argv. The hemokg commands run as ``python -m hemokg`` (what the console script does).
+COMMANDS: dict[str, list[str]] = {
+    "python -c pass": [PY, "-c", "pass"],
+    'python -c "import rdflib"': [PY, "-c", "import rdflib"],
+    "hemokg --help": [PY, "-m", "hemokg", "--help"],
+    "hemokg lineage neutrophil": [PY, "-m", "hemokg", "lineage", "neutrophil", "--format", "tsv"],
+    "hemokg query develops-from-steps": [PY, "-m", "hemokg", "query", "develops-from-steps", "-p", "cell=neutrophil",
+                                         "--format", "tsv"],
+    "hemokg lookup haemopoiesis": [PY, "-m", "hemokg", "lookup", "haemopoiesis", "--format", "tsv"],
+}
+#: Target ratios to ``python -c pass``.
+TARGETS = {"hemokg --help": 5.0, "hemokg lineage neutrophil": 10.0, "hemokg query develops-from-steps": 10.0}
+
+
+def run(sizes: Sizes, cache: Path | None = None) -> dict:
+    """Median wall time, ratio to a bare interpreter and peak RSS of each command; the first (uncached) start too."""
+    cache = cache or Path(tempfile.mkdtemp(prefix="hemokg-bench-cache-"))
+    env = {**os.environ, "HEMOKG_CACHE_DIR": str(cache)}
+    first = run_child(COMMANDS["hemokg lineage neutrophil"], env=env, timeout=600)
+    failures = {}
+    for name, argv in COMMANDS.items():  # warm the OS file cache; a failing command is reported, not timed
+        child = run_child(argv, env=env, timeout=120)
+        if child.code != 0:
+            failures[name] = (child.err.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+    times: dict[str, list[float]] = {name: [] for name in COMMANDS if name not in failures}
+    for _ in range(sizes.cold_rounds):
+        for name in times:
+            times[name].append(run_child(COMMANDS[name], env=env, timeout=120).seconds)
+    base = stats(times["python -c pass"])["median"]
+    rows = []
+    for name in COMMANDS:
+        if name in failures:
+            rows.append({"command": name, "error": failures[name]})
+            continue
+        summary = stats(times[name])
+        peak = run_child(COMMANDS[name], env=env, timeout=120, rss=True).peak_mib
+        ratio = summary["median"] / base
+        target = TARGETS.get(name)
+        rows.append({"command": name, "median_ms": summary["median"] * 1e3, "p95_ms": summary["p95"] * 1e3,
+                     "ratio": ratio, "peak_mib": peak, "target": target,
+                     "met": None if target is None else ratio <= target, "n": summary["n"]})
+    dirs = os.environ.get("PATH", "").split(os.pathsep)
+    shim = next((str(Path(d) / "python3") for d in dirs if "shims" in d and (Path(d) / "python3").exists()),
+                shutil.which("python3"))
+    shim_ms = None
+    if shim and Path(shim).resolve() != Path(PY).resolve():
+        shim_ms = stats([run_child([shim, "-c", "pass"]).seconds for _ in range(max(3, sizes.cold_rounds // 3))]
+                        )["median"] * 1e3
+    return {"rows": rows, "interpreter": PY, "shim": shim, "shim_ms": shim_ms, "first_start_s": first.seconds,
+            "first_start_ok": first.code == 0, "cache": str(cache)}
