@@ -121,6 +121,12 @@ class GraphView:
         self.inline -= cyclic
         self.labelled = {b for b in bnodes if b not in self.inline and refs.get(b, 0) > 0}
         self.free = sorted((b for b in bnodes if refs.get(b, 0) == 0), key=lambda b: b.value)
+        self.labels: dict[str, str] = {}
+        for subject, props in self.out.items():
+            if isinstance(subject, NamedNode) and self.types(subject) & _CLASS_TYPES:
+                found = sorted(o.value for o in props.get(RDFS + "label", []) if isinstance(o, Literal))
+                if found:
+                    self.labels[subject.value] = found[0].replace("\n", " ").replace("\r", " ")
         return self.labelled
 
     # --- structure ---------------------------------------------------------------------------------------------
@@ -144,20 +150,21 @@ class GraphView:
         """The IRIs of a subject's ``rdf:type`` objects."""
         return {o.value for o in self.out.get(subject, {}).get(RDF_TYPE, []) if isinstance(o, NamedNode)}
 
+    def rank(self, node: NamedNode) -> tuple[int, str]:
+        """Where a named subject goes: 0 ontology header, 1-3 properties, 4 classes, 5 typed, 6 untyped; then IRI."""
+        types = self.types(node)
+        if OWL + "Ontology" in types:
+            return 0, node.value
+        kinds = [_PROPERTY_TYPES[t] for t in types if t in _PROPERTY_TYPES]
+        if kinds:
+            return min(kinds), node.value
+        if types & _CLASS_TYPES:
+            return 4, node.value
+        return (5 if types else 6), node.value
+
     def named_subjects(self) -> list[NamedNode]:
         """Ontology header first, then properties (annotation, object, data), classes, and the rest, each by IRI."""
-        def rank(node: NamedNode) -> tuple[int, str]:
-            types = self.types(node)
-            if OWL + "Ontology" in types:
-                return 0, node.value
-            kinds = [_PROPERTY_TYPES[t] for t in types if t in _PROPERTY_TYPES]
-            if kinds:
-                return min(kinds), node.value
-            if types & _CLASS_TYPES:
-                return 4, node.value
-            return (5 if types else 6), node.value
-
-        return sorted((s for s in self.out if isinstance(s, NamedNode)), key=rank)
+        return sorted((s for s in self.out if isinstance(s, NamedNode)), key=self.rank)
 
     def axioms(self) -> tuple[dict[NamedNode, list[BlankNode]], list[BlankNode]]:
         """Unreferenced ``owl:Axiom`` annotations by their named source, and every other unreferenced blank node."""
@@ -221,36 +228,78 @@ class _TurtleWriter:
         parts = [f"{self.verb(p)} {', '.join(self.objects(objs))}" for p, objs in self.view.predicates(node)]
         return "[ " + " ; ".join(parts) + " ]" if parts else "[]"
 
+    def names(self, t: Term, out: list[str]) -> list[str]:
+        """The labels of the classes an object mentions (for the trailing ``# label`` comment)."""
+        if isinstance(t, NamedNode):
+            label = self.view.labels.get(t.value)
+            if label and label not in out:
+                out.append(label)
+        elif isinstance(t, BlankNode) and t in self.view.inline:
+            for _, objects in self.view.predicates(t):
+                for o in sorted(objects, key=self.term):
+                    self.names(o, out)
+        return out
+
     def block(self, kind: str, subject: Term) -> str:
         head = "[]" if kind in ("axiom", "free") else self.term(subject) if isinstance(subject, NamedNode) \
             else f"_:{subject.value}"
-        lines = []
-        for predicate, objects in self.view.predicates(subject):
-            rendered = self.objects(objects)
-            lines.append(f"{self.verb(predicate)} " + " ,\n        ".join(rendered))
-        return head + " " + " ;\n    ".join(lines) + " .\n"
+        entries: list[tuple[str, str]] = []  # (text, trailing comment)
+        preds = self.view.predicates(subject)
+        for pi, (predicate, objects) in enumerate(preds):
+            pairs = [(self.term(o), o) for o in objects]
+            pairs.sort(key=lambda r: (0 if isinstance(r[1], NamedNode) else 1 if isinstance(r[1], Literal) else 2,
+                                      r[0].casefold(), r[0]))
+            for oi, (text, obj) in enumerate(pairs):
+                lead = f"{self.verb(predicate)} " if oi == 0 else "    "
+                last = oi == len(pairs) - 1
+                sep = " ," if not last else " ;" if pi < len(preds) - 1 else " ."
+                comment = ", ".join(self.names(obj, [])) if predicate != RDF_TYPE else ""
+                entries.append((lead + text + sep, comment.replace("\n", " ")))
+        lines = [head + " " + entries[0][0]] + ["    " + e[0] for e in entries[1:]]
+        return "".join(line + (f"  # {c}" if c else "") + "\n" for line, (_, c) in zip(lines, entries, strict=True))
 
 
-def canonical_turtle(triples: Iterable[Triple | Quad]) -> str:
-    """The canonical Turtle text of a graph (quads are merged into one graph)."""
+_SECTIONS = {1: "Annotation properties", 2: "Object properties", 3: "Data properties", 4: "Classes",
+             5: "Individuals", 6: "Other subjects", 7: "Other axioms"}
+_RULE = "#" * 65
+
+
+def _banner(title: str) -> str:
+    return f"{_RULE}\n# {title}\n{_RULE}\n"
+
+
+def canonical_turtle(triples: Iterable[Triple | Quad], *, preamble: str = "") -> str:
+    """The canonical Turtle text of a graph (quads are merged into one graph); ``preamble`` is a leading comment
+    block written verbatim at the top."""
     view = GraphView(triples)
     writer = _TurtleWriter(view)
-    blocks: list[tuple[str, str]] = [(kind, writer.block(kind, node)) for kind, node in view.iter_blocks()]
-    free = sorted(text for kind, text in blocks if kind == "free")
     body: list[str] = []
-    axiom_run: list[str] = []
-    for kind, text in blocks:
+    axioms: list[str] = []
+    section = 0
+    free: list[str] = []
+    for kind, node in view.iter_blocks():
+        text = writer.block(kind, node)
         if kind == "axiom":
-            axiom_run.append(text)
+            axioms.append(text)
             continue
-        body.extend(sorted(axiom_run))
-        axiom_run = []
-        if kind != "free":
-            body.append(text)
-    body.extend(sorted(axiom_run))
-    body.extend(free)
+        body.extend(sorted(axioms))
+        axioms = []
+        if kind == "free":
+            free.append(text)
+            continue
+        rank = view.rank(node)[0] if isinstance(node, NamedNode) else 7
+        if rank != section and rank in _SECTIONS:
+            body.append(_banner(_SECTIONS[rank]))
+        section = rank
+        body.append(text)
+    body.extend(sorted(axioms))
+    if free:
+        if section != 7:
+            body.append(_banner(_SECTIONS[7]))
+        body.extend(sorted(free))
     header = "".join(f"@prefix {p}: <{WRITER_PREFIXES[p]}> .\n" for p in sorted(writer.used, key=str.casefold))
-    return header + ("\n" if header and body else "") + "\n".join(body)
+    lead = "".join(line.rstrip() + "\n" for line in preamble.strip().splitlines())
+    return (lead + "\n" if lead else "") + header + ("\n" if header and body else "") + "\n".join(body)
 
 
 def find_comments(text: str) -> list[tuple[int, str]]:
@@ -279,9 +328,21 @@ def find_comments(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _preamble(text: str) -> str:
+    """The leading comment block of a Turtle text (kept verbatim by the formatter)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("#") or (not line.strip() and lines):
+            lines.append(line)
+        else:
+            break
+    return "\n".join(lines).strip()
+
+
 def format_file(path: str | Path, *, check: bool = False, drop_comments: bool = False) -> bool:
     """Rewrite a Turtle file in canonical form (atomically); returns whether it changed. With ``check``, raise
-    :class:`NotCanonicalError` instead of writing. Refuses to drop ``#`` comments unless ``drop_comments``."""
+    :class:`NotCanonicalError` instead of writing. The leading comment block is kept, ``# label`` comments and
+    section banners are regenerated; any other ``#`` comment makes it refuse unless ``drop_comments``."""
     from hemokg.build import atomic_write, parse_ontology
 
     path = Path(path)
@@ -289,18 +350,22 @@ def format_file(path: str | Path, *, check: bool = False, drop_comments: bool = 
         data = path.read_bytes()
     except OSError as exc:
         raise ExportError(f"cannot read {path}: {exc.strerror or exc}") from None
-    canonical = canonical_turtle(parse_ontology(data, path=str(path))).encode("utf-8")
+    text = data.decode("utf-8", "replace")
+    preamble = _preamble(text)
+    canonical = canonical_turtle(parse_ontology(data, path=str(path)), preamble=preamble).encode("utf-8")
     if canonical == data:
         return False
     if check:
-        old, new = data.decode("utf-8", "replace").splitlines(), canonical.decode("utf-8").splitlines()
+        old, new = text.splitlines(), canonical.decode("utf-8").splitlines()
         first = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
         raise NotCanonicalError(f"{path}:{first + 1}: not in canonical Turtle form; run `hemokg format {path}`")
-    comments = find_comments(data.decode("utf-8", "replace"))
-    if comments and not drop_comments:
-        line, text = comments[0]
+    kept = {c for _, c in find_comments(canonical.decode("utf-8"))}
+    lost = [(n, c) for n, c in find_comments(text) if c not in kept and c.strip("# ")]
+    if lost and not drop_comments:
+        line, comment = lost[0]
         raise NotCanonicalError(
-            f"{path}:{line}: has {len(comments)} '#' comment(s) (first: {text[:60]!r}) that canonical Turtle would "
-            "drop; move them into rdfs:comment annotations, or pass --drop-comments")
+            f"{path}:{line}: {len(lost)} '#' comment(s) would be lost (first: {comment[:70]!r}); canonical Turtle "
+            "keeps the leading comment block and regenerates '# label' comments only - move notes into "
+            "rdfs:comment annotations, or pass --drop-comments")
     atomic_write(path, canonical)
     return True
