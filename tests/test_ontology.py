@@ -276,6 +276,39 @@ def test_restrictions_point_to_hemo_classes(graph, classes):
             assert (filler, RDF.type, OWL.Class) in graph
 
 
+#: (relation, kinds of subject, kinds of filler) by hemo ID block: catches a restriction pointing at the wrong term.
+CELLS, PROCESSES, SITES, STAGES, DISEASES = range(100, 300), range(1, 100), range(300, 349), range(349, 400), range(400, 500)
+FUNCTIONS = range(500, 1000)
+DOMAIN_RANGE = {
+    "RO_0002202": ((CELLS,), (CELLS,)),
+    "RO_0002207": ((CELLS,), (CELLS,)),
+    "RO_0002234": ((PROCESSES,), (CELLS,)),
+    "BFO_0000066": ((PROCESSES,), (SITES,)),
+    "RO_0002092": ((PROCESSES,), (STAGES,)),
+    "RO_0002215": ((CELLS,), (PROCESSES, FUNCTIONS)),
+    "RO_0002216": ((CELLS,), (PROCESSES, FUNCTIONS)),
+    "RO_0001025": ((CELLS,), (SITES,)),
+    "RO_0004024": ((DISEASES,), (PROCESSES,)),
+    "RO_0002211": ((PROCESSES,), (PROCESSES,)),
+    "RO_0002212": ((PROCESSES,), (PROCESSES,)),
+    "RO_0002213": ((PROCESSES,), (PROCESSES,)),
+    "BFO_0000050": ((PROCESSES, SITES, STAGES, FUNCTIONS), (PROCESSES, SITES, STAGES, FUNCTIONS)),
+    "BFO_0000051": ((PROCESSES,), (PROCESSES,)),
+}
+
+
+def test_relations_link_the_right_kinds_of_term(graph, classes, labels):
+    for c in classes:
+        for p, f in _restrictions(graph, c):
+            subjects, fillers = DOMAIN_RANGE[str(p)[len(OBO):]]
+            assert any(_num(c) in block for block in subjects), f"{labels[c]}: {p} from the wrong kind of term"
+            assert any(_num(f) in block for block in fillers), f"{labels[c]} {p} {labels[f]}: wrong kind of filler"
+            if str(p).endswith("BFO_0000050"):
+                assert [b for b in (PROCESSES, SITES, STAGES, FUNCTIONS) if _num(c) in b] == \
+                    [b for b in (PROCESSES, SITES, STAGES, FUNCTIONS) if _num(f) in b] or \
+                    (_num(c) in PROCESSES and _num(f) in FUNCTIONS), f"{labels[c]} part of {labels[f]}"
+
+
 # ------------------------------------------------------------------------------------------------------------ lineage
 
 @pytest.fixture(scope="module")
