@@ -20,8 +20,8 @@ from hemokg.namespaces import HEMO, OBO, REL, iri_to_curie
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
 
-__all__ = ["LINEAGES", "DrawError", "LineageGraph", "draw_lineage", "draw_sites", "lineage_dot", "lineage_graph",
-           "render", "sites_dot"]
+__all__ = ["LINEAGES", "DrawError", "LineageGraph", "draw_lineage", "draw_sites", "focus_on", "lineage_dot",
+           "lineage_graph", "render", "sites_dot"]
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SUBCLASS = RDFS + "subClassOf"
@@ -52,6 +52,7 @@ class LineageGraph:
     sites: dict[str, tuple[str, ...]] = field(default_factory=dict)
     edges: list[tuple[str, str, str]] = field(default_factory=list)
     focus: str | None = None
+    supers: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     @property
     def nodes(self) -> list[str]:
@@ -67,7 +68,7 @@ class LineageGraph:
         return LineageGraph({k: v for k, v in self.labels.items() if k in keep or not k.startswith(HEMO)},
                             {k: v for k, v in self.lineages.items() if k in keep},
                             {k: v for k, v in self.sites.items() if k in keep},
-                            [e for e in self.edges if e[0] in keep and e[2] in keep], focus)
+                            [e for e in self.edges if e[0] in keep and e[2] in keep], focus, self.supers)
 
     def around(self, iris: Iterable[str]) -> set[str]:
         """The given cells with every cell above them (precursors) and below them (what they develop into)."""
@@ -140,19 +141,22 @@ def lineage_graph(kg: KnowledgeGraph, term: str | None = None) -> LineageGraph:
     drawn = nodes - grouping
     edges = sorted({(c, rel, p) for c in drawn for rel, p in steps[c] if p in drawn})
     edges = _reduce(edges)
-    graph = LineageGraph(names, {}, {}, edges)
+    graph = LineageGraph(names, {}, {}, edges, supers=supers)
     graph.lineages = _lineages(kg, drawn, edges, supers)
     graph.sites = _sites(kg, drawn, supers)
     for rel in _LINEAGE_RELS:
         graph.labels.setdefault(rel, iri_to_curie(rel) or rel)
-    if term is None:
-        return graph
+    return graph if term is None else focus_on(kg, graph, term)
+
+
+def focus_on(kg: KnowledgeGraph, graph: LineageGraph, term: str) -> LineageGraph:
+    """The part of a lineage graph above and below a cell, or around the cells a process has as output."""
     iri = kg.resolve(term, prefer_hemo=True)
-    targets = _term_cells(kg, iri, drawn, supers)
+    targets = _term_cells(kg, iri, set(graph.lineages), graph.supers)
     if not targets:
-        label = names.get(iri, term)
+        label = graph.labels.get(iri, term)
         raise DrawError(f"{label!r} is neither a cell in a lineage nor a process with cells as output; "
-                        "give a cell (e.g. neutrophil) or a process (e.g. erythropoiesis)")
+                        "give a cell (e.g. neutrophil) or a process (e.g. thrombopoiesis)")
     return graph.subgraph(graph.around(targets), focus=iri)
 
 
