@@ -67,7 +67,7 @@ class Model:
     iri: str = ONTOLOGY_IRI
     version_iri: str | None = None
     version_info: str | None = None
-    header: list[tuple[str, str, bool]] = field(default_factory=list)  # (predicate, value, value is an IRI)
+    header: list[tuple[str, str, str | None]] = field(default_factory=list)  # (predicate, value, datatype; None: IRI)
     classes: list[ClassInfo] = field(default_factory=list)
     properties: list[PropertyInfo] = field(default_factory=list)
 
@@ -106,8 +106,8 @@ def describe(view: GraphView) -> Model:
             model.version_info = next(iter(_texts(view, subject, OWL + "versionInfo")), None)
             for predicate, objects in view.predicates(subject):
                 if predicate.startswith(DCTERMS):
-                    model.header += sorted((predicate, o.value, isinstance(o, NamedNode)) for o in objects
-                                           if not isinstance(o, BlankNode))
+                    model.header += sorted((predicate, o.value, None if isinstance(o, NamedNode) else
+                                            o.datatype.value) for o in objects if not isinstance(o, BlankNode))
         elif types & {OWL + "ObjectProperty", OWL + "AnnotationProperty", OWL + "DatatypeProperty"}:
             kind = "OBJECT" if OWL + "ObjectProperty" in types else "DATA" if OWL + "DatatypeProperty" in types \
                 else "ANNOTATION"
@@ -200,8 +200,9 @@ def obo_text(model: Model) -> str:
     for prefix in ("HEMO", "skos"):
         if prefix in used_prefixes or prefix == "skos":
             lines.append(f"idspace: {prefix} {PREFIXES[prefix]}")
-    for predicate, value, is_iri in model.header:
-        lines.append(f"property_value: {predicate} " + (value if is_iri else f"{_quoted(value)} xsd:string"))
+    for predicate, value, datatype in model.header:
+        typed = f"{_quoted(value)} {iri_to_curie(datatype or '') or 'xsd:string'}"
+        lines.append(f"property_value: {predicate} " + (value if datatype is None else typed))
     used_relations: set[str] = set()
     for c in model.classes:
         if ":" not in obo_id(c.iri) or "//" in obo_id(c.iri):
