@@ -278,9 +278,11 @@ def _term_cells(kg: KnowledgeGraph, iri: str, drawn: set[str], supers: dict[str,
     triples = relations(kg, [REL["has_output"], REL["part_of"], REL["has_part"]])
     procs = {iri} | {s for s, p, o in triples if p == REL["part_of"] and o == iri} \
         | {o for s, p, o in triples if p == REL["has_part"] and s == iri}
-    outs = {o for s, p, o in triples if p == REL["has_output"] and s in procs}
-    if iri not in procs or not outs:
-        outs |= {iri}
+    outs: set[str] = set()
+    for proc in procs:  # each process's own outputs, not the superclasses the relation graph repeats them for
+        outs |= _specific((o for s, p, o in triples if p == REL["has_output"] and s == proc), supers)
+    if not outs:
+        outs = {iri}
     return {c for c in drawn if c in outs or supers.get(c, set()) & outs}
 
 
