@@ -13,7 +13,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode
 
 from hemokg.backends import Backend
-from hemokg.errors import ParameterError, TermNotFoundError
+from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
 from hemokg.lineage import Lineage, Step
 from hemokg.lookup import LabelIndex, Term, as_iri
 from hemokg.namespaces import HEMO, iri_to_curie
@@ -43,6 +43,11 @@ class KnowledgeGraph:
     # --- queries ---------------------------------------------------------------------------------------------
     def sparql(self, text: str, bindings: Mapping[str, RDFTerm | str] | None = None) -> Results:
         """Run a read-only SPARQL query; ``bindings`` maps variable names to terms (strings become literals)."""
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # undecodable bytes in a file or argv arrive as lone surrogates
+            raise SPARQLSyntaxError(f"the query is not valid Unicode text (undecodable character at position "
+                                    f"{exc.start}); save it as UTF-8") from None
         terms = {k.lstrip("?$"): v if not isinstance(v, str) else Literal(v) for k, v in (bindings or {}).items()}
         return self.backend.execute(text, terms)
 
@@ -61,9 +66,9 @@ class KnowledgeGraph:
         if isinstance(value, NamedNode | Literal):
             return value
         text = str(value)
-        if "\x00" in text or len(text) > 10_000:
-            raise ParameterError(
-                f"query {query!r}: parameter {name!r} is not a usable value (NUL character or over 10,000 characters)")
+        problem = _unusable(text)
+        if problem:
+            raise ParameterError(f"query {query!r}: parameter {name!r} is not a usable value ({problem})")
         if ptype == "iri":
             try:
                 return NamedNode(self.resolve(text))
@@ -100,6 +105,8 @@ class KnowledgeGraph:
         return self._by_name(text)[0]
 
     def _by_name(self, text: str) -> tuple[str, str]:
+        if _unusable(text):  # NUL, broken Unicode, a megabyte of text: no term has such a name
+            raise TermNotFoundError(text if len(text) <= 80 else text[:80] + "…")
         exact = self.query("term-by-name", name=text.strip())
         hits = sorted({(r[0].value, r[1].value) for r in exact}, key=lambda h: (not h[0].startswith(HEMO), h))
         if hits:
@@ -162,3 +169,16 @@ class KnowledgeGraph:
         from hemokg.export import export
 
         return export(self, format, path, **options)
+
+
+def _unusable(text: str) -> str | None:
+    """Why a text cannot be a parameter value or a term name (NUL, lone surrogates, over 10,000 characters), or None."""
+    if len(text) > 10_000:
+        return "over 10,000 characters"
+    if "\x00" in text:
+        return "a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "not valid Unicode: it holds a lone surrogate, e.g. from undecodable bytes"
+    return None

@@ -113,7 +113,20 @@ def as_iri(text: str) -> str | None:
     if stripped.startswith("<") and stripped.endswith(">"):
         stripped = stripped[1:-1]
     if re.match(r"^(https?|urn|file):\S+$", stripped):
-        return stripped
+        return _valid_iri(stripped)
     if re.match(r"^[A-Za-z][\w.-]*:[^\s/][^\s]*$", stripped):
-        return curie_to_iri(stripped)
+        return _valid_iri(curie_to_iri(stripped))
     return None
+
+
+def _valid_iri(iri: str | None) -> str | None:
+    """The IRI if it is one (RFC 3987, as pyoxigraph checks it), else None: ``http://a>b`` is no IRI but a name."""
+    if iri is None:
+        return None
+    from pyoxigraph import NamedNode
+
+    try:
+        NamedNode(iri)
+    except ValueError:
+        return None
+    return iri

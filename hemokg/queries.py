@@ -26,13 +26,18 @@ _FORM_RE = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEA
 _STRIP_RE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
 
 
+_PROLOGUE_RE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*", re.IGNORECASE)
+
+
 def query_form(text: str) -> str:
     """The query form (``select``, ``ask``, ``construct``, ``describe``) or the update keyword, lower case.
 
-    IRIs, strings and comments are blanked first, so a keyword inside them does not count.
+    IRIs, strings and comments are blanked and the PREFIX/BASE prologue skipped, so only the first keyword of the
+    query itself counts (``PREFIX select: <…> INSERT DATA …`` is an ``insert``); anything else is ``unknown``.
     """
     blanked = _STRIP_RE.sub(" ", text)
-    match = _FORM_RE.search(blanked)
+    prologue = _PROLOGUE_RE.match(blanked)
+    match = _FORM_RE.match(blanked, prologue.end() if prologue else 0)
     return match.group(1).lower() if match else "unknown"
 
 
