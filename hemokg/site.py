@@ -164,6 +164,7 @@ def _html(title: str, body: str, *, root: str = "") -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} — hemo</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{root}assets/style.css">
 <script src="{root}assets/search-index.js" defer></script>
 <script src="{root}assets/search.js" defer></script>
