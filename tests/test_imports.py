@@ -1,0 +1,198 @@
+"""The import modules: built from the real release files, their content, the merged reasoning, bad inputs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from pyoxigraph import RdfFormat, Store
+
+import hemokg
+from hemokg.build import build_reasoned
+from hemokg.errors import ImportsBuildError, ReasonerError
+from hemokg.imports import (
+    BRANCH_ROOT,
+    MODULES,
+    build_modules,
+    default_inputs,
+    read_cellxgene,
+    read_obo,
+    read_owl_functional,
+    write_modules,
+)
+from hemokg.resources import imports_dir, ontology_path
+from hemokg.store import sources
+
+OBO = "http://purl.obolibrary.org/obo/"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every module built from the real release files into a temporary folder."""
+    out = tmp_path_factory.mktemp("imports")
+    return {p.stem: p for p in write_modules(build_modules(default_inputs()), out)}
+
+
+def _store(path: Path) -> Store:
+    store = Store()
+    store.bulk_load(path.read_bytes(), format=RdfFormat.TURTLE)
+    return store
+
+
+def _ask(store: Store, where: str) -> bool:
+    prefixes = ("PREFIX obo: <http://purl.obolibrary.org/obo/> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ")
+    return bool(store.query(prefixes + "ASK { " + where + " }"))
+
+
+def test_every_module_is_built_and_matches_the_committed_one(built: dict[str, Path]) -> None:
+    assert set(built) == set(MODULES)
+    for name, path in built.items():
+        assert path.read_bytes() == (imports_dir() / f"{name}.ttl").read_bytes(), (
+            f"{name}.ttl is stale: rebuild with `hemokg imports build`")
+
+
+def test_modules_keep_the_source_versions_and_licence(built: dict[str, Path]) -> None:
+    expected = {"cl": "cl/releases/2026-03-26/cl.owl", "hp": "hp/releases/2025-01-16/hp.owl",
+                "mondo": "mondo/releases/2026-05-05/", "uberon": "uberon/releases/2026-04-01/",
+                "hsapdv": "hsapdv/releases/2025-01-23/", "go": "cl/releases/2026-06-08/subsets/"}
+    for name, fragment in expected.items():
+        rows = list(_store(built[name]).query(
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+            "SELECT ?vi ?v ?lic WHERE { ?o a owl:Ontology ; owl:versionIRI ?vi ; owl:versionInfo ?v ; "
+            "dcterms:license ?lic }"))
+        assert len(rows) == 1, name
+        assert fragment in rows[0][0].value and rows[0][1].value
+    assert _ask(_store(built["cl"]), "?o <http://purl.org/dc/terms/license> <http://creativecommons.org/licenses/by/4.0/>")
+
+
+def test_cl_module_holds_the_whole_hematopoietic_branch(built: dict[str, Path]) -> None:
+    store = _store(built["cl"])
+    rows = store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT (COUNT(DISTINCT ?c) AS ?n) "
+                       "WHERE { ?c rdfs:label ?l . FILTER(STRSTARTS(STR(?c), 'http://purl.obolibrary.org/obo/CL_')) }")
+    count = int(next(iter(rows))[0].value)
+    assert 700 <= count <= 1500
+    branch = {i for i, t in read_cellxgene(default_inputs().cellxgene["CL"]).terms.items()
+              if BRANCH_ROOT in t.ancestors and not t.deprecated}
+    present = {q.subject.value for q in store.quads_for_pattern(None, None, None) if q.subject.value in branch}
+    assert len(branch) > 600 and branch <= present
+
+
+def test_cl_module_has_develops_from_and_no_definitions(built: dict[str, Path]) -> None:
+    store = _store(built["cl"])
+    assert _ask(store, "obo:CL_0000232 rdfs:label 'erythrocyte' ; rdfs:subClassOf [ owl:onProperty obo:RO_0002202 ; "
+                       "owl:someValuesFrom obo:CL_0000558 ]")  # erythrocyte develops from reticulocyte
+    assert _ask(store, "obo:CL_0000775 owl:equivalentClass ?e")  # neutrophil keeps its logical definition
+    for path in built.values():
+        assert b"IAO_0000115" not in path.read_bytes()  # definitions stay out
+        assert b"owl:Axiom" not in path.read_bytes()
+
+
+def test_go_module_links_processes_to_cells(built: dict[str, Path]) -> None:
+    store = _store(built["go"])
+    assert _ask(store, "obo:GO_0030218 rdfs:label 'erythrocyte differentiation' ; owl:equivalentClass ?e")
+    assert not _ask(store, "obo:GO_0030220 ?p ?o")  # platelet formation: in no source we have
+
+
+def test_build_is_deterministic() -> None:
+    inputs = default_inputs()
+    inputs.cellxgene = None
+    inputs.hp_obo = None
+    assert build_modules(inputs) == build_modules(inputs)
+
+
+# --- merged graph ----------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def merged() -> hemokg.KnowledgeGraph:
+    return hemokg.load(imports=True)
+
+
+def _values(results: hemokg.Results, column: int = 0) -> list[str]:
+    return [row[column].value for row in results]
+
+
+def test_merged_graph_is_consistent_and_crosses_the_links(merged: hemokg.KnowledgeGraph) -> None:
+    subtypes = _values(merged.query("xo-cl-subtypes", cell="T cell"))
+    assert OBO + "CL_0000624" in subtypes  # CD4-positive, alpha-beta T cell
+    assert OBO + "CL_0000232" not in subtypes and len(subtypes) > 100
+    uncovered = _values(merged.query("xo-cl-uncovered"))
+    assert OBO + "CL_0000820" in uncovered  # B-1a B cell: hemo has no term for it
+    assert OBO + "CL_0000232" not in uncovered and OBO + "CL_0000775" not in uncovered
+    processes = merged.query("xo-go-processes-for-cell", cell="erythrocyte")
+    assert (OBO + "GO_0030218", "produces (results in acquisition of features of)") in {
+        (r[0].value, r[2].value) for r in processes}
+    assert _values(merged.query("xo-go-processes-for-cell", cell="CL:0000232")) == _values(processes)
+
+
+def test_a_wrong_exact_mapping_is_caught_by_the_reasoner(tmp_path: Path) -> None:
+    wrong = tmp_path / "hemo.ttl"
+    text = ontology_path().read_text(encoding="utf-8")
+    hemo = _store(ontology_path())
+    neutrophil = next(iter(hemo.query('SELECT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> "neutrophil" '
+                                      'FILTER(STRSTARTS(STR(?c), "https://w3id.org/hemokg/")) }')))[0].value
+    wrong.write_text(text + f"\n<{neutrophil}> skos:exactMatch obo:CL_0000232 .  # neutrophil = CL erythrocyte\n",
+                     encoding="utf-8")
+    inputs = [s for s in sources(wrong, imports=True) if s[2] is None or s[2].endswith("/cl")]
+    with pytest.raises(ReasonerError, match=r"unsatisfiable|inconsistent"):
+        build_reasoned(inputs, exact_as_equivalent=True)
+
+
+# --- bad release files -----------------------------------------------------------------------------------------
+def _hashes() -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(imports_dir().glob("*"))}
+
+
+def test_bad_release_files_give_one_clear_error(tmp_path: Path) -> None:
+    inputs = default_inputs()
+    data = inputs.hp_obo.read_bytes()
+    truncated = tmp_path / "hp.obo"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImportsBuildError, match=r"hp\.obo: the file is truncated"):
+        read_obo(truncated, expect="hp")
+    with pytest.raises(ImportsBuildError, match=r"this is the 'hp' ontology, expected 'cl'"):
+        read_obo(inputs.hp_obo, expect="cl")
+    with pytest.raises(ImportsBuildError, match="this is OWL functional syntax, expected an OBO release"):
+        read_obo(inputs.cl_edit, expect="hp")
+    cut = tmp_path / "cl-edit-v2026-03-26.owl"
+    cut.write_bytes(inputs.cl_edit.read_bytes()[:200_000])
+    with pytest.raises(ImportsBuildError, match=r"cl-edit-v2026-03-26\.owl:\d+:\d+: OWL functional syntax error"):
+        read_owl_functional(cut)
+    zst = tmp_path / "CL-ontology-v2026-03-26.json.zst"
+    zst.write_bytes(inputs.cellxgene["CL"].read_bytes()[:5000])
+    with pytest.raises(ImportsBuildError, match="truncated"):
+        read_cellxgene(zst, expect="CL")
+    with pytest.raises(ImportsBuildError, match="holds MONDO terms, expected CL"):
+        read_cellxgene(inputs.cellxgene["MONDO"], expect="CL")
+    empty = tmp_path / "empty.obo"
+    empty.write_bytes(b"")
+    with pytest.raises(ImportsBuildError, match="empty"):
+        read_obo(empty)
+
+
+def test_cli_build_with_a_bad_file_leaves_the_modules_untouched(tmp_path: Path, hemokg_cli) -> None:
+    truncated = tmp_path / "hp.obo"
+    truncated.write_bytes(default_inputs().hp_obo.read_bytes()[:100_000])
+    before = _hashes()
+    run = hemokg_cli("imports", "build", "--hp-obo", str(truncated))
+    assert run.code == 1
+    assert run.err.strip().count("\n") == 0 and "truncated" in run.err and "Traceback" not in run.err
+    assert _hashes() == before
+    wrong = hemokg_cli("imports", "build", "--cl-slim", str(default_inputs().hp_obo))
+    assert wrong.code == 1 and "expected 'cl'" in wrong.err and _hashes() == before
+
+
+def test_cli_build_into_a_folder_and_list(tmp_path: Path, hemokg_cli) -> None:
+    run = hemokg_cli("imports", "build", "--no-cellxgene", "--no-hp", "--out", str(tmp_path))
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in tmp_path.glob("*.ttl")) == ["cl.ttl", "go.ttl"]
+    assert b"obo:GO_0030218 a owl:Class" in (tmp_path / "go.ttl").read_bytes()
+    listing = hemokg_cli("imports", "list", "--format", "tsv")
+    assert listing.code == 0
+    rows = {line.split("\t")[0]: line.split("\t") for line in listing.out.splitlines()[1:]}
+    assert set(rows) == set(MODULES) and rows["go"][3] == "partial" and rows["cl"][3] == "complete"
+
+
+def test_shipped_modules_are_reasonably_small() -> None:
+    total = sum(p.stat().st_size for p in imports_dir().glob("*.ttl"))
+    assert total < 2_000_000
