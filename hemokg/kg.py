@@ -142,8 +142,22 @@ class KnowledgeGraph:
 
     # --- lineage ---------------------------------------------------------------------------------------------
     def lineage(self, cell: str) -> Lineage:
-        """What a cell develops from, step by step up to the stem cell, and what it develops into."""
+        """What a cell develops from, step by step up to the stem cell, and what it develops into.
+
+        When the cell itself has no direct step (CL's neutrophil includes its own immature forms), the lineages of
+        its kinds that do have direct steps come along in ``kinds`` (mature neutrophil: … → metamyelocyte → it).
+        """
         iri = self.resolve(cell, prefer_hemo=True)
+        lineage = self._lineage(iri, cell)
+        if not any(s.direct for s in lineage.up if s.cell == iri):
+            kinds = [self._lineage(row[0].value, cell) for row in self.query("subclasses", term=NamedNode(iri))]
+            kinds = [k for k in kinds if any(s.direct for s in k.up if s.cell == k.iri)]
+            # keep the most mature kinds: a kind that is a stage on another kind's chain adds nothing
+            staged = {i for k in kinds for chain in k.chains() for i in chain[:-1]}
+            lineage.kinds = [k for k in kinds if k.iri not in staged]
+        return lineage
+
+    def _lineage(self, iri: str, text: str) -> Lineage:
         labels: dict[str, str] = {}
         steps: dict[str, list[Step]] = {}
         for name in ("develops-from-steps", "develops-into"):
@@ -158,7 +172,7 @@ class KnowledgeGraph:
             rows = self.query("term-details", term=NamedNode(iri)).rows
             found = [r[1].value for r in rows if r[0].value == "label"]
             if not rows:
-                raise TermNotFoundError(cell)
+                raise TermNotFoundError(text)
             if found:
                 labels[iri] = found[0]
         return Lineage.from_edges(iri, steps["develops-from-steps"], steps["develops-into"], labels)

@@ -34,6 +34,7 @@ class Lineage:
     labels: dict[str, str] = field(default_factory=dict)
     up: list[Step] = field(default_factory=list)
     down: list[Step] = field(default_factory=list)
+    kinds: list[Lineage] = field(default_factory=list)  # kinds (subclasses) with their own direct steps
 
     @classmethod
     def from_edges(cls, iri: str, up: Iterable[Step], down: Iterable[Step], labels: dict[str, str]) -> Lineage:
@@ -88,6 +89,7 @@ class Lineage:
             "cell": node(self.iri),
             "develops_from": [[node(i) for i in chain] for chain in self.chains()],
             "develops_into": [[node(i) for i in chain] for chain in self.outcomes()],
+            "kinds": [kind.asdict() for kind in self.kinds],
         }
 
 

@@ -69,6 +69,9 @@ def render_lineage(lineage: Any, fmt: str) -> str:
         name = lineage.label(lineage.iri)
         lines = [f"{name} ({iri_to_curie(lineage.iri) or lineage.iri})", "", "develops from, step by step:"]
         lines += ["  " + lineage.render(chain) for chain in chains if len(chain) > 1] or ["  (no recorded precursor)"]
+        for kind in lineage.kinds:
+            lines += ["", f"its kind {kind.label(kind.iri)!r}, step by step:"]
+            lines += ["  " + kind.render(chain) for chain in kind.chains() if len(chain) > 1]
         lines += ["", "develops into:"]
         lines += ["  " + lineage.render(path) for path in outcomes if len(path) > 1] or \
             ["  (nothing further: a mature cell)"]
@@ -76,10 +79,12 @@ def render_lineage(lineage: Any, fmt: str) -> str:
             lines += ["", "→ one step; ⇢ develops from, through stages not named in between"]
         return "\n".join(lines) + "\n"
     rows = []
-    for direction, paths in (("develops_from", chains), ("develops_into", outcomes)):
+    groups = [("develops_from", lineage, chains), ("develops_into", lineage, outcomes)]
+    groups += [(f"kind:{iri_to_curie(k.iri) or k.iri}", k, k.chains()) for k in lineage.kinds]
+    for direction, owner, paths in groups:
         for n, path in enumerate(p for p in paths if len(p) > 1):
             for step, iri in enumerate(path):
-                rows.append([direction, str(n + 1), str(step + 1), iri_to_curie(iri) or iri, lineage.label(iri)])
+                rows.append([direction, str(n + 1), str(step + 1), iri_to_curie(iri) or iri, owner.label(iri)])
     return delimited(["direction", "path", "step", "id", "label"], rows, fmt)
 
 
