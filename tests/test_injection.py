@@ -1,0 +1,203 @@
+"""Injection: parameter values built to escape a query (quotes, ``>``, ``}``, ``#``, newlines, NUL, ``} ; DROP ALL ;``)
+cannot change any stored query's meaning on any backend, and the graph is unchanged afterwards.
+
+The strongest check: the graph holds terms whose *labels and IRIs are* the hostile strings, and every backend finds
+exactly those terms by them — a value that is bound as data matches data, a value pasted into the query would not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse, serialize
+
+import hemokg
+from hemokg.backends.embedded import EmbeddedBackend
+from hemokg.errors import HemoError, UpdateRefusedError
+from hemokg.kg import KnowledgeGraph
+from hemokg.namespaces import ONTOLOGY_IRI
+from hemokg.queries import catalog
+from hemokg.store import load_nquads
+
+RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+OWL_CLASS = NamedNode("http://www.w3.org/2002/07/owl#Class")
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+#: Values built to escape a string, an IRI, a VALUES block or the query, or to smuggle an update in.
+HOSTILE = [
+    '"', '\\"', "'", "'''", '"""', ">", "<", "}", "{", "#", "\n", "\r\n", "\\", "\x00", "} ; DROP ALL ;",
+    '"} ; DROP ALL ; #', '" . } DELETE WHERE { ?s ?p ?o } #', "')) } UNION { ?s ?p ?o } #", "\\u0022 } ; DROP ALL",
+    '""" } ; DROP ALL ; #', 'neutrophil" || true || "', "<http://x> } ; CLEAR DEFAULT", "http://a> } ; DROP ALL ; <http://b",
+    "CL:0000775> } ; DROP ALL", "CL:0000775}", "neutrophil\n} ; DROP ALL ; #", "?s ?p ?o", "$x", "\t}\t", "\u2028}",
+    ") } ; INSERT DATA { <http://e/a> <http://e/b> <http://e/c> } #", "x" * 5000, "🩸 } #", "\\x00",
+]
+#: IRIs with every character an IRI allows that means something to SPARQL or to a URL: ' ( ) ; # % & = + , ! $ * ?
+HOSTILE_IRIS = [
+    "https://w3id.org/hemokg/HEMO_9900001#');DROP",
+    "https://w3id.org/hemokg/HEMO_9900002?x=1&y=')+;DELETE",
+    "https://w3id.org/hemokg/HEMO_9900003%22%3E%7D%3B%20DROP%20ALL",
+    "https://w3id.org/hemokg/HEMO_9900004/*$,!=",
+]
+
+
+def _hostile_graph() -> bytes:
+    """The reasoned hemo graph plus one class per hostile label (NUL excepted: no store may hold it) and IRI."""
+    quads = list(parse(load_nquads(), format=RdfFormat.N_QUADS))
+    for i, value in enumerate(v for v in HOSTILE if "\x00" not in v):
+        term = NamedNode(f"https://w3id.org/hemokg/HEMO_98{i:05d}")
+        quads += [Quad(term, RDF_TYPE, OWL_CLASS, DefaultGraph()),
+                  Quad(term, RDFS_LABEL, Literal(value), DefaultGraph())]
+    for i, iri in enumerate(HOSTILE_IRIS):
+        quads += [Quad(NamedNode(iri), RDF_TYPE, OWL_CLASS, DefaultGraph()),
+                  Quad(NamedNode(iri), RDFS_LABEL, Literal(f"hostile iri {i}"), DefaultGraph())]
+    return serialize(quads, format=RdfFormat.N_QUADS)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OxigraphServer:
+    """A private Oxigraph server on 127.0.0.1 (read-write), its data in one named graph as ``hemokg push`` writes."""
+
+    def __init__(self, folder: Path, nquads: bytes, *, graph: str = ONTOLOGY_IRI) -> None:
+        binary = shutil.which("oxigraph")
+        if binary is None:
+            pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+        self.folder, self.graph, self.port = folder, graph, free_port()
+        data = folder / "data.nq"
+        target = NamedNode(graph)
+        data.write_bytes(serialize((Quad(q.subject, q.predicate, q.object, target)
+                                    for q in parse(nquads, format=RdfFormat.N_QUADS)), format=RdfFormat.N_QUADS))
+        subprocess.run([binary, "load", "--location", str(folder / "db"), "--file", str(data)], check=True,
+                       capture_output=True, timeout=120)
+        self.proc = subprocess.Popen([binary, "serve", "--location", str(folder / "db"), "--bind",
+                                      f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/query?query=ASK%7B%7D", timeout=2).read()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"oxigraph did not start: {self.proc.stderr.read().decode()[:500]}") from None
+                time.sleep(0.05)
+
+    def kg(self, **options: float) -> KnowledgeGraph:
+        return hemokg.connect(f"{self.url}/query", update_url=f"{self.url}/update", graph=self.graph, **options)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def hostile_nquads() -> bytes:
+    return _hostile_graph()
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_nquads: bytes, tmp_path_factory) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-injection"), hostile_nquads)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def hostile_kg(request, hostile_nquads: bytes) -> KnowledgeGraph:
+    """The hostile graph on each backend: embedded, and a real Oxigraph server over HTTP."""
+    if request.param == "embedded":
+        return KnowledgeGraph(EmbeddedBackend.from_nquads(hostile_nquads))
+    return request.getfixturevalue("hostile_server").kg()
+
+
+def fingerprint(kg: KnowledgeGraph) -> str:
+    """A digest of every triple the knowledge graph answers from (the same on every backend)."""
+    rows = kg.sparql("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }").rows  # the union of graphs, as a set
+    lines = sorted({" ".join("_:b" if isinstance(t, BlankNode) else str(t) for t in r) for r in rows})
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def test_every_stored_query_takes_every_hostile_value_and_the_graph_stays(hostile_kg: KnowledgeGraph) -> None:
+    before = fingerprint(hostile_kg)
+    runs = 0
+    for stored in catalog().values():
+        for param in stored.params:
+            for value in HOSTILE:
+                try:
+                    results = hostile_kg.query(stored.name, **{param.name: value})
+                except HemoError as exc:
+                    assert isinstance(exc, hemokg.ParameterError | hemokg.TermNotFoundError), (stored.name, exc)
+                    continue
+                runs += 1
+                assert results.kind == {"construct": "graph", "describe": "graph"}.get(stored.form, stored.form)
+    assert runs > 30
+    assert fingerprint(hostile_kg) == before
+    assert hostile_kg.lookup("neutrophil").curie.startswith(("CL:", "HEMO:"))
+
+
+@pytest.mark.parametrize("index", range(len([v for v in HOSTILE if "\x00" not in v])))
+def test_a_hostile_label_finds_exactly_its_term(hostile_kg: KnowledgeGraph, index: int) -> None:
+    value = [v for v in HOSTILE if "\x00" not in v][index]
+    iri = f"https://w3id.org/hemokg/HEMO_98{index:05d}"
+    rows = hostile_kg.query("term-by-name", name=value).rows
+    assert [(r[0].value, r[2].value) for r in rows] == [(iri, value)]
+    if value == value.strip():  # lookup trims the text a person typed
+        assert hostile_kg.lookup(value).iri == iri
+    bound = hostile_kg.sparql("SELECT ?t WHERE { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+                              {"label": value}).rows
+    assert [r[0].value for r in bound] == [iri]
+
+
+@pytest.mark.parametrize("iri", HOSTILE_IRIS)
+def test_a_hostile_iri_finds_exactly_its_term(hostile_kg: KnowledgeGraph, iri: str) -> None:
+    details = hostile_kg.query("term-details", term=iri).rows
+    assert [(r[0].value, r[1].value) for r in details] == [("label", f"hostile iri {HOSTILE_IRIS.index(iri)}")]
+    assert hostile_kg.lookup(f"<{iri}>").iri == iri
+
+
+def test_nul_is_refused_before_any_backend_sees_it(hostile_kg: KnowledgeGraph) -> None:
+    with pytest.raises(hemokg.ParameterError, match="NUL"):
+        hostile_kg.query("term-by-name", name="a\x00} ; DROP ALL")
+    with pytest.raises(hemokg.TermNotFoundError):
+        hostile_kg.lookup("neutrophil\x00")
+
+
+UPDATES = [
+    "DROP ALL", "CLEAR DEFAULT", "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
+    "DELETE WHERE { ?s ?p ?o }", "LOAD <http://example.org/x.ttl>", "CREATE GRAPH <http://e/g>",
+    "PREFIX select: <http://x/> INSERT DATA { select:a select:b select:c }",
+    "# SELECT * WHERE { ?s ?p ?o }\nDROP ALL",
+    "WITH <https://w3id.org/hemokg/hemo.owl> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "BASE <http://select/> PREFIX ask: <http://a/> COPY DEFAULT TO <http://e/g>",
+]
+
+
+@pytest.mark.parametrize("update", UPDATES)
+def test_sparql_refuses_updates_on_every_backend(hostile_kg: KnowledgeGraph, update: str) -> None:
+    """Read-only by default: ``kg.sparql`` never writes (a hidden update behind a PREFIX included)."""
+    with pytest.raises(UpdateRefusedError):
+        hostile_kg.sparql(update)
+
+
+def test_the_server_still_holds_everything_after_the_attacks(hostile_server: OxigraphServer,
+                                                            hostile_nquads: bytes) -> None:
+    """The read-write server answers exactly what the embedded store answers from the same data."""
+    embedded = KnowledgeGraph(EmbeddedBackend.from_nquads(hostile_nquads))
+    assert fingerprint(hostile_server.kg()) == fingerprint(embedded)
