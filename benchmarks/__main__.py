@@ -1,0 +1,99 @@
+"""``python -m benchmarks [--quick | --full] [--only SECTION ...] [-o FILE]``: run the benchmarks, write the report.
+
+Default: every section, synthetic sizes up to 1,000× hemo; ``--quick`` is a smoke run (tiny sizes, few repeats);
+``--full`` adds 10,000× (on an on-disk store; minutes and gigabytes, never in CI). The report goes to
+``docs/benchmarks.md`` and the plot to ``docs/img/benchmark-scaling.png``, both written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import REPO, Sizes, machine, versions
+
+__all__ = ["SECTIONS", "main"]
+
+SECTIONS = ("cold", "store_choice", "load", "remote", "scale")
+NOTES = REPO / "benchmarks" / "NOTES.md"
+LAST = REPO / "benchmarks" / "last-run.json"
+
+
+def run_sections(sizes: Sizes, only: list[str]) -> dict:
+    """Run the chosen sections in order; a section that fails is reported with its error, not fatal."""
+    from importlib import import_module
+
+    cache = Path(tempfile.mkdtemp(prefix="hemokg-bench-cache-"))
+    results: dict = {}
+    for name in only:
+        logging.info("benchmark section %s (%s)", name, sizes.name)
+        module = import_module(f"benchmarks.{name}")
+        try:
+            results[name] = module.run(sizes, cache) if name in ("cold", "load") else module.run(sizes)
+        except Exception as exc:  # one broken section must not lose the others' numbers
+            logging.exception("section %s failed", name)
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run, write the report and the plot."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, few repeats")
+    mode.add_argument("--full", action="store_true", help="also 10,000x hemo (on disk; slow)")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="sections to run")
+    parser.add_argument("-o", "--output", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--plot", type=Path, default=None,
+                        help="plot path [default: OUTPUT's folder/img/benchmark-scaling.png]")
+    parser.add_argument("--rerender", action="store_true",
+                        help="only re-render the report from the last run's benchmarks/last-run.json (new notes)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    from benchmarks.report import plot, render
+    from hemokg.build import atomic_write
+    from hemokg.synthetic import hemo_profile
+
+    if args.rerender:
+        saved = json.loads(LAST.read_text(encoding="utf-8"))
+        saved["meta"]["notes"] = NOTES.read_text(encoding="utf-8") if NOTES.exists() else ""
+        plotted = plot(saved["results"]["scale"], REPO / "docs" / "img" / "benchmark-scaling.png") \
+            if "scale" in saved["results"] else False
+        atomic_write(args.output, render(saved["meta"], saved["results"], bool(plotted)).encode())
+        print(f"wrote {args.output}")
+        return 0
+    sizes = Sizes.pick("quick" if args.quick else "full" if args.full else "default")
+    started = time.perf_counter()
+    results = run_sections(sizes, args.only)
+
+    plot_path = args.plot or args.output.parent / "img" / "benchmark-scaling.png"
+    plotted = "scale" in results and "rows" in results["scale"] and plot(results["scale"], plot_path)
+    commit = subprocess.run(["git", "log", "-1", "--format=%h %cs", "--", "ontology/hemo.ttl"], cwd=REPO,
+                            capture_output=True, text=True).stdout.strip() or "uncommitted"
+    profile = hemo_profile()
+    meta = {"command": "python -m benchmarks" + (" --quick" if args.quick else " --full" if args.full else ""),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "mode": sizes.name,
+            "seconds": time.perf_counter() - started, "machine": machine(), "versions": versions(),
+            "hemo_commit": commit, "hemo_profile": f"{profile.classes} classes",
+            "notes": NOTES.read_text(encoding="utf-8") if NOTES.exists() and not args.quick else ""}
+    for name, value in results.items():
+        if isinstance(value, dict) and set(value) == {"error"}:
+            results[name] = None
+            meta["notes"] += f"\n- section {name} failed: {value['error']}\n"
+    kept = {k: v for k, v in results.items() if v}
+    atomic_write(args.output, render(meta, kept, bool(plotted)).encode())
+    if not args.quick:
+        atomic_write(LAST, json.dumps({"meta": meta, "results": kept}, indent=1).encode())
+    print(f"wrote {args.output}" + (f" and {plot_path}" if plotted else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
