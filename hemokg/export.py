@@ -256,7 +256,9 @@ def release(out_dir: str | Path, *, version: str | None = None, ontology: str | 
             from None
     notes: list[str] = []
     with_imports = any(imports_dir().glob("*.ttl")) and ontology is None
-    if not with_imports:
+    if ontology is not None:
+        notes.append(f"releasing {ontology}: hemo-full is its reasoned graph, without imports")
+    elif not with_imports:
         notes.append(f"no import modules in {imports_dir()}: hemo-full is the reasoned hemo without imports")
     graphs = {"base": load_nquads(ontology, reasoned=False),
               "full": load_nquads(ontology, reasoned=True, imports=with_imports, reasoner=reasoner)}
