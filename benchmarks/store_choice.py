@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,9 +95,14 @@ def engines(nquads: bytes) -> tuple[dict[str, Runner], dict[str, float], dict[st
     def rdflib_dataset() -> Runner:
         import rdflib
 
+        def quiet(fn: Callable[[], object]) -> object:  # rdflib 7.6's own N-Quads parser warns on every quad
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return fn()
+
         ds = rdflib.Dataset(default_union=True)
-        ds.parse(data=nquads, format="nquads")
-        return lambda q, b: _rdflib_count(ds.query(q))
+        quiet(lambda: ds.parse(data=nquads, format="nquads"))
+        return lambda q, b: _rdflib_count(quiet(lambda: ds.query(q)))
 
     def rdflib_graph() -> Runner:
         import rdflib

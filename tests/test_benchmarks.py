@@ -1,0 +1,115 @@
+"""Smoke tests of the benchmarks (every section yields numbers on tiny sizes) and of the synthetic generator.
+
+No timing assertions: speed is what the benchmarks report, not what tests check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+
+import pytest
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
+
+from hemokg.synthetic import DIRECT, deep_chain, hemo_profile, synthetic_ontology, wide_class
+
+
+def _sizes():
+    from benchmarks.common import Sizes
+
+    return dataclasses.replace(Sizes.pick("quick"), cold_rounds=1, query_repeats=3, query_budget=0.0,
+                               scales=(0.1, 0.5), rdflib_scales=(0.1,), reasoner_scales=(), timeout=60)
+
+
+def _predicates(data: bytes) -> Counter:
+    return Counter(t.predicate.value for t in parse(data, format=RdfFormat.N_TRIPLES))
+
+
+def test_generator_is_deterministic_and_seeded() -> None:
+    assert synthetic_ontology(0.5, seed=3) == synthetic_ontology(0.5, seed=3)
+    assert synthetic_ontology(0.5, seed=3) != synthetic_ontology(0.5, seed=4)
+
+
+@pytest.mark.parametrize("scale", [1.0, 3.0])
+def test_generator_keeps_hemos_proportions(scale: float) -> None:
+    profile = hemo_profile()
+    data = synthetic_ontology(scale)
+    triples = list(parse(data, format=RdfFormat.N_TRIPLES))
+    classes = {t.subject.value for t in triples if t.object.value.endswith("#Class")}
+    counts = Counter(t.predicate.value for t in triples if t.subject.value in classes)  # on classes, as profiled
+    assert abs(len(classes) - (scale * profile.classes + 4)) <= 4
+    labels = [t.object.value for t in triples if t.predicate.value.endswith("#label") and t.subject.value in classes]
+    assert len(labels) == len(set(labels)) == len(classes)  # every class one unique label
+    for predicate, count in profile.annotations.items():
+        assert counts[predicate] == pytest.approx(scale * count, rel=0.05, abs=2), predicate
+    on_property = Counter(t.object.value for t in triples if t.predicate.value.endswith("#onProperty"))
+    for relation, count in profile.restrictions.items():
+        assert on_property["http://purl.obolibrary.org/obo/" + relation] == pytest.approx(scale * count, abs=2)
+
+
+def test_deep_chain_and_wide_class_shapes() -> None:
+    from hemokg.backends.embedded import EmbeddedBackend
+    from hemokg.kg import KnowledgeGraph
+    from hemokg.namespaces import GRAPH_RELATION
+    from hemokg.relation_graph import relation_graph
+
+    store = Store()
+    store.bulk_load(deep_chain(60), format=RdfFormat.N_TRIPLES)
+    closure = relation_graph(store)
+    store.extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), NamedNode(GRAPH_RELATION)) for s, p, o in closure)
+    lineage = KnowledgeGraph(EmbeddedBackend(store)).lineage("chain cell 60")
+    assert len(lineage.up) == 60
+    assert sum(1 for _, p, _ in closure if p == DIRECT) == 60
+    assert _predicates(wide_class(250))["http://www.w3.org/2000/01/rdf-schema#subClassOf"] == 250
+
+
+def test_generator_rejects_a_bad_scale() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        synthetic_ontology(0)
+
+
+def _numbers(rows: list[dict], key: str) -> list[float]:
+    return [r[key] for r in rows if key in r]
+
+
+def test_each_benchmark_section_produces_numbers(tmp_path) -> None:
+    from benchmarks import cold, load, remote, scale, store_choice
+    from benchmarks.report import plot, render
+
+    sizes = _sizes()
+    results: dict = {}
+    results["cold"] = cold.run(sizes, tmp_path / "cache")
+    assert len(_numbers(results["cold"]["rows"], "median_ms")) == len(cold.COMMANDS)
+    assert all(r["peak_mib"] > 1 for r in results["cold"]["rows"])
+
+    tiny = synthetic_ontology(0.1)
+    results["store_choice"] = store_choice.run(sizes, nquads=tiny, queries=["term-labels", "term-by-name"])
+    for by_engine in results["store_choice"]["queries"].values():
+        assert by_engine["pyoxigraph Store"]["median"] > 0
+        assert by_engine["rdflib Graph"]["agrees"]
+
+    results["load"] = load.run(sizes, tmp_path / "cache", reasoners=("hermit",), build=False)
+    assert all(r["median"] > 0 for r in results["load"]["rows"] if "error" not in r)
+    assert results["load"]["jvm"]["ok"], results["load"]["jvm"]["detail"]
+
+    results["remote"] = remote.run(sizes, queries=["term-labels", "develops-from-steps"])
+    assert [r["agrees"] for r in results["remote"]["rows"]] == [True, True]
+    assert results["remote"]["gsp"]["triples_per_s"] > 0
+
+    results["scale"] = scale.run(sizes, tmp_path)
+    rows = results["scale"]["rows"]
+    assert [r["scale"] for r in rows] == [0.1, 0.5]
+    for row in rows:
+        ox = row["oxigraph"]
+        assert ox["relation_triples"] > 0 and ox["lookup"]["median"] > 0 and ox["peak_mib"] > 1, ox
+    assert rows[0]["rdflib"]["lookup"]["median"] > 0
+    assert all(math.isfinite(v) for v in results["scale"]["slopes"].values())
+
+    assert plot(results["scale"], tmp_path / "img" / "plot.png")
+    assert (tmp_path / "img" / "plot.png").read_bytes()[:4] == b"\x89PNG"
+    meta = {"command": "test", "date": "today", "mode": "smoke", "seconds": 1.0, "machine": {"cpu": "x"},
+            "versions": {"python": "3"}, "hemo_commit": "abc", "hemo_profile": "142 classes", "notes": ""}
+    text = render(meta, results, True)
+    for heading in ("## 1. Cold", "## 2. Warm", "## 3. Load", "## 4. Remote", "## 5–6. Scale", "## Targets"):
+        assert heading in text
