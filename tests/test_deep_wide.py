@@ -1,0 +1,114 @@
+"""Deep and wide graphs: lineage, ancestor and lookup answers hold on a develops-from chain 10,000 steps deep, a
+subclass chain 10,000 deep and a class with 10,000 children — on the embedded store and a real Oxigraph server.
+
+The relation graph here holds the direct develops-from edges only (its transitive closure over 10,000 steps would
+be 50 million triples); every transitive answer comes from the engines' property paths and hemokg's iterative
+lineage code, never from Python recursion (rdflib's path evaluation overflows near 1,000 steps).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+import pytest
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse, serialize
+
+from hemokg.backends.embedded import EmbeddedBackend
+from hemokg.errors import TermNotFoundError
+from hemokg.kg import KnowledgeGraph
+from hemokg.namespaces import GRAPH_RELATION
+from hemokg.synthetic import DIRECT, deep_chain, wide_class
+from tests.test_injection import OxigraphServer
+
+N = 10_000
+HEMO = "https://w3id.org/hemokg/HEMO_"
+SUB = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def _iri(i: int, offset: int = 0) -> str:
+    return f"{HEMO}{i + 1 + offset:07d}"
+
+
+def _graph() -> bytes:
+    """The deep develops-from chain (cells 1..10,001), its direct relation-graph edges, a 10,000-deep subclass chain
+    (offset 2,000,000) and a class with 10,000 children (offset 4,000,000), as N-Quads."""
+    quads = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
+             for q in parse(deep_chain(N), format=RdfFormat.N_TRIPLES)]
+    relation = NamedNode(GRAPH_RELATION)
+    quads += [Quad(NamedNode(_iri(i)), NamedNode(DIRECT), NamedNode(_iri(i - 1)), relation) for i in range(1, N + 1)]
+    lines = []
+    for i in range(N + 1):
+        lines.append(f'<{_iri(i, 2_000_000)}> <{LABEL}> "deep class {i}" .')
+        if i:
+            lines.append(f"<{_iri(i, 2_000_000)}> <{SUB}> <{_iri(i - 1, 2_000_000)}> .")
+    wide = wide_class(N).decode().replace(HEMO + "0", HEMO + "4")  # HEMO_0000001 -> HEMO_4000001
+    quads += [Quad(t.subject, t.predicate, t.object, DefaultGraph())
+              for t in parse(("\n".join(lines) + "\n" + wide).encode(), format=RdfFormat.N_TRIPLES)]
+    return serialize(quads, format=RdfFormat.N_QUADS)
+
+
+@pytest.fixture(scope="module")
+def data() -> bytes:
+    return _graph()
+
+
+@pytest.fixture(scope="module")
+def server(data: bytes, tmp_path_factory) -> Iterator[OxigraphServer]:
+    srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-deep"), data)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def big(request, data: bytes) -> KnowledgeGraph:
+    if request.param == "embedded":
+        return KnowledgeGraph(EmbeddedBackend.from_nquads(data))
+    return request.getfixturevalue("server").kg(timeout=120.0)
+
+
+def test_lineage_of_a_10000_step_chain(big: KnowledgeGraph) -> None:
+    limit = sys.getrecursionlimit()
+    lineage = big.lineage(f"chain cell {N}")
+    assert lineage.ancestors() == [_iri(i) for i in range(N - 1, -1, -1)]  # nearest first
+    (chain,) = lineage.chains()
+    assert chain == [_iri(i) for i in range(N + 1)]  # root first
+    assert all(s.direct for s in lineage.up) and len(lineage.up) == N
+    assert lineage.render(chain[:3]) == "chain cell 0 → chain cell 1 → chain cell 2"
+    assert sys.getrecursionlimit() == limit  # nobody raised the limit to get here
+
+
+def test_descendants_from_the_root_of_a_10000_step_chain(big: KnowledgeGraph) -> None:
+    lineage = big.lineage("chain cell 0")
+    assert lineage.descendants() == [_iri(i) for i in range(1, N + 1)]
+    (outcome,) = lineage.outcomes()
+    assert len(outcome) == N + 1 and outcome[0] == _iri(0) and outcome[-1] == _iri(N)
+
+
+def test_ancestors_of_a_10000_deep_subclass_chain(big: KnowledgeGraph) -> None:
+    deepest = big.resolve(f"deep class {N}")
+    rows = big.sparql(f"SELECT ?a WHERE {{ ?_c_iri <{SUB}>+ ?a }}", {"_c_iri": NamedNode(deepest)}).rows
+    assert {r[0].value for r in rows} == {_iri(i, 2_000_000) for i in range(N)}
+    count = big.sparql(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?d <{SUB}>* ?_top_iri }}",
+                       {"_top_iri": NamedNode(_iri(0, 2_000_000))}).rows[0][0]
+    assert int(count.value) == N + 1
+
+
+def test_a_class_with_10000_children(big: KnowledgeGraph) -> None:
+    parent = big.resolve("wide parent")
+    assert parent == _iri(0, 4_000_000)
+    rows = big.sparql(f"SELECT ?c WHERE {{ ?c <{SUB}> ?_p_iri }}", {"_p_iri": NamedNode(parent)}).rows
+    assert len({r[0].value for r in rows}) == N
+    child = big.lookup("Wide Child 7777")  # lookup folds case among 10,000 siblings
+    assert child.iri == _iri(7777, 4_000_000) and child.parents == ((parent, "wide parent"),)
+    assert big.lookup("wide parent").label == "wide parent"
+    assert big.lineage("wide child 1").ancestors() == []
+
+
+def test_lookup_among_30000_names(big: KnowledgeGraph) -> None:
+    assert big.lookup("chain cell 9999").iri == _iri(9999)
+    assert big.lookup(f"<{_iri(5000, 2_000_000)}>").label == "deep class 5000"
+    assert big.lookup("HEMO:4000001").label == "wide parent"
+    with pytest.raises(TermNotFoundError, match="chain cell"):  # with the nearest names as suggestions
+        big.lookup("chain cell 10001")
