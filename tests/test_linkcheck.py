@@ -31,21 +31,21 @@ def test_shipped_links_are_clean_and_go_gaps_unverified() -> None:
 
 
 def test_a_wrong_id_is_reported_missing(tmp_path: Path) -> None:
-    bogus = _edited(tmp_path, "skos:exactMatch obo:CL_0000232", "skos:exactMatch obo:CL_9999999")
+    bogus = _edited(tmp_path, "skos:exactMatch CL:0000232", "skos:exactMatch CL:9999999")
     report = check_links(bogus)
     assert not report.ok
     assert [(i.kind, i.row()[4]) for i in report.problems] == [("missing", "CL:9999999")]
 
 
 def test_an_obsolete_target_names_its_replacement(tmp_path: Path) -> None:
-    hemo = _edited(tmp_path, "skos:exactMatch obo:CL_0000232", "skos:exactMatch obo:CL_0000003")
+    hemo = _edited(tmp_path, "skos:exactMatch CL:0000232", "skos:exactMatch CL:0000003")
     report = check_links(hemo, [default_inputs().cellxgene["CL"]])
     (issue,) = report.problems
     assert issue.kind == "obsolete" and "replaced by CL:0000000 (cell)" in issue.detail
 
 
 def test_an_exact_match_whose_label_differs_is_reported(tmp_path: Path) -> None:
-    hemo = _edited(tmp_path, "skos:exactMatch obo:CL_0000232", "skos:exactMatch obo:CL_0000233")
+    hemo = _edited(tmp_path, "skos:exactMatch CL:0000232", "skos:exactMatch CL:0000233")
     (issue,) = check_links(hemo).problems
     assert issue.kind == "label" and "'platelet'" in issue.detail and "'erythrocyte'" in issue.detail
 
@@ -61,7 +61,7 @@ def test_cli_exit_codes(tmp_path: Path, hemokg_cli) -> None:
     ok = hemokg_cli("check-links", "--format", "json")
     assert ok.code == 0, ok.err
     assert json.loads(ok.out)["ok"] is True and "unverified" in ok.err
-    bogus = _edited(tmp_path, "skos:exactMatch obo:CL_0000232", "skos:exactMatch obo:CL_9999999")
+    bogus = _edited(tmp_path, "skos:exactMatch CL:0000232", "skos:exactMatch CL:9999999")
     bad = hemokg_cli("check-links", "--hemo", str(bogus), "--format", "tsv")
     assert bad.code == 1 and "missing\tHEMO:" in bad.out and "CL:9999999" in bad.out and "FAILED" in bad.err
     truncated = tmp_path / "hp.obo"
