@@ -254,7 +254,7 @@ class RemoteBackend:
         self.graphs = tuple(graphs)
         self.http = HttpClient(timeout=timeout, auth=auth, retries=retries)
         self.name = f"remote {redact(self.query_url)}"
-        self._bind_style = "values"
+        self._needs_bind: set[str] = set()  # queries the server answers only with BIND-bound parameters
 
     def __repr__(self) -> str:
         return f"<RemoteBackend {redact(self.query_url)} graphs={list(self.graphs)}>"
@@ -267,18 +267,19 @@ class RemoteBackend:
                 f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}; "
                 "use `hemokg push` to write to a server")
         bindings = bindings or {}
+        style = "bind" if query in self._needs_bind else "values"
         try:
-            return self._send(query, bindings, form)
+            return self._send(query, bindings, form, style)
         except (SPARQLSyntaxError, EndpointError) as exc:
-            if self._bind_style == "values" and bindings and "transitive start not given" in str(exc):
+            if style == "values" and bindings and "transitive start not given" in str(exc):
                 log.info("%s: binding parameters with BIND (the server needs a bound property-path start)",
                          redact(self.query_url))
-                self._bind_style = "bind"
-                return self._send(query, bindings, form)
+                self._needs_bind.add(query)
+                return self._send(query, bindings, form, "bind")
             raise
 
-    def _send(self, query: str, bindings: Mapping[str, Term], form: str) -> Results:
-        text = (bind_values if self._bind_style == "values" else bind_with_bind)(query, bindings)
+    def _send(self, query: str, bindings: Mapping[str, Term], form: str, style: str) -> Results:
+        text = (bind_values if style == "values" else bind_with_bind)(query, bindings)
         fields = [("query", text)] + [("default-graph-uri", g) for g in self.graphs]
         accept = _JSON if form in ("select", "ask") else _RDF_ACCEPT
         where = redact(self.query_url)

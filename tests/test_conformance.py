@@ -1,0 +1,113 @@
+"""Conformance: one set of checks, run unchanged on every backend (embedded store, Oxigraph server, Virtuoso).
+
+Every stored query with its header defaults, and every competency case of tests/data/competency.yaml, gives the
+same rows (as sets of term texts) on each backend as on the embedded store; lookup and lineage agree. Each answer
+also survives the SPARQL JSON round trip the remote backend parses. DESCRIBE is left out (engines differ by design).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import hemokg
+from hemokg.backends.remote import parse_json_results
+from hemokg.results import Results, term_text
+
+COMPETENCY = Path(__file__).parent / "data" / "competency.yaml"
+
+#: Answers Virtuoso 7.2 gets wrong (engine bugs, not absorbable by rewriting protocol or bindings); each is a
+#: strict xfail, so a fixed engine or a rewritten query turns it into a failure to clean up.
+_NOT_EXISTS = "FILTER NOT EXISTS correlated with outer variables is ignored"
+VIRTUOSO_WRONG = {  # case (query name or competency id) -> what Virtuoso does wrong
+    "cell-functions": "a FILTER NOT EXISTS using a predicate variable bound outside it is ignored",
+    "CQ25": "a FILTER NOT EXISTS using a predicate variable bound outside it is ignored",
+    "processes-with-output": _NOT_EXISTS,
+    "CQ21": _NOT_EXISTS,
+    "CQ22": _NOT_EXISTS,
+    "xo-go-processes-for-cell": _NOT_EXISTS,
+    "superclasses": "OPTIONAL with a property path inside GROUP BY loses the rows where the OPTIONAL is empty",
+    "CQ35": "OPTIONAL with a property path inside GROUP BY loses the rows where the OPTIONAL is empty",
+    "what-disrupts": "'VECSL Error: ssl refd before set' (an internal error) for hematopoiesis",
+    "CQ28": "'VECSL Error: ssl refd before set' (an internal error) for hematopoiesis",
+}
+
+
+def _cases() -> list[tuple[str, str, dict[str, str]]]:
+    cases = []
+    cat = hemokg.catalog()
+    for name in cat:
+        stored = cat[name]
+        if stored.form == "describe" or any(p.required and p.default is None for p in stored.params):
+            continue
+        cases.append((name, name, {p.name: p.default for p in stored.params if p.default is not None}))
+    if COMPETENCY.exists():
+        for case in yaml.safe_load(COMPETENCY.read_text(encoding="utf-8")) or []:
+            if case.get("query") and cat[case["query"]].form != "describe":
+                cases.append((case["id"], case["query"], {k: str(v) for k, v in (case.get("params") or {}).items()}))
+    return cases
+
+
+CASES = _cases()
+
+
+_CONCAT = re.compile(r'GROUP_CONCAT\s*\(.*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s*[?$](\w+)', re.I | re.S)
+
+
+def normalise(results: Results, query: str) -> object:
+    """Answers as comparable values: a set of rows of term texts, the boolean, or the set of triples.
+    GROUP_CONCAT's order is unspecified in SPARQL 1.1, so its values compare as sorted parts."""
+    if results.kind == "ask":
+        return results.boolean
+    if results.kind == "graph":
+        return {str(t) for t in results.triples if "_:" not in str(t)}
+    concat = {var: sep for sep, var in _CONCAT.findall(hemokg.catalog()[query].text)}
+
+    def text(var: str, term: object) -> str:
+        value = term_text(term, curies=False)
+        return sep.join(sorted(value.split(sep))) if (sep := concat.get(var)) else value
+
+    return {tuple(text(v, t) for v, t in zip(results.vars, row, strict=True)) for row in results}
+
+
+@pytest.fixture(scope="session")
+def reference(kg: hemokg.KnowledgeGraph) -> dict[str, object]:
+    """The embedded store's answers, computed once."""
+    return {case: normalise(kg.query(query, **params), query) for case, query, params in CASES}
+
+
+def _known_wrong(request: pytest.FixtureRequest, case: str) -> None:
+    if request.node.callspec.params.get("backend_kg") == "virtuoso" and case in VIRTUOSO_WRONG:
+        request.applymarker(pytest.mark.xfail(reason=f"Virtuoso: {VIRTUOSO_WRONG[case]}", strict=True))
+
+
+@pytest.mark.parametrize(("case", "query", "params"), CASES, ids=[c[0] for c in CASES])
+def test_stored_query_answers_agree(request, backend_kg, reference, case, query, params):
+    _known_wrong(request, case)
+    results = backend_kg.query(query, **params)
+    assert normalise(results, query) == reference[case], f"{case} on {backend_kg.description}"
+    if results.kind != "graph":  # the JSON the remote backend parses carries the same answers
+        assert normalise(parse_json_results(results.to_json().encode()), query) == reference[case]
+
+
+@pytest.mark.parametrize("text", ["neutrophil", "haemopoiesis", "CL:0000775", "red blood cell", "thrombocyte"])
+def test_lookup_agrees(backend_kg, kg, text):
+    assert backend_kg.lookup(text) == kg.lookup(text)
+
+
+@pytest.mark.parametrize("cell", ["neutrophil", "erythrocyte", "platelet", "myeloblast"])
+def test_lineage_agrees(backend_kg, kg, cell):
+    here, there = kg.lineage(cell), backend_kg.lineage(cell)
+    assert (there.iri, there.labels, sorted(map(str, there.up)), sorted(map(str, there.down))) == \
+        (here.iri, here.labels, sorted(map(str, here.up)), sorted(map(str, here.down)))
+
+
+def test_sparql_counts_see_only_hemo(backend_kg, kg):
+    """The server's own triples (Virtuoso has thousands) never leak into the default graph."""
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    distinct = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    assert int(backend_kg.sparql(distinct).rows[0][0].value) == int(kg.sparql(distinct).rows[0][0].value)
+    assert int(backend_kg.sparql(text).rows[0][0].value) > 0
