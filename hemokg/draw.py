@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hemokg.errors import ExportError
+from hemokg.errors import DrawError
 from hemokg.namespaces import HEMO, OBO, REL, iri_to_curie
 
 if TYPE_CHECKING:
@@ -38,9 +38,6 @@ FORMATS = ("svg", "png", "pdf", "dot")
 _LINEAGE_RELS = (REL["directly_develops_from"], REL["develops_from"])
 _SITE_RELS = (REL["occurs_in"], REL["located_in"])
 
-
-class DrawError(ExportError):
-    """A picture could not be drawn (Graphviz missing, unknown format, a term with no lineage)."""
 
 
 @dataclass

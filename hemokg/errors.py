@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 __all__ = [
+    "DrawError",
     "EndpointError",
     "ExportError",
     "HemoError",
     "ImportsBuildError",
+    "NotCanonicalError",
     "OntologyParseError",
     "ParameterError",
     "QueryHeaderError",
@@ -15,6 +17,7 @@ __all__ = [
     "ReasonerUnavailableError",
     "SPARQLSyntaxError",
     "TermNotFoundError",
+    "UnknownReasonerError",
     "UpdateRefusedError",
 ]
 
@@ -69,6 +72,10 @@ class ReasonerError(HemoError):
     """The reasoner failed or found the ontology inconsistent."""
 
 
+class UnknownReasonerError(HemoError, ValueError):
+    """The reasoner name is not one hemokg knows (``hermit``, ``pellet``)."""
+
+
 class ReasonerUnavailableError(ReasonerError):
     """The reasoner cannot run here (no ``java``, or owlready2 missing); says what to install."""
 
@@ -79,6 +86,14 @@ class EndpointError(HemoError):
 
 class ExportError(HemoError):
     """An export could not be written; the previous file, if any, is left untouched."""
+
+
+class DrawError(ExportError):
+    """A picture could not be drawn (Graphviz missing, unknown format, a term with no lineage)."""
+
+
+class NotCanonicalError(HemoError):
+    """A Turtle file is not in canonical form (``hemokg format --check``); says how to fix it."""
 
 
 class ImportsBuildError(HemoError):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hemokg.errors import HemoError, OntologyParseError, ReasonerError, ReasonerUnavailableError
+from hemokg.errors import OntologyParseError, ReasonerError, ReasonerUnavailableError, UnknownReasonerError
 
 __all__ = [
     "REASONERS",
@@ -51,9 +51,6 @@ _NOISE_PREFIXES = ("java error message is", "slf4j:", "log4j:", "warning:", "pic
 # owlready2 keeps module-level state (entity caches, the current-namespace stack): one run at a time.
 _LOCK = threading.Lock()
 
-
-class UnknownReasonerError(HemoError, ValueError):
-    """The reasoner name is not one of :data:`REASONERS`."""
 
 
 @dataclass(frozen=True)

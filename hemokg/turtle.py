@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, DefaultGraph, Literal, NamedNode, Quad, Triple
 
-from hemokg.errors import ExportError, HemoError
+from hemokg.errors import ExportError, NotCanonicalError
 from hemokg.namespaces import PREFIXES
 
 __all__ = [
@@ -63,9 +63,6 @@ _BY_LENGTH = sorted(WRITER_PREFIXES.items(), key=lambda kv: (-len(kv[1]), kv[0])
 
 Term = NamedNode | BlankNode | Literal
 
-
-class NotCanonicalError(HemoError):
-    """A Turtle file is not in canonical form (``hemokg format --check``); says how to fix it."""
 
 
 def qname(iri: str, used: set[str] | None = None) -> str:
