@@ -301,6 +301,7 @@ class EndpointServer(ThreadingHTTPServer):
     """A threading HTTP server with the worker pool and the site folder."""
 
     daemon_threads = True
+    request_queue_size = 128  # the library default (5) resets connections when dozens of clients arrive at once
 
     def __init__(self, address: tuple[str, int], pool: WorkerPool, site_dir: Path) -> None:
         self.pool, self.site_dir = pool, site_dir
