@@ -89,10 +89,9 @@ class HttpClient:
     def __post_init__(self) -> None:
         handlers: list[urllib.request.BaseHandler] = []
         if self.auth is not None:
-            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            manager.add_password(None, "http://", *self.auth)
-            manager.add_password(None, "https://", *self.auth)
-            handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
+            self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            handlers += [urllib.request.HTTPDigestAuthHandler(self._passwords),
+                         urllib.request.HTTPBasicAuthHandler(self._passwords)]
         self._opener = urllib.request.build_opener(*handlers)
 
     def scrub(self, text: str) -> str:
@@ -106,6 +105,8 @@ class HttpClient:
         """Send one request (``data`` may be a factory of byte chunks, sent with ``length``); retry transient
         failures; raise :class:`EndpointError` naming ``what`` (e.g. "query") and the endpoint on any other."""
         where = redact(url)
+        if self.auth is not None:  # answered on the server's 401 challenge (Basic or Digest), never sent unasked
+            self._passwords.add_password(None, url, *self.auth)
         for attempt in range(self.retries + 1):
             body = data() if callable(data) else data
             req = urllib.request.Request(url, data=body, method=method, headers={"User-Agent": USER_AGENT,
