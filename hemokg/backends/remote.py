@@ -333,9 +333,17 @@ def connect(query_url: str, *, update_url: str | None = None, store_url: str | N
 
     Queries see ``graph`` (an IRI or several) as their default graph; by default the graph ``hemokg push`` writes,
     ``https://w3id.org/hemokg/hemo.owl``, plus the import-module graphs ``push --with-imports`` writes (empty where
-    not pushed). ``auth`` is (user, password), used for Basic or Digest authentication and never shown.
+    not pushed); ``graph=""`` sends none and uses the server's own default graph. ``auth`` is (user, password),
+    used for Basic or Digest authentication and never shown.
     """
-    graphs = [graph] if isinstance(graph, str) else list(graph) if graph else [DEFAULT_GRAPH, *shipped_graphs()]
+    if graph == "":  # the server's own default graph (a store holding only hemo, e.g. a QLever index)
+        graphs: list[str] = []
+    elif graph is None:
+        graphs = [DEFAULT_GRAPH, *shipped_graphs()]
+    else:
+        graphs = [graph] if isinstance(graph, str) else list(graph)
     backend = RemoteBackend(query_url, update_url=update_url, store_url=store_url, graphs=graphs, auth=auth,
                             timeout=timeout)
-    return KnowledgeGraph(backend, description=f"{backend.name} graph {graphs[0]}")
+    more = f" + {len(graphs) - 1} more" if len(graphs) > 1 else ""
+    where = f"graph {graphs[0]}{more}" if graphs else "default graph"
+    return KnowledgeGraph(backend, description=f"{backend.name}, {where}")
