@@ -31,9 +31,10 @@ VIRTUOSO_WRONG = {  # case (query name or competency id) -> what Virtuoso does w
     "xo-go-processes-for-cell": _NOT_EXISTS,
     "superclasses": "OPTIONAL with a property path inside GROUP BY loses the rows where the OPTIONAL is empty",
     "CQ35": "OPTIONAL with a property path inside GROUP BY loses the rows where the OPTIONAL is empty",
-    "what-disrupts": "'VECSL Error: ssl refd before set' (an internal error) for hematopoiesis",
-    "CQ28": "'VECSL Error: ssl refd before set' (an internal error) for hematopoiesis",
 }
+#: Virtuoso answers these wrongly or fails with 'VECSL Error: ssl refd before set' (an internal error), varying from
+#: run to run (a correlated NOT EXISTS with a predicate variable): a non-strict xfail.
+VIRTUOSO_UNSTABLE = {"what-disrupts", "CQ28", "CQ29"}
 
 
 def _cases() -> list[tuple[str, str, dict[str, str]]]:
@@ -82,6 +83,8 @@ def reference(kg: hemokg.KnowledgeGraph) -> dict[str, object]:
 def _known_wrong(request: pytest.FixtureRequest, case: str) -> None:
     if request.node.callspec.params.get("backend_kg") == "virtuoso" and case in VIRTUOSO_WRONG:
         request.applymarker(pytest.mark.xfail(reason=f"Virtuoso: {VIRTUOSO_WRONG[case]}", strict=True))
+    if request.node.callspec.params.get("backend_kg") == "virtuoso" and case in VIRTUOSO_UNSTABLE:
+        request.applymarker(pytest.mark.xfail(reason="Virtuoso: internal error or wrong answer, varying by run"))
 
 
 @pytest.mark.parametrize(("case", "query", "params"), CASES, ids=[c[0] for c in CASES])
