@@ -19,22 +19,9 @@ from hemokg.results import Results, term_text
 
 COMPETENCY = Path(__file__).parent / "data" / "competency.yaml"
 
-#: Answers Virtuoso 7.2 gets wrong (engine bugs, not absorbable by rewriting protocol or bindings); each is a
-#: strict xfail, so a fixed engine or a rewritten query turns it into a failure to clean up.
-_NOT_EXISTS = "FILTER NOT EXISTS correlated with outer variables is ignored"
-VIRTUOSO_WRONG = {  # case (query name or competency id) -> what Virtuoso does wrong
-    "cell-functions": "a FILTER NOT EXISTS using a predicate variable bound outside it is ignored",
-    "CQ25": "a FILTER NOT EXISTS using a predicate variable bound outside it is ignored",
-    "processes-with-output": _NOT_EXISTS,
-    "CQ21": _NOT_EXISTS,
-    "CQ22": _NOT_EXISTS,
-    "xo-go-processes-for-cell": _NOT_EXISTS,
-    "superclasses": "OPTIONAL with a property path inside GROUP BY loses the rows where the OPTIONAL is empty",
-    "CQ35": "OPTIONAL with a property path inside GROUP BY loses the rows where the OPTIONAL is empty",
-}
-#: Virtuoso answers these wrongly or fails with 'VECSL Error: ssl refd before set' (an internal error), varying from
-#: run to run (a correlated NOT EXISTS with a predicate variable): a non-strict xfail.
-VIRTUOSO_UNSTABLE = {"what-disrupts", "CQ28", "CQ29"}
+#: No case is exempt: where Virtuoso 7.2 answered wrongly (a FILTER NOT EXISTS correlated with outer variables, an
+#: OPTIONAL property path inside GROUP BY, a FILTER across a UNION), the stored query was rewritten in the portable
+#: OPTIONAL/!BOUND form over the materialised subclass closure, so every backend must agree on every case.
 
 
 def _cases() -> list[tuple[str, str, dict[str, str]]]:
@@ -80,16 +67,9 @@ def reference(kg: hemokg.KnowledgeGraph) -> dict[str, object]:
     return {case: normalise(kg.query(query, **params), query) for case, query, params in CASES}
 
 
-def _known_wrong(request: pytest.FixtureRequest, case: str) -> None:
-    if request.node.callspec.params.get("backend_kg") == "virtuoso" and case in VIRTUOSO_WRONG:
-        request.applymarker(pytest.mark.xfail(reason=f"Virtuoso: {VIRTUOSO_WRONG[case]}", strict=True))
-    if request.node.callspec.params.get("backend_kg") == "virtuoso" and case in VIRTUOSO_UNSTABLE:
-        request.applymarker(pytest.mark.xfail(reason="Virtuoso: internal error or wrong answer, varying by run"))
-
 
 @pytest.mark.parametrize(("case", "query", "params"), CASES, ids=[c[0] for c in CASES])
-def test_stored_query_answers_agree(request, backend_kg, reference, case, query, params):
-    _known_wrong(request, case)
+def test_stored_query_answers_agree(backend_kg, reference, case, query, params):
     results = backend_kg.query(query, **params)
     assert normalise(results, query) == reference[case], f"{case} on {backend_kg.description}"
     if results.kind != "graph":  # the JSON the remote backend parses carries the same answers
