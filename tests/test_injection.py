@@ -119,12 +119,46 @@ def hostile_server(hostile_nquads: bytes, tmp_path_factory) -> Iterator[Oxigraph
     server.stop()
 
 
-@pytest.fixture(params=["embedded", "remote"])
+HOSTILE_GRAPH = "https://w3id.org/hemokg/test/hostile"
+
+
+@pytest.fixture(scope="module")
+def hostile_virtuoso(virtuoso_server, hostile_nquads: bytes) -> KnowledgeGraph:
+    """The hostile graph pushed (SPARQL Update batches) into its own graph of the session's Virtuoso."""
+    from hemokg.push import push
+
+    push(virtuoso_server.query, graph=HOSTILE_GRAPH, nquads=hostile_nquads)
+    return hemokg.connect(virtuoso_server.query, graph=HOSTILE_GRAPH)
+
+
+@pytest.fixture(scope="module")
+def hostile_served(hostile_nquads: bytes, tmp_path_factory) -> Iterator[KnowledgeGraph]:
+    """The hostile graph behind hemokg's own SPARQL endpoint (the real server class, on a free port)."""
+    import threading
+
+    from hemokg.serve import EndpointServer, WorkerPool
+
+    pool = WorkerPool(hostile_nquads, size=1, timeout=30)
+    server = EndpointServer(("127.0.0.1", 0), pool, tmp_path_factory.mktemp("served-site"))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    try:
+        yield hemokg.connect(f"http://{host}:{port}/sparql", graph=ONTOLOGY_IRI)
+    finally:
+        server.shutdown()
+        server.server_close()
+        pool.close()
+
+
+@pytest.fixture(params=["embedded", "remote", "virtuoso", "served"])
 def hostile_kg(request, hostile_nquads: bytes) -> KnowledgeGraph:
-    """The hostile graph on each backend: embedded, and a real Oxigraph server over HTTP."""
+    """The hostile graph on each backend: embedded, a real Oxigraph server, Virtuoso, and `hemokg serve`."""
     if request.param == "embedded":
         return KnowledgeGraph(EmbeddedBackend.from_nquads(hostile_nquads))
-    return request.getfixturevalue("hostile_server").kg()
+    if request.param == "remote":
+        return request.getfixturevalue("hostile_server").kg()
+    return request.getfixturevalue(f"hostile_{request.param}")
 
 
 def fingerprint(kg: KnowledgeGraph) -> str:
