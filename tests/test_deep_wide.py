@@ -14,10 +14,11 @@ from collections.abc import Iterator
 import pytest
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse, serialize
 
+import hemokg
 from hemokg.backends.embedded import EmbeddedBackend
 from hemokg.errors import TermNotFoundError
 from hemokg.kg import KnowledgeGraph
-from hemokg.namespaces import GRAPH_RELATION
+from hemokg.namespaces import GRAPH_RELATION, ONTOLOGY_IRI
 from hemokg.synthetic import DIRECT, deep_chain, wide_class
 from tests.test_injection import OxigraphServer
 
@@ -61,11 +62,45 @@ def server(data: bytes, tmp_path_factory) -> Iterator[OxigraphServer]:
     srv.stop()
 
 
-@pytest.fixture(scope="module", params=["embedded", "remote"])
+DEEP_GRAPH = "https://w3id.org/hemokg/test/deep-wide"
+
+
+@pytest.fixture(scope="module")
+def virtuoso_big(virtuoso_server, data: bytes) -> KnowledgeGraph:
+    """The deep and wide graph pushed into its own graph of the session's Virtuoso."""
+    from hemokg.push import push
+
+    push(virtuoso_server.query, graph=DEEP_GRAPH, nquads=data, batch_size=500, timeout=300)
+    return hemokg.connect(virtuoso_server.query, graph=DEEP_GRAPH, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def served_big(data: bytes, tmp_path_factory) -> Iterator[KnowledgeGraph]:
+    """The deep and wide graph behind hemokg's own SPARQL endpoint."""
+    import threading
+
+    from hemokg.serve import EndpointServer, WorkerPool
+
+    pool = WorkerPool(data, size=1, timeout=120, max_results=1_000_000)
+    server = EndpointServer(("127.0.0.1", 0), pool, tmp_path_factory.mktemp("served-site"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    try:
+        yield hemokg.connect(f"http://{host}:{port}/sparql", graph=ONTOLOGY_IRI, timeout=300)
+    finally:
+        server.shutdown()
+        server.server_close()
+        pool.close()
+
+
+@pytest.fixture(scope="module", params=["embedded", "remote", "virtuoso", "served"])
 def big(request, data: bytes) -> KnowledgeGraph:
+    """The deep and wide graph on every backend: embedded, Oxigraph, Virtuoso and `hemokg serve`."""
     if request.param == "embedded":
         return KnowledgeGraph(EmbeddedBackend.from_nquads(data))
-    return request.getfixturevalue("server").kg(timeout=120.0)
+    if request.param == "remote":
+        return request.getfixturevalue("server").kg(timeout=120.0)
+    return request.getfixturevalue(f"{request.param}_big")
 
 
 def test_lineage_of_a_10000_step_chain(big: KnowledgeGraph) -> None:
