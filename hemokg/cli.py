@@ -117,6 +117,8 @@ def source_options(func: Any) -> Any:
         click.option("--graph", "graph_iri", metavar="IRI", help="Named graph holding hemo on the endpoint."),
         click.option("--update-endpoint", metavar="URL", help="The endpoint's SPARQL Update URL, if separate."),
         click.option("--store-endpoint", metavar="URL", help="The endpoint's Graph Store Protocol URL, if separate."),
+        click.option("--timeout", type=click.FloatRange(0.1), default=30.0, envvar="HEMOKG_TIMEOUT", show_default=True,
+                     help="Seconds to wait for the endpoint."),
         click.option("--asserted", is_flag=True, help="Use the asserted ontology only (no inferences)."),
         click.option("--with-imports", is_flag=True, help="Include the CL/GO/Uberon/MONDO/HP import modules."),
     ]
@@ -134,13 +136,14 @@ def output_options(func: Any) -> Any:
 
 
 def open_kg(endpoint: str | None = None, graph_iri: str | None = None, update_endpoint: str | None = None,
-            store_endpoint: str | None = None, asserted: bool = False, with_imports: bool = False, **_: Any):
+            store_endpoint: str | None = None, asserted: bool = False, with_imports: bool = False,
+            timeout: float = 30.0, **_: Any):
     """The knowledge graph the options name."""
     if endpoint:
         from hemokg.backends.remote import connect
 
         return connect(endpoint, update_url=update_endpoint, store_url=store_endpoint, graph=graph_iri,
-                       auth=_auth_from_env())
+                       auth=_auth_from_env(), timeout=timeout)
     from hemokg.store import load
 
     return load(reasoned=not asserted, imports=with_imports)

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: a JVM (HermiT/Pellet), Graphviz (pictures), Virtuoso (a real SPARQL server),
-# Chromium (browser tests), Jena (an independent RDF validator and SPARQL engine), hyperfine (benchmarks).
+# Chromium (browser tests), Jena (an independent RDF validator and SPARQL engine), hyperfine and time (benchmarks),
+# curl (the Virtuoso start script).
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
@@ -13,6 +14,8 @@ command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -d /usr/share/java ] && ls /usr/share/java/jena-arq*.jar >/dev/null 2>&1 || need+=(libapache-jena-java)
 command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
