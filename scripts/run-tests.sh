@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # System packages: a JVM (HermiT/Pellet), Graphviz (pictures), Virtuoso (a real SPARQL server),
 # Chromium (browser tests), Jena (an independent RDF validator and SPARQL engine), hyperfine and time (benchmarks),
-# curl (the Virtuoso start script).
+# curl (the Virtuoso start script), Node.js and npm (jsonld.js, a second JSON-LD processor).
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
@@ -16,6 +16,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/time ] || need+=(time)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -29,4 +31,6 @@ fi
 
 python=${PYTHON:-python3}
 "$python" -m pip install -q --disable-pip-version-check -e ".[test]"
+# Node.js readers, pinned by tests/js/package-lock.json (from the npm registry)
+npm ci --prefix tests/js --no-audit --no-fund --loglevel=error >/dev/null
 exec "$python" -m pytest "$@"
