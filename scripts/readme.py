@@ -19,7 +19,8 @@ EXAMPLES = {
     "lineage": ["lineage", "neutrophil", "--format", "table"],
     "lineage-erythrocyte": ["lineage", "erythrocyte", "--format", "table"],
     "lookup": ["lookup", "Haemopoiesis", "--format", "table"],
-    "query": ["query", "develops-from-steps", "-p", "cell=platelet", "--format", "tsv"],
+    "query": ["query", "develops-from-chain", "-p", "cell=platelet", "--format", "table"],
+    "query-tsv": ["query", "processes-with-output", "-p", "cell=erythrocyte", "--format", "tsv"],
 }
 PYTHON = """import hemokg
 
@@ -28,8 +29,8 @@ term = kg.lookup("haemopoiesis")
 print(term.curie, term.label, [s for s, scope in term.synonyms if scope == "exact"][:4])
 lineage = kg.lineage("platelet")
 print(lineage.render(lineage.chains()[0]))
-for row in kg.query("develops-from-steps", cell="reticulocyte"):
-    print(row.cell_label, "<-", row.precursor_label)
+for row in kg.query("processes-with-output", cell="Red blood cell"):   # a synonym works as a parameter
+    print(row.label.value, "->", row.output_label.value)
 """
 
 
