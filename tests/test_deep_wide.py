@@ -14,13 +14,12 @@ from collections.abc import Iterator
 import pytest
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse, serialize
 
-import hemokg
 from hemokg.backends.embedded import EmbeddedBackend
 from hemokg.errors import TermNotFoundError
 from hemokg.kg import KnowledgeGraph
-from hemokg.namespaces import GRAPH_RELATION, ONTOLOGY_IRI
+from hemokg.namespaces import GRAPH_RELATION
 from hemokg.synthetic import DIRECT, deep_chain, wide_class
-from tests.test_injection import OxigraphServer
+from tests.fixtures.servers import OxigraphServer, pushed_kg, served_kg
 
 N = 10_000
 HEMO = "https://w3id.org/hemokg/HEMO_"
@@ -57,7 +56,7 @@ def data() -> bytes:
 
 @pytest.fixture(scope="module")
 def server(data: bytes, tmp_path_factory) -> Iterator[OxigraphServer]:
-    srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph-deep"), data)
+    srv = OxigraphServer.with_data(tmp_path_factory.mktemp("oxigraph-deep") / "db", data)
     yield srv
     srv.stop()
 
@@ -68,29 +67,14 @@ DEEP_GRAPH = "https://w3id.org/hemokg/test/deep-wide"
 @pytest.fixture(scope="module")
 def virtuoso_big(virtuoso_server, data: bytes) -> KnowledgeGraph:
     """The deep and wide graph pushed into its own graph of the session's Virtuoso."""
-    from hemokg.push import push
-
-    push(virtuoso_server.query, graph=DEEP_GRAPH, nquads=data, batch_size=500, timeout=300)
-    return hemokg.connect(virtuoso_server.query, graph=DEEP_GRAPH, timeout=300)
+    return pushed_kg(virtuoso_server, DEEP_GRAPH, data)
 
 
 @pytest.fixture(scope="module")
 def served_big(data: bytes, tmp_path_factory) -> Iterator[KnowledgeGraph]:
     """The deep and wide graph behind hemokg's own SPARQL endpoint."""
-    import threading
-
-    from hemokg.serve import EndpointServer, WorkerPool
-
-    pool = WorkerPool(data, size=1, timeout=120, max_results=1_000_000)
-    server = EndpointServer(("127.0.0.1", 0), pool, tmp_path_factory.mktemp("served-site"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host, port = server.server_address[:2]
-    try:
-        yield hemokg.connect(f"http://{host}:{port}/sparql", graph=ONTOLOGY_IRI, timeout=300)
-    finally:
-        server.shutdown()
-        server.server_close()
-        pool.close()
+    with served_kg(data, tmp_path_factory.mktemp("served-site")) as kg:
+        yield kg
 
 
 @pytest.fixture(scope="module", params=["embedded", "remote", "virtuoso", "served"])

@@ -22,33 +22,17 @@ from hemokg.errors import EndpointError, ExportError
 from hemokg.export import export
 from hemokg.store import load_nquads
 from hemokg.synthetic import deep_chain
-from tests.test_injection import OxigraphServer, fingerprint, free_port
+from tests.fixtures.servers import OxigraphServer
+from tests.test_injection import fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 # --- servers killed mid-way ----------------------------------------------------------------------------------------
-def _restart(server: OxigraphServer) -> OxigraphServer:
-    """Start the server again on its (persisted) database, on a fresh port."""
-    server.port = free_port()
-    server.url = f"http://127.0.0.1:{server.port}"
-    server.proc = subprocess.Popen(["oxigraph", "serve", "--location", str(server.folder / "db"), "--bind",
-                                    f"127.0.0.1:{server.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            server.kg().sparql("ASK {}")
-            return server
-        except EndpointError:
-            if server.proc.poll() is not None or time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 @pytest.fixture
 def old_server(tmp_path: Path) -> Iterator[OxigraphServer]:
     """A read-write server holding the *asserted* graph: the "previous version" a push replaces."""
-    server = OxigraphServer(tmp_path, load_nquads(reasoned=False))
+    server = OxigraphServer.with_data(tmp_path / "db", load_nquads(reasoned=False))
     yield server
     server.stop()
 
@@ -66,20 +50,20 @@ def test_server_killed_during_push_leaves_the_previous_graph(old_server: Oxigrap
             old_server.proc.kill()
             old_server.proc.wait()
 
-    url = old_server.url
+    url = old_server.base
     with pytest.raises(EndpointError) as info:
         push(f"{url}/query", update_url=f"{url}/update", store_url=f"{url}/store" if method == "gsp" else None,
              method=method, batch_size=200, timeout=10, progress=progress)
     message = str(info.value)
     assert killed and "\n" not in message and f"127.0.0.1:{old_server.port}" in message, message
-    assert fingerprint(_restart(old_server).kg()) == before  # the old graph, whole: nothing half-pushed
+    assert fingerprint(old_server.restart().kg()) == before  # the old graph, whole: nothing half-pushed
 
 
 def test_push_after_the_fault_completes(old_server: OxigraphServer) -> None:
     """Re-running the push once the server is back replaces the graph as a whole."""
     from hemokg.push import push
 
-    url = old_server.url
+    url = old_server.base
     report = push(f"{url}/query", update_url=f"{url}/update", method="update", batch_size=200, timeout=30)
     assert report.triples > 0
     expected = hemokg.KnowledgeGraph(hemokg.backends.embedded.EmbeddedBackend.from_nquads(load_nquads()))
@@ -87,7 +71,7 @@ def test_push_after_the_fault_completes(old_server: OxigraphServer) -> None:
 
 
 def test_server_killed_during_a_query_is_one_clear_error(old_server: OxigraphServer) -> None:
-    kg = hemokg.connect(f"{old_server.url}/query", graph=old_server.graph, timeout=30)
+    kg = hemokg.connect(f"{old_server.base}/query", graph=old_server.graph, timeout=30)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     outcome: list[BaseException | object] = []
 

@@ -8,13 +8,7 @@ exactly those terms by them — a value that is bound as data matches data, a va
 from __future__ import annotations
 
 import hashlib
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse, serialize
@@ -23,9 +17,9 @@ import hemokg
 from hemokg.backends.embedded import EmbeddedBackend
 from hemokg.errors import HemoError, UpdateRefusedError
 from hemokg.kg import KnowledgeGraph
-from hemokg.namespaces import ONTOLOGY_IRI
 from hemokg.queries import catalog
 from hemokg.store import load_nquads
+from tests.fixtures.servers import OxigraphServer, pushed_kg, served_kg
 
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 OWL_CLASS = NamedNode("http://www.w3.org/2002/07/owl#Class")
@@ -61,52 +55,6 @@ def _hostile_graph() -> bytes:
     return serialize(quads, format=RdfFormat.N_QUADS)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class OxigraphServer:
-    """A private Oxigraph server on 127.0.0.1 (read-write), its data in one named graph as ``hemokg push`` writes."""
-
-    def __init__(self, folder: Path, nquads: bytes, *, graph: str = ONTOLOGY_IRI) -> None:
-        binary = shutil.which("oxigraph")
-        if binary is None:
-            pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
-        self.folder, self.graph, self.port = folder, graph, free_port()
-        data = folder / "data.nq"
-        target = NamedNode(graph)
-        data.write_bytes(serialize((Quad(q.subject, q.predicate, q.object, target)
-                                    for q in parse(nquads, format=RdfFormat.N_QUADS)), format=RdfFormat.N_QUADS))
-        subprocess.run([binary, "load", "--location", str(folder / "db"), "--file", str(data)], check=True,
-                       capture_output=True, timeout=120)
-        self.proc = subprocess.Popen([binary, "serve", "--location", str(folder / "db"), "--bind",
-                                      f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/query?query=ASK%7B%7D", timeout=2).read()
-                break
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph did not start: {self.proc.stderr.read().decode()[:500]}") from None
-                time.sleep(0.05)
-
-    def kg(self, **options: float) -> KnowledgeGraph:
-        return hemokg.connect(f"{self.url}/query", update_url=f"{self.url}/update", graph=self.graph, **options)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
 @pytest.fixture(scope="module")
 def hostile_nquads() -> bytes:
     return _hostile_graph()
@@ -114,7 +62,7 @@ def hostile_nquads() -> bytes:
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_nquads: bytes, tmp_path_factory) -> Iterator[OxigraphServer]:
-    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-injection"), hostile_nquads)
+    server = OxigraphServer.with_data(tmp_path_factory.mktemp("oxigraph-injection") / "db", hostile_nquads)
     yield server
     server.stop()
 
@@ -125,30 +73,14 @@ HOSTILE_GRAPH = "https://w3id.org/hemokg/test/hostile"
 @pytest.fixture(scope="module")
 def hostile_virtuoso(virtuoso_server, hostile_nquads: bytes) -> KnowledgeGraph:
     """The hostile graph pushed (SPARQL Update batches) into its own graph of the session's Virtuoso."""
-    from hemokg.push import push
-
-    push(virtuoso_server.query, graph=HOSTILE_GRAPH, nquads=hostile_nquads)
-    return hemokg.connect(virtuoso_server.query, graph=HOSTILE_GRAPH)
+    return pushed_kg(virtuoso_server, HOSTILE_GRAPH, hostile_nquads)
 
 
 @pytest.fixture(scope="module")
 def hostile_served(hostile_nquads: bytes, tmp_path_factory) -> Iterator[KnowledgeGraph]:
-    """The hostile graph behind hemokg's own SPARQL endpoint (the real server class, on a free port)."""
-    import threading
-
-    from hemokg.serve import EndpointServer, WorkerPool
-
-    pool = WorkerPool(hostile_nquads, size=1, timeout=30)
-    server = EndpointServer(("127.0.0.1", 0), pool, tmp_path_factory.mktemp("served-site"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield hemokg.connect(f"http://{host}:{port}/sparql", graph=ONTOLOGY_IRI)
-    finally:
-        server.shutdown()
-        server.server_close()
-        pool.close()
+    """The hostile graph behind hemokg's own SPARQL endpoint."""
+    with served_kg(hostile_nquads, tmp_path_factory.mktemp("served-site")) as kg:
+        yield kg
 
 
 @pytest.fixture(params=["embedded", "remote", "virtuoso", "served"])
