@@ -98,7 +98,7 @@ class KnowledgeGraph:
         direct = as_iri(text)
         if direct is not None:
             if prefer_hemo and not direct.startswith(HEMO):
-                mapped = self.query("mapped-terms", external=NamedNode(direct))
+                mapped = self.query("hemo-term-for-external", external=NamedNode(direct))
                 if mapped.rows:
                     return mapped.rows[0][0].value
             return direct
