@@ -148,7 +148,7 @@ class KnowledgeGraph:
         its kinds that do have direct steps come along in ``kinds`` (mature neutrophil: … → metamyelocyte → it).
         """
         iri = self.resolve(cell, prefer_hemo=True)
-        lineage = self._lineage(iri, cell)
+        lineage = self._inherit(self._lineage(iri, cell), cell)
         if not any(s.direct for s in lineage.up if s.cell == iri):
             kinds = [self._lineage(row[0].value, cell) for row in self.query("subclasses", term=NamedNode(iri))]
             kinds = [k for k in kinds if any(s.direct for s in k.up if s.cell == k.iri)]
@@ -156,6 +156,29 @@ class KnowledgeGraph:
             staged = {i for k in kinds for chain in k.chains() for i in chain[:-1]}
             lineage.kinds = [k for k in kinds if k.iri not in staged]
         return lineage
+
+    def _inherit(self, lineage: Lineage, text: str, limit: int = 64) -> Lineage:
+        """Fill the gaps: a cell on the chain with no develops-from edge of its own takes those of its nearest
+        superclass that has one (what holds of every T cell holds of a thymocyte: it develops from a pro-T cell)."""
+        steps, labels, tried = list(lineage.up), dict(lineage.labels), set()
+        current = lineage
+        while len(tried) < limit:
+            has_own = {s.cell for s in current.up}
+            gaps = [n for n in (lineage.iri, *current.ancestors()) if n not in has_own and n not in tried]
+            if not gaps:
+                break
+            for gap in gaps:
+                tried.add(gap)
+                for row in self.query("superclasses", term=NamedNode(gap)):
+                    parent = row[0].value
+                    above = self._lineage(parent, text)
+                    own = [s for s in above.up if s.cell == parent]
+                    if own:
+                        steps += [Step(gap, s.precursor, s.direct) for s in own] + above.up
+                        labels = {**above.labels, **labels}
+                        break
+            current = Lineage.from_edges(lineage.iri, steps, lineage.down, labels)
+        return current
 
     def _lineage(self, iri: str, text: str) -> Lineage:
         labels: dict[str, str] = {}

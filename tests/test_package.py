@@ -195,3 +195,14 @@ def test_results_writers(kg) -> None:
     tsv = results.to_tsv().splitlines()
     assert tsv[0].startswith("?cell") and tsv[1].startswith("<https://w3id.org/hemokg/HEMO_")
     assert json.loads(kg.sparql("ASK { ?s ?p ?o }").to_json()) == {"head": {}, "boolean": True}
+
+
+def test_a_stage_without_its_own_step_inherits_its_superclass_steps(kg) -> None:
+    """Thymocytes are T cells, and every T cell develops from a pro-T cell: the chain runs through it."""
+    thymocyte = kg.lineage("thymocyte")
+    assert {"pro-T cell", "common lymphoid progenitor", "hematopoietic stem cell"} <= set(
+        labels_of(thymocyte, thymocyte.ancestors()))
+    mature = kg.lineage("mature T cell")
+    chain = labels_of(mature, mature.chains()[0])
+    assert chain[0] == "hematopoietic stem cell" and chain[-2:] == ["thymocyte", "mature T cell"]
+    assert "common myeloid progenitor" not in chain
