@@ -68,10 +68,13 @@ def plot(scale: dict, path: Path) -> bool:
         return False
     xs = [r["scale"] for r in rows]
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
-    series = {"load (pyoxigraph)": "load_s", "relation graph": "relation_graph_s", "label index build": "index_s",
+    series = {"load (pyoxigraph)": "load_s", "relation graph": "relation_graph_s",
+              "insert closure": "relation_insert_s", "label index build": "index_s",
               "lookup(label), warm": "lookup", "lineage(label), warm": "lineage", "lineage(CURIE), warm":
               "lineage_curie"}
     for name, key in series.items():
+        if any(key not in r["oxigraph"] for r in rows):
+            continue
         ys = [r["oxigraph"][key]["median"] if isinstance(r["oxigraph"][key], dict) else r["oxigraph"][key]
               for r in rows]
         ax.plot(xs, ys, marker="o", label=name)
@@ -129,6 +132,11 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
                 targets.append([f"cold `{r['command']}`", f"≤ {r['target']:g}× `python -c pass`",
                                 f"{r['ratio']:.2f}×", _met(r["met"])])
         out.append(_table(["command", "ms median (p95)", "vs `python -c pass`", "peak RSS MiB", "target"], rows))
+        peaks = {r["command"]: r["peak_mib"] for r in cold["rows"] if "peak_mib" in r}
+        if "hemokg lineage neutrophil" in peaks:
+            base = f" (`python -c pass`: {peaks['python -c pass']:.1f} MiB)" if "python -c pass" in peaks else ""
+            targets.append(["peak RSS of a cold command (`hemokg lineage neutrophil`)", "reported",
+                            f"{peaks['hemokg lineage neutrophil']:.1f} MiB{base}", "–"])
         out.append(f"\nFirst start with an empty cache: {cold['first_start_s']:.2f} s "
                    f"({'ok' if cold['first_start_ok'] else 'failed'}).\n")
     store = results.get("store_choice")
@@ -143,12 +151,20 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
         if ox:
             worst = max(ox, key=ox.__getitem__)
             under = all(v < 1e-3 for v in ox.values())
+            over = sorted((q for q in ox if ox[q] >= 1e-3), key=ox.__getitem__, reverse=True)
+            measured = ", ".join(f"`{q}` {_ms(ox[q])} ms" for q in over) if over else \
+                f"slowest `{worst}` {_ms(ox[worst])} ms"
             targets.append(["every stored query on hemo (pyoxigraph)", "< 1 ms median",
-                            f"slowest `{worst}` {_ms(ox[worst])} ms", _met(under)])
-            rdf = store["queries"][worst].get("rdflib Graph", {}).get("median")
-            if rdf:
-                targets.append([f"pyoxigraph vs rdflib memory store on pyoxigraph's slowest (`{worst}`)",
-                                "≥ 10× faster", f"{rdf / ox[worst]:,.1f}×", _met(rdf / ox[worst] >= 10)])
+                            ("over 1 ms: " if over else "") + measured, _met(under)])
+            runnable = [q for q in sorted(ox, key=ox.__getitem__, reverse=True)
+                        if store["queries"][q].get("rdflib Graph", {}).get("median")]
+            if runnable:
+                top = runnable[0]
+                rdf = store["queries"][top]["rdflib Graph"]["median"]
+                skipped = [q for q in sorted(ox, key=ox.__getitem__, reverse=True) if ox[q] > ox[top]]
+                note = f" (rdflib cannot run {', '.join(f'`{q}`' for q in skipped)})" if skipped else ""
+                targets.append([f"pyoxigraph vs rdflib memory store on pyoxigraph's slowest (`{top}`){note}",
+                                "≥ 10× faster", f"{rdf / ox[top]:,.1f}×", _met(rdf / ox[top] >= 10)])
             on_rdflib = {q: e["rdflib Graph"]["median"] for q, e in store["queries"].items()
                          if "median" in e.get("rdflib Graph", {}) and q in ox}
             if on_rdflib:
@@ -204,12 +220,17 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
         if "error" in ox:
             rows.append([f"{r['scale']:g}×", f"{r['lines']:,}", ox["error"], *[""] * 9])
             continue
+        rss = " / ".join(f"{ox[k]:,.0f}" for k in ("rss_after_load_mib", "rss_after_relation_graph_mib",
+                                                     "rss_after_insert_mib") if k in ox)
         rows.append([f"{r['scale']:g}×", f"{ox['triples']:,}", _s(r["generate_s"]), _s(ox["load_s"]),
-                     _s(ox["relation_graph_s"]), f"{ox['relation_triples']:,}", _s(ox["index_s"]),
-                     _ms(ox["lookup"]["median"]), _ms(ox["lineage"]["median"]), _ms(ox["lineage_curie"]["median"]),
-                     f"{ox['peak_mib']:,.0f}"])
-    out.append(_table(["size", "triples", "generate", "load", "relation graph", "closure triples", "label index",
-                       "lookup(label) ms", "lineage(label) ms", "lineage(CURIE) ms", "peak RSS MiB"], rows))
+                     _s(ox["relation_graph_s"]), _s(ox.get("relation_insert_s")), f"{ox['relation_triples']:,}",
+                     _s(ox["index_s"]), _ms(ox["lookup"]["median"]), _ms(ox["lineage"]["median"]),
+                     _ms(ox["lineage_curie"]["median"]), rss, f"{ox['peak_mib']:,.0f}"])
+    out.append(_table(["size", "triples", "generate", "load", "relation graph", "insert closure", "closure triples",
+                       "label index", "lookup(label) ms", "lineage(label) ms", "lineage(CURIE) ms",
+                       "RSS MiB after load / relation graph / insert", "peak RSS MiB"], rows))
+    out.append("\n`relation graph` is `hemokg.relation_graph()` alone; `insert closure` adds its triples to the store "
+               "as `Quad`s (what `hemokg build` does).\n")
     rows = []
     for r in scale["rows"]:
         for engine, key in (("rdflib", "load_s"), ("hermit", "reason_s")):
@@ -224,7 +245,8 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
     done = [r for r in scale["rows"] if "relation_graph_s" in r.get("oxigraph", {})]
     steps = [f"{a['scale']:g}×→{b['scale']:g}×: " + ", ".join(
         f"{k} {math.log(b['oxigraph'][k] / a['oxigraph'][k]) / math.log(b['scale'] / a['scale']):.2f}"
-        for k in ("load_s", "relation_graph_s", "rss_end_mib")) for a, b in itertools.pairwise(done)]
+        for k in ("load_s", "relation_graph_s", "relation_insert_s", "rss_end_mib") if k in a["oxigraph"])
+        for a, b in itertools.pairwise(done)]
     if steps:
         out.append("\nStep by step (log-log slopes): " + "; ".join(steps) + ".\n")
     if scale["slopes"]:
@@ -241,6 +263,6 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
         targets.append(["peak RSS of the 1,000× load (+ relation graph, queries)", "reported",
                         f"{ox['peak_mib']:,.0f} MiB", "–"])
     for key, value in scale["slopes"].items():
-        if key in ("load_s", "relation_graph_s", "index_s", "lookup", "lineage"):
+        if key in ("load_s", "relation_graph_s", "relation_insert_s", "index_s", "lookup", "lineage"):
             targets.append([f"growth of {key}", "≤ linear (slope ≤ 1.1)", f"{value:.2f}", _met(value <= 1.1)])
     return "".join(out)
