@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -259,15 +258,12 @@ def test_relation_graph_closes_a_3000_step_chain_without_recursion() -> None:
               for i in range(1, n + 1)]
     lines += ["ex:top rdfs:subClassOf ex:c0000 ."]  # ex:c0000 ⊑ nothing; ex:top ⊑ ex:c0000: inherits nothing
     store = store_of("\n".join(lines))
-    started = time.perf_counter()
-    graph = relation_graph(store)
-    elapsed = time.perf_counter() - started
+    graph = relation_graph(store)  # speed is measured in benchmarks/, never asserted here
     develops = [t for t in graph if t[1] == REL["develops_from"]]
     assert len(develops) == n * (n + 1) // 2
     assert sum(1 for t in graph if t[1] == REL["directly_develops_from"]) == n
     assert (EX + "c3000", REL["develops_from"], EX + "c0000") in graph
     assert (EX + "c0000", REL["develops_from"], EX + "c3000") not in graph
-    assert elapsed < 20, f"relation graph of the chain took {elapsed:.1f} s"
 
 
 def test_relation_graph_subclass_chain_and_cycle() -> None:
