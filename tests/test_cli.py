@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import hemokg
+from hemokg.cli import COMMANDS
 
 
 def test_help_lists_commands_with_an_example_and_imports_nothing_heavy(hemokg_cli) -> None:
@@ -22,7 +23,7 @@ def test_help_lists_commands_with_an_example_and_imports_nothing_heavy(hemokg_cl
     assert proc.stderr.strip().splitlines()[-1] == "[]"
 
 
-@pytest.mark.parametrize("command", ["queries", "query", "sparql", "lookup", "lineage", "reason", "export"])
+@pytest.mark.parametrize("command", list(COMMANDS))
 def test_every_command_help_shows_an_example(hemokg_cli, command: str) -> None:
     run = hemokg_cli(command, "--help")
     assert run.code == 0, run.err
