@@ -5,7 +5,7 @@
 >>> [lab for lab in kg.lineage("neutrophil").labels.values()][:1]  # doctest: +SKIP
 ['neutrophil']
 
-Heavy libraries (rdflib, owlready2, SPARQLWrapper) are imported only by the functions that need them.
+Heavy libraries (owlready2 for reasoning, graphviz for pictures) are imported only by the functions that need them.
 """
 
 from __future__ import annotations
