@@ -62,10 +62,12 @@ class LinkReport:
 
     @property
     def problems(self) -> list[LinkIssue]:
+        """The links that fail the check: missing, obsolete or relabelled targets."""
         return [i for i in self.issues if i.kind != "unverified"]
 
     @property
     def unverified(self) -> list[LinkIssue]:
+        """The links no available source covers (reported apart; they do not fail the check)."""
         return [i for i in self.issues if i.kind == "unverified"]
 
     @property
@@ -74,6 +76,7 @@ class LinkReport:
         return not self.problems
 
     def summary(self) -> str:
+        """One line: how many links were checked against what, and how many of each kind of issue."""
         counts = {k: sum(i.kind == k for i in self.issues) for k in KINDS}
         return (f"checked {self.checked} links against {', '.join(self.sources) or 'no source'}: "
                 f"{counts['missing']} missing, {counts['obsolete']} obsolete, {counts['label']} label mismatches; "
@@ -156,6 +159,7 @@ def module_sources(folder: Path | None = None) -> dict[str, _Source]:
 
 
 def store_version(store: object) -> str:
+    """The owl:versionInfo of the ontology in a store (an import module), or "unknown version"."""
     rows = list(store.query("PREFIX owl: <http://www.w3.org/2002/07/owl#> "  # type: ignore[attr-defined]
                             "SELECT ?v WHERE { ?o a owl:Ontology ; owl:versionInfo ?v }"))
     return rows[0][0].value if rows else "unknown version"

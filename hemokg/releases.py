@@ -48,6 +48,7 @@ class Release:
 
     @property
     def source_iri(self) -> str | None:
+        """The IRI a module cites as its source: the release's version IRI."""
         return self.version_iri
 
     def only(self, prefix: str, *, ontology_id: str) -> Release:
