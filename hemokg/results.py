@@ -162,21 +162,13 @@ class Results:
 
     def to_table(self, *, title: str | None = None) -> str:
         """A readable table (CURIEs for IRIs) for a terminal."""
-        from rich.console import Console
-        from rich.table import Table
+        from hemokg.textout import table
 
         if self.kind == "ask":
             return "yes\n" if self.boolean else "no\n"
         if self.kind == "graph":
             return self.to_turtle()
-        table = Table(title=title, show_lines=False, header_style="bold")
-        for v in self.vars:
-            table.add_column(v)
-        for row in self:
-            table.add_row(*(term_text(t) for t in row))
-        console = Console(file=io.StringIO(), width=160, force_terminal=False)
-        console.print(table)
-        return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())  # type: ignore[attr-defined]
+        return table(self.vars, [[term_text(t) for t in row] for row in self], title=title)
 
     def _select_rows(self) -> list[Row]:
         if self.kind != "select":
