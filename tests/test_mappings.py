@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
+import sssom.constants as sssom_constants
+import sssom.parsers as sssom_parsers
+import sssom.validators as sssom_validators
 
 import hemokg
 from hemokg.mappings import COLUMNS, mapping_rows, sssom_tsv
 from hemokg.resources import mappings_dir
-
-sssom_parsers = pytest.importorskip("sssom.parsers")
-sssom_validators = pytest.importorskip("sssom.validators")
-sssom_constants = pytest.importorskip("sssom.constants")
 
 
 @pytest.fixture(scope="module")

@@ -93,7 +93,7 @@ def test_consistent_ontology_report(classified: ReasonerReport) -> None:
     assert classified.reasoner in REASONERS
     assert classified.consistent is True
     assert classified.unsatisfiable == (EX + "U",)
-    assert 0 < classified.seconds < 120
+    assert classified.seconds > 0
 
 
 @pytest.mark.slow
@@ -288,8 +288,7 @@ def _labelled(store: ox.Store, label: str) -> set[str]:
 @pytest.mark.slow
 @needs_java
 def test_hemo_ontology_is_coherent_and_its_relation_graph_has_lineage() -> None:
-    if not HEMO_TTL.exists():
-        pytest.skip("hemo.ttl not written yet")
+    assert HEMO_TTL.is_file(), f"{HEMO_TTL} is missing"
     data = ntriples(HEMO_TTL.read_text(encoding="utf-8"))
     reports = {name: reason(data, reasoner=name) for name in sorted(REASONERS)}
     for name, report in reports.items():
