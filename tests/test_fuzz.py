@@ -13,10 +13,11 @@ import os
 import subprocess
 import sys
 import textwrap
+import urllib.parse
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
@@ -249,11 +250,39 @@ ARGV = st.one_of(
 @settings(FUZZ, max_examples=60 * SCALE)
 @given(argv=ARGV)
 def test_cli_never_shows_a_traceback(argv: list[str]) -> None:
-    if "--endpoint" in argv:  # a remote endpoint is the servers' part; here nothing may touch the network
-        return
+    assume("--endpoint" not in argv)  # endpoints are fuzzed below, with URLs that cannot reach the network
     code, err = _run_cli(argv)
     assert "Traceback" not in err and "internal error" not in err, err
     assert code in (0, 1, 2), (code, err)
+
+
+def _cannot_reach_the_network(url: str) -> bool:
+    """True if ``url`` is no http(s) URL with a host (so no request can be sent): what the endpoint check refuses."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return True
+    return parts.scheme.lower() not in ("http", "https") or not parts.hostname
+
+
+MALFORMED_URL = st.one_of(
+    TEXT,
+    st.builds("{}{}".format, st.sampled_from(["http://[", "https://[::1", "http://127.0.0.1:", "http://h:-",
+                                              "http://h:99999", "http:///", "https://:80/", "ftp://", "file:///",
+                                              "mailto:", "localhost:", "//", "http:"]), TEXT),
+)
+
+
+@settings(FUZZ, max_examples=60 * SCALE)
+@given(command=st.sampled_from([["lookup", "neutrophil"], ["lineage", "platelet"], ["sparql", "ASK {}"],
+                                ["query", "term-details", "-p", "term=neutrophil"]]),
+       url=MALFORMED_URL)
+def test_cli_refuses_a_malformed_endpoint_url_in_one_line(command: list[str], url: str) -> None:
+    assume(url != "" and _cannot_reach_the_network(url))  # "" means no endpoint: the embedded store answers
+    code, err = _run_cli([*command, "--endpoint", url])
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert code == 1 and err.startswith("hemokg: error:") and err.count("\n") == 1, (code, err)
 
 
 @pytest.mark.parametrize("args", [
