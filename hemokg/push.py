@@ -114,15 +114,17 @@ def push(endpoint: str, *, update_url: str | None = None, store_url: str | None 
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    # checks every URL and takes user:password@ out of each of them (the credentials go to the HTTP client only)
+    reader = RemoteBackend(endpoint, update_url=update_url, store_url=store_url, graphs=(), auth=auth,
+                           timeout=timeout)
+    chosen = ("gsp" if store_url else "update") if method == "auto" else method
+    if chosen == "gsp" and not store_url:
+        raise PushError(f"{redact(endpoint)}: a Graph Store push needs --store-endpoint URL")
     if nquads is None:
         from hemokg.store import load_nquads
 
         nquads = load_nquads(reasoned=reasoned, imports=imports)
     targets = plan(nquads, graph)
-    chosen = ("gsp" if store_url else "update") if method == "auto" else method
-    if chosen == "gsp" and not store_url:
-        raise PushError(f"{redact(endpoint)}: a Graph Store push needs --store-endpoint URL")
-    reader = RemoteBackend(endpoint, graphs=(), auth=auth, timeout=timeout)
     http = reader.http
     total = sum(len(t) for t in targets.values())
     done = [0]
@@ -135,9 +137,9 @@ def push(endpoint: str, *, update_url: str | None = None, store_url: str | None 
     started = time.perf_counter()
     for target, triples in targets.items():
         if chosen == "gsp":
-            _put(http, reader.store_url or store_url or "", target, triples, tick)
+            _put(http, reader.store_url or "", target, triples, tick)
         else:
-            _update(http, update_url or reader.query_url, target, triples, batch_size, tick)
+            _update(http, reader.update_url or reader.query_url, target, triples, batch_size, tick)
         _verify(reader, target, len(triples))
     seconds = time.perf_counter() - started
     report = PushReport({g: len(t) for g, t in targets.items()}, chosen, seconds)

@@ -30,7 +30,7 @@ from hemokg.namespaces import GRAPH_IMPORTS, ONTOLOGY_IRI
 from hemokg.queries import bind_values, query_form
 from hemokg.results import Results, Term
 
-__all__ = ["DEFAULT_GRAPH", "HttpClient", "RemoteBackend", "connect", "redact", "shipped_graphs"]
+__all__ = ["DEFAULT_GRAPH", "HttpClient", "RemoteBackend", "check_url", "connect", "redact", "shipped_graphs"]
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,28 @@ _RDF_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
 
 def redact(url: str) -> str:
     """The URL without user:password@ (and without its query string), safe to print."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:  # never raise while building a message
+        return "<a malformed URL>"
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def check_url(url: str, what: str = "endpoint") -> str:
+    """The URL if it is an http(s) URL with a host that parses; else :class:`EndpointError` saying what to fix."""
+    shown = url if "@" not in url else "<URL with credentials>"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise EndpointError(f"{what} URL {shown!r} does not parse ({exc}); give an http(s) URL such as "
+                            "http://localhost:7878/query") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise EndpointError(f"{what} URL {shown!r} is not an http(s) URL with a host; give one such as "
+                            "http://localhost:7878/query")
+    return url
 
 
 def _split_userinfo(url: str, auth: tuple[str, str] | None) -> tuple[str, tuple[str, str] | None]:
@@ -249,9 +267,13 @@ class RemoteBackend:
     def __init__(self, query_url: str, *, update_url: str | None = None, store_url: str | None = None,
                  graphs: Sequence[str] = (DEFAULT_GRAPH,), auth: tuple[str, str] | None = None,
                  timeout: float = 30.0, retries: int = 4) -> None:
+        check_url(query_url, "endpoint")
+        for url, what in ((update_url, "update endpoint"), (store_url, "store endpoint")):
+            if url:
+                check_url(url, what)
         self.query_url, auth = _split_userinfo(query_url, auth)
-        self.update_url = _split_userinfo(update_url, None)[0] if update_url else None
-        self.store_url = _split_userinfo(store_url, None)[0] if store_url else None
+        self.update_url, auth = _split_userinfo(update_url, auth) if update_url else (None, auth)
+        self.store_url, auth = _split_userinfo(store_url, auth) if store_url else (None, auth)
         self.graphs = tuple(graphs)
         self.http = HttpClient(timeout=timeout, auth=auth, retries=retries)
         self.name = f"remote {redact(self.query_url)}"
@@ -263,7 +285,7 @@ class RemoteBackend:
     def execute(self, query: str, bindings: Mapping[str, Term] | None = None) -> Results:
         """Run a read-only query on the endpoint; updates raise :class:`UpdateRefusedError`."""
         form = query_form(query)
-        if form not in READ_FORMS:
+        if form not in (*READ_FORMS, "unknown"):  # unknown: the server's HTTP 400 says what is wrong with it
             raise UpdateRefusedError(
                 f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}; "
                 "use `hemokg push` to write to a server")
@@ -282,7 +304,7 @@ class RemoteBackend:
     def _send(self, query: str, bindings: Mapping[str, Term], form: str, style: str) -> Results:
         text = (bind_values if style == "values" else bind_with_bind)(query, bindings)
         fields = [("query", text)] + [("default-graph-uri", g) for g in self.graphs]
-        accept = _JSON if form in ("select", "ask") else _RDF_ACCEPT
+        accept = {"select": _JSON, "ask": _JSON, "unknown": f"{_JSON}, {_RDF_ACCEPT}"}.get(form, _RDF_ACCEPT)
         where = redact(self.query_url)
         try:
             answer = self.http.request(
@@ -300,7 +322,7 @@ class RemoteBackend:
             raise EndpointError(f"{where}: answered with an HTML page instead of SPARQL results — is this the "
                                 "SPARQL endpoint's URL (often ending in /sparql or /query)?")
         try:
-            if form in ("select", "ask"):
+            if form in ("select", "ask") or (form == "unknown" and "json" in kind):
                 return parse_json_results(answer.body)
             return parse_graph(answer.body, kind)
         except (ValueError, KeyError, TypeError, SyntaxError) as exc:
