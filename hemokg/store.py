@@ -70,6 +70,7 @@ def load_nquads(ontology: str | Path | None = None, *, reasoned: bool = True, im
     log.info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
     blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key)
     try:
+        candidates[-1].parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
         atomic_write(candidates[-1], blob)
     except OSError as exc:  # a read-only home still gets its answer, just not cached
         log.warning("could not cache the reasoned graph in %s: %s", candidates[-1], exc)
