@@ -225,6 +225,9 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="-p/--param")
+        if name.strip() in out:
+            raise click.BadParameter(f"{name.strip()!r} is given twice; give each parameter once",
+                                     param_hint="-p/--param")
         out[name.strip()] = value
     return out
 
@@ -251,8 +254,14 @@ def sparql_cmd(text: str | None, path: str | None, fmt: str | None, output: str,
     if (text is None) == (path is None):
         raise click.UsageError("give the query inline or with -f FILE (one of them)")
     if path is not None:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except UnicodeDecodeError as exc:
+            from hemokg.errors import SPARQLSyntaxError
+
+            raise SPARQLSyntaxError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the query "
+                                    "as UTF-8") from None
     kg = open_kg(**source)
     results = kg.sparql(text or "")
     write_output(render_results(results, resolved_format(fmt, output)), output)
@@ -321,7 +330,13 @@ def build_cmd(reasoner: str) -> None:
     inputs = sources()
     key = input_hash([data for _, data, _ in inputs], reasoner)
     blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner), key)
-    atomic_write(reasoned_path(), blob)
+    try:
+        atomic_write(reasoned_path(), blob)
+    except OSError as exc:
+        from hemokg.errors import ExportError
+
+        raise ExportError(f"cannot write {reasoned_path()}: {exc.strerror or exc}; the previous file is "
+                          "untouched") from None
     count = blob.count(b"\n") - 1
     click.echo(f"wrote {reasoned_path()} ({count} quads)", err=True)
 
