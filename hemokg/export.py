@@ -39,6 +39,8 @@ class Source:
     """The graph being exported: its knowledge graph and, read once on first use, its quads."""
 
     def __init__(self, kg: KnowledgeGraph | None = None, quads: list[Quad] | None = None) -> None:
+        if kg is None and quads is None:
+            raise ExportError("nothing to export: give a knowledge graph or quads (Source(None) is an empty graph)")
         self.kg = kg
         if quads is not None:
             self.__dict__["quads"] = quads
@@ -123,10 +125,8 @@ def _obographs(source: Source) -> bytes:
 
 
 def _sssom(source: Source) -> bytes:
-    try:
-        from hemokg.mappings import sssom_tsv
-    except ImportError as exc:
-        raise ExportError(f"SSSOM export needs hemokg.mappings, which is not available here ({exc})") from None
+    from hemokg.mappings import sssom_tsv
+
     if source.kg is None:
         raise ExportError("SSSOM export needs a knowledge graph, not bare quads")
     return sssom_tsv(source.kg).encode("utf-8")
@@ -271,6 +271,15 @@ def release(out_dir: str | Path, *, version: str | None = None, ontology: str | 
         source = Source(None, stamp_version(quads, f"{RELEASE_BASE}{date}/{name}.owl", date))
         for ext, fmt in RELEASE_FORMATS.items():
             products[Path(out_dir) / f"{name}.{ext}"] = _render(source, fmt, {})
-    for path, data in products.items():  # everything rendered first: a failure above writes nothing
-        _write(path, data)
+    # everything rendered first (a failure above writes nothing); then every file goes to a temporary sibling and
+    # only once all are written are they renamed into place: a failure midway leaves every previous file as it was
+    from hemokg.build import replace_all
+
+    try:
+        Path(out_dir).mkdir(exist_ok=True)
+        replace_all(products)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise ExportError(f"cannot write the release into {out_dir}: {exc.strerror or exc}{where}; the previous "
+                          "files are untouched") from None
     return list(products), notes

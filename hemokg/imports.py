@@ -366,12 +366,17 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
 
 
 def write_modules(modules: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """Write each module atomically into ``out_dir`` (only after every module was built)."""
-    from hemokg.build import atomic_write
+    """Write the modules into ``out_dir`` all or nothing: each to a temporary sibling, then every rename, so a
+    failure (disk full, a bad path) leaves all the previous modules as they were. ``out_dir`` itself is created
+    if missing, its parent is not."""
+    from hemokg.build import replace_all
 
-    written = []
-    for name, data in sorted(modules.items()):
-        path = out_dir / f"{name}.ttl"
-        atomic_write(path, data)
-        written.append(path)
-    return written
+    files = {Path(out_dir) / f"{name}.ttl": data for name, data in sorted(modules.items())}
+    try:
+        Path(out_dir).mkdir(exist_ok=True)
+        replace_all(files)
+    except OSError as exc:
+        raise ImportsBuildError(f"cannot write the import modules into {out_dir}: {exc.strerror or exc}"
+                                f"{f' ({exc.filename})' if exc.filename else ''}; the previous modules are "
+                                "untouched") from None
+    return list(files)

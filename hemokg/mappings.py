@@ -125,5 +125,11 @@ def write_sssom(path: str | Path | None = None, kg: KnowledgeGraph | None = None
     from hemokg.resources import mappings_dir
 
     target = Path(path) if path is not None else mappings_dir() / "hemo.sssom.tsv"
-    atomic_write(target, sssom_tsv(kg).encode("utf-8"))
+    data = sssom_tsv(kg).encode("utf-8")
+    try:
+        atomic_write(target, data)
+    except OSError as exc:
+        from hemokg.errors import ExportError
+
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}; nothing was written") from None
     return target

@@ -27,11 +27,15 @@ _BY_EXTENSION = {f".{spec.extension}": name for name, spec in FORMATS.items()}
 @click.option("--reasoned", is_flag=True, help="Export the reasoned graph (asserted + inferred + relation graph).")
 @click.option("--with-imports", is_flag=True, help="Include the CL/GO/Uberon/MONDO/HsapDv/HP import modules.")
 @click.option("--ontology", type=click.Path(exists=True, dir_okay=False), help="Export this Turtle file instead.")
-@click.option("--endpoint", metavar="URL", help="Export the graph held by this SPARQL 1.1 endpoint.")
+@click.option("--endpoint", metavar="URL", help="Export the graph held by this SPARQL 1.1 endpoint "
+              "(credentials from HEMOKG_USER/HEMOKG_PASSWORD).")
+@click.option("--graph", "graph_iri", metavar="IRI", help="With --endpoint: the named graph holding hemo.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, envvar="HEMOKG_TIMEOUT", show_default=True,
+              help="With --endpoint: seconds to wait for the endpoint.")
 @click.option("--frame", type=click.Choice(["term"]), default=None,
               help="JSON-LD only: one object per class (label, synonyms, parents, lineage, mappings).")
 def export_cmd(fmt: str | None, output: str, reasoned: bool, with_imports: bool, ontology: str | None,
-               endpoint: str | None, frame: str | None) -> None:
+               endpoint: str | None, graph_iri: str | None, timeout: float, frame: str | None) -> None:
     """Write the graph (the asserted ontology by default) in an ecosystem format."""
     from hemokg.cli import write_output
     from hemokg.export import export
@@ -43,10 +47,17 @@ def export_cmd(fmt: str | None, output: str, reasoned: bool, with_imports: bool,
     if frame and fmt != "jsonld":
         raise click.UsageError("--frame applies to --format jsonld only")
     if endpoint:
-        from hemokg.backends.remote import connect
+        given = [name for name, on in (("--reasoned", reasoned), ("--with-imports", with_imports),
+                                       ("--ontology", ontology)) if on]
+        if given:
+            raise click.UsageError(f"{given[0]} does not apply with --endpoint (the endpoint's graph is exported as "
+                                   "it is; choose it with --graph)")
+        from hemokg.cli import open_kg
 
-        kg = connect(endpoint)
+        kg = open_kg(endpoint=endpoint, graph_iri=graph_iri, timeout=timeout)
     else:
+        if graph_iri:
+            raise click.UsageError("--graph applies with --endpoint only")
         from hemokg.store import load
 
         kg = load(ontology, reasoned=reasoned, imports=with_imports)
