@@ -197,11 +197,22 @@ class WorkerPool:
             self._idle.put(worker)
 
     def _replace(self) -> None:
-        worker = _Worker(self._ctx, self._nquads, self.max_results)
-        if worker.wait_ready() and not self._closed:
+        try:
+            worker = _Worker(self._ctx, self._nquads, self.max_results)
+        except OSError as exc:
+            log.error("a replacement query worker could not be started: %s; the pool is one worker short", exc)
+            return
+        try:
+            ready = worker.wait_ready()
+        except (EOFError, OSError):
+            ready = False
+        if ready and not self._closed:
             self._idle.put(worker)
-        else:
-            worker.kill()
+            return
+        if not self._closed:
+            log.error("a replacement query worker did not start (exit code %s); the pool is one worker short",
+                      worker.process.exitcode)
+        worker.kill()
 
     def run(self, query: str, defaults: list[str], named: list[str], accept: str | None) -> Answer:
         """Answer one query within the time limit."""
@@ -209,16 +220,23 @@ class WorkerPool:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             return 503, "text/plain", b"the server is busy with other queries; try again shortly"
+        crash: BaseException | None = None
         try:
             worker.conn.send((query, defaults, named, accept))
             if worker.conn.poll(self.timeout):
                 answer = worker.conn.recv()
                 self._idle.put(worker)
                 return answer
-        except (EOFError, OSError, BrokenPipeError):
-            pass
+        except (EOFError, OSError) as exc:  # the worker died (killed, out of memory, a crash in the engine)
+            crash = exc
         worker.kill()
         threading.Thread(target=self._replace, daemon=True).start()
+        if crash is not None:
+            log.error("a query worker crashed (%s, exit code %s); replacing it", type(crash).__name__,
+                      worker.process.exitcode)
+            return 500, "text/plain", (f"the query worker crashed (exit code {worker.process.exitcode}) while "
+                                       "answering and was replaced; try again, and report the query if it happens "
+                                       "again").encode()
         return 503, "text/plain", (f"the query ran longer than the server's time limit of {self.timeout:g} s and was "
                                    "stopped; add a LIMIT or narrow the query").encode()
 
@@ -261,7 +279,12 @@ class _Handler(SimpleHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path.rstrip("/") != "/sparql":
             return self._reply(405, "text/plain", b"this server is read-only; POST queries to /sparql")
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return self._reply(400, "text/plain", b"the Content-Length header is not a non-negative integer")
         if length > MAX_BODY:
             return self._reply(413, "text/plain", f"request body over {MAX_BODY} bytes".encode())
         body = self.rfile.read(length).decode("utf-8", "replace")
