@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from pathlib import Path
@@ -185,8 +185,13 @@ def _html(title: str, body: str, *, root: str = "") -> str:
 """
 
 
+def _name(iri: str, names: dict[str, str]) -> str:
+    """What a link to ``iri`` shows: its label, else its CURIE, else the IRI."""
+    return names.get(iri) or iri_to_curie(iri) or iri
+
+
 def _link(iri: str, names: dict[str, str], root: str = "../") -> str:
-    label = escape(names.get(iri) or iri_to_curie(iri) or iri)
+    label = escape(_name(iri, names))
     if iri.startswith(HEMO):
         return f'<a href="{root}terms/{page_name(iri)}">{label}</a>'
     return f'<a href="{escape(iri)}">{label}</a> <span class="curie">{escape(iri_to_curie(iri) or "")}</span>'
@@ -210,14 +215,17 @@ def _term_page(t: str, fact: dict[str, list[str]], names: dict[str, str], kind: 
         if items:
             parts.append(f'<h2>{title}</h2><ul class="{css}">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
 
-    by_label = sorted
-    section("Parents", "parents", by_label(_link(p, names) for p in parents))
-    section("Children", "children", by_label(_link(c, names) for c in children))
+    def by_label(iris: Iterable[str]) -> list[str]:  # sorted by what the reader sees, not by the markup's href
+        return [_link(i, names) for i in sorted(set(iris), key=lambda i: (_name(i, names).casefold(), i))]
+
+    section("Parents", "parents", by_label(parents))
+    section("Children", "children", by_label(children))
     section("Relations", "relations", [f'{escape(names.get(p, iri_to_curie(p) or p))} {_link(d, names)}'
                                        for c, p, d in own if c == t])
-    section("Sites", "sites", sorted({_link(o, names) for s, p, o in inherited if s == t and p in _SITE_RELS}))
-    section("Functions", "functions", sorted({f'{escape(names.get(p, p))} {_link(o, names)}'
-                                              for s, p, o in inherited if s == t and p in _FUNCTION_RELS}))
+    section("Sites", "sites", by_label(o for s, p, o in inherited if s == t and p in _SITE_RELS))
+    functions = sorted({(names.get(p, p), o) for s, p, o in inherited if s == t and p in _FUNCTION_RELS},
+                       key=lambda f: (f[0].casefold(), _name(f[1], names).casefold(), f[1]))
+    section("Functions", "functions", [f"{escape(rel)} {_link(o, names)}" for rel, o in functions])
     if picture:
         name = page_name(t)[:-5]
         parts.append(f'<h2>Lineage</h2><figure class="lineage"><a href="../img/{name}.svg">'

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from hemokg.errors import OntologyParseError
+
 __all__ = ["HemoProfile", "deep_chain", "hemo_profile", "iter_synthetic", "synthetic_ontology", "wide_class"]
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -83,7 +85,8 @@ _BUILT_IN = HemoProfile(
 
 @lru_cache(maxsize=4)
 def hemo_profile(path: str | Path | None = None) -> HemoProfile:
-    """Count hemo's classes and axioms in ``ontology/hemo.ttl`` (or ``path``); the built-in profile if unreadable."""
+    """Count hemo's classes and axioms in ``ontology/hemo.ttl`` (or ``path``); an unreadable or empty file is an
+    error (a benchmark must never report sizes from a profile that is not the ontology's)."""
     from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store
 
     from hemokg.resources import ontology_path
@@ -92,12 +95,15 @@ def hemo_profile(path: str | Path | None = None) -> HemoProfile:
     store = Store()
     try:
         store.bulk_load(path=where, format=RdfFormat.TURTLE)
-    except (OSError, SyntaxError):
-        return _BUILT_IN
+    except OSError as exc:
+        raise OntologyParseError(str(where), f"cannot read the ontology to profile it: {exc.strerror or exc}"
+                                 ) from None
+    except SyntaxError as exc:
+        raise OntologyParseError(str(where), f"cannot profile the ontology: {exc}", exc.lineno) from None
     typed = store.quads_for_pattern(None, NamedNode(_RDF + "type"), NamedNode(_OWL + "Class"))
     classes = {q.subject.value for q in typed if isinstance(q.subject, NamedNode) and q.subject.value.startswith(_HEMO)}
     if not classes:
-        return _BUILT_IN
+        raise OntologyParseError(str(where), f"no hemo class ({_HEMO}…) to profile; is this hemo.ttl?")
     sub_edges, restrictions = 0, dict.fromkeys(_BUILT_IN.restrictions, 0)
     on_prop = NamedNode(_OWL + "onProperty")
     for q in store.quads_for_pattern(None, NamedNode(_RDFS + "subClassOf"), None):

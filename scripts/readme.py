@@ -79,7 +79,10 @@ def main() -> None:
         if fresh != current:
             raise SystemExit("README.md is stale: run `python scripts/readme.py`")
         return
-    README.write_text(fresh, encoding="utf-8")
+    sys.path.insert(0, str(ROOT))
+    from hemokg.build import atomic_write
+
+    atomic_write(README, fresh.encode("utf-8"))  # all or nothing: an interrupted run never leaves half a README
 
 
 if __name__ == "__main__":
