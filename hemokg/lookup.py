@@ -38,6 +38,7 @@ def normalize(text: str) -> str:
     """Fold case, accents, punctuation and British spellings, so that variants of one name compare equal."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = plain.replace("æ", "ae").replace("œ", "oe")  # ligatures: hæmatopoiesis, œdema
     plain = re.sub(r"[\W_]+", " ", plain).strip()
     for pattern, repl in _SPELLING:
         plain = pattern.sub(repl, plain)

@@ -12,6 +12,7 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import urllib.parse
 from pathlib import Path
@@ -227,11 +228,16 @@ def _run_cli(argv: list[str]) -> tuple[int, str]:
     """Run the CLI in this process (as ``hemokg.cli.main`` would in its own); return exit code and stderr."""
     out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
     code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # generated argv may hold `-o NAME`: any file it writes lands in a scratch folder, never in the checkout
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as scratch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        os.chdir(scratch)
         try:
             cli_main(argv)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            os.chdir(here)
     return code, err.getvalue()
 
 

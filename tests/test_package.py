@@ -69,7 +69,8 @@ def test_reasoned_graph_holds_inferences_and_relation_graph(kg, asserted_kg) -> 
 
 @pytest.mark.parametrize("text", ["hematopoiesis", "Haematopoiesis", "HAEMOPOIESIS", "hemopoiesis", "hematogenesis",
                                   "hemogenesis", "blood cell formation", "hematopoïesis", "HÉMATOPOÏESIS",
-                                  "hemopoïesis", "ｈｅｍａｔｏｐｏｉｅｓｉｓ", "  Hematopoiesis.", "GO:0030097"])
+                                  "hemopoïesis", "ｈｅｍａｔｏｐｏｉｅｓｉｓ", "  Hematopoiesis.", "HÆMATOPOIESIS",
+                                  "hæmopoiesis", "GO:0030097"])
 def test_every_name_of_hematopoiesis_finds_it(kg, text: str) -> None:
     assert kg.lookup(text).label == "hematopoiesis"
 
