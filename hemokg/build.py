@@ -19,6 +19,7 @@ from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, NamedNo
 
 from hemokg.errors import OntologyParseError, ReasonerError
 from hemokg.namespaces import GRAPH_RELATION
+from hemokg.namespaces import OWL as _OWL
 
 __all__ = [
     "REASONING_VERSION",
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 #: Bumped whenever what the build writes changes, so that stale caches are not reused.
 REASONING_VERSION = "1"
 _HEADER = "# hemokg-input-sha256: "
-_OWL = "http://www.w3.org/2002/07/owl#"
 
 
 def input_hash(sources: Sequence[bytes], reasoner: str) -> str:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from hemokg.errors import ExportError, ParameterError
-from hemokg.namespaces import ONTOLOGY_IRI, iri_to_curie
+from hemokg.namespaces import ONTOLOGY_IRI, OWL, RDF, iri_to_curie
 
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
@@ -30,8 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "Format", "Source", "export", "release", "stamp_version"]
 
 log = logging.getLogger(__name__)
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF + "type"
 RELEASE_BASE = "https://w3id.org/hemokg/releases/"
 
 

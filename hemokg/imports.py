@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hemokg.errors import ImportsBuildError
-from hemokg.namespaces import OBO
+from hemokg.namespaces import OBO, OWL, RDFS
 from hemokg.releases import Release, Term, read_cellxgene, read_obo, read_owl_functional, read_release
 
 __all__ = [
@@ -270,7 +270,7 @@ def _label_pool(releases: Iterable[Release | None]) -> dict[str, str]:
 
 
 # --- Turtle --------------------------------------------------------------------------------------------------------
-_PREFIXES = {"obo": OBO, "owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+_PREFIXES = {"obo": OBO, "owl": OWL, "rdfs": RDFS,
              "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#", "dcterms": "http://purl.org/dc/terms/",
              "xsd": "http://www.w3.org/2001/XMLSchema#"}
 _SCOPE_PROPS = {"exact": "oboInOwl:hasExactSynonym", "related": "oboInOwl:hasRelatedSynonym",

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from hemokg.imports import MODULES, Release, Term, read_release
 from hemokg.namespaces import OBO, curie_to_iri, iri_to_curie
+from hemokg.namespaces import SKOS as _SKOS
 
 __all__ = ["KINDS", "Link", "LinkIssue", "LinkReport", "check_links", "hemo_links", "module_sources"]
 
 #: Issue kinds; all but ``unverified`` fail the check.
 KINDS = ("missing", "obsolete", "label", "unverified")
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
 _PREDICATES = {_SKOS + m: f"skos:{m}" for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")}
 _XREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

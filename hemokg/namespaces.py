@@ -7,9 +7,14 @@ __all__ = [
     "GRAPH_RELATION",
     "HEMO",
     "OBO",
+    "OIO",
     "ONTOLOGY_IRI",
+    "OWL",
     "PREFIXES",
+    "RDF",
+    "RDFS",
     "REL",
+    "SKOS",
     "curie_to_iri",
     "iri_to_curie",
 ]
@@ -19,6 +24,11 @@ OBO = "http://purl.obolibrary.org/obo/"
 ONTOLOGY_IRI = "https://w3id.org/hemokg/hemo.owl"
 GRAPH_RELATION = "https://w3id.org/hemokg/graph/relation-graph"
 GRAPH_IMPORTS = "https://w3id.org/hemokg/graph/imports/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+OIO = "http://www.geneontology.org/formats/oboInOwl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 #: CURIE prefix -> IRI prefix; the order is the one used when shortening (first match wins).
 PREFIXES: dict[str, str] = {
@@ -35,12 +45,12 @@ PREFIXES: dict[str, str] = {
     "NCIT": OBO + "NCIT_",
     "MAXO": OBO + "MAXO_",
     "PATO": OBO + "PATO_",
-    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "oboInOwl": OIO,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
     "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "skos": SKOS,
     "dcterms": "http://purl.org/dc/terms/",
     "semapv": "https://w3id.org/semapv/vocab/",
     "obo": OBO,

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from hemokg.namespaces import ONTOLOGY_IRI, PREFIXES, REL, iri_to_curie
-from hemokg.turtle import IAO_DEF, OIO, OWL, RDFS, SKOS, GraphView
+from hemokg.namespaces import OIO, ONTOLOGY_IRI, OWL, PREFIXES, RDFS, REL, SKOS, iri_to_curie
+from hemokg.turtle import IAO_DEF, GraphView
 
 __all__ = ["ClassInfo", "Model", "PropertyInfo", "describe", "obo_text", "obographs_json"]
 

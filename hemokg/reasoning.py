@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hemokg.errors import OntologyParseError, ReasonerError, ReasonerUnavailableError, UnknownReasonerError
+from hemokg.namespaces import OWL as _OWL
 
 __all__ = [
     "REASONERS",
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 #: Reasoner names accepted by :func:`reason`, with the name shown to people.
 REASONERS: dict[str, str] = {"hermit": "HermiT", "pellet": "Pellet"}
 
-_OWL = "http://www.w3.org/2002/07/owl#"
 _RDFS_SUBCLASSOF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _OWL_EQUIVALENTCLASS = _OWL + "equivalentClass"
 _OWL_IMPORTS = _OWL + "imports"

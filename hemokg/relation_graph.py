@@ -44,11 +44,12 @@ from itertools import repeat
 
 import pyoxigraph
 
+from hemokg.namespaces import OWL as _OWL
+from hemokg.namespaces import RDF as _RDF
+from hemokg.namespaces import RDFS as _RDFS
+
 __all__ = ["relation_graph"]
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
 SUBCLASS_OF = _RDFS + "subClassOf"
 _P = {name: pyoxigraph.NamedNode(iri) for name, iri in {
     "type": _RDF + "type", "first": _RDF + "first", "rest": _RDF + "rest", "nil": _RDF + "nil",

@@ -14,6 +14,10 @@ from pathlib import Path
 
 from hemokg.errors import ImportsBuildError
 from hemokg.namespaces import OBO
+from hemokg.namespaces import OIO as _OIO
+from hemokg.namespaces import OWL as _OWL
+from hemokg.namespaces import RDF as _RDF
+from hemokg.namespaces import RDFS as _RDFS
 
 __all__ = ["Release", "Term", "read_cellxgene", "read_obo", "read_owl_functional", "read_release"]
 
@@ -279,10 +283,6 @@ def read_owl_functional(path: str | Path, *, expect: str | None = None) -> Relea
                    _owl_terms(store))
 
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_OIO = "http://www.geneontology.org/formats/oboInOwl#"
 
 
 def _owl_terms(store: object) -> dict[str, Term]:

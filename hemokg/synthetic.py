@@ -19,16 +19,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from hemokg.errors import OntologyParseError
+from hemokg.namespaces import HEMO as _HEMO
+from hemokg.namespaces import OBO as _OBO
+from hemokg.namespaces import OIO as _OIO
+from hemokg.namespaces import OWL as _OWL
+from hemokg.namespaces import RDF as _RDF
+from hemokg.namespaces import RDFS as _RDFS
+from hemokg.namespaces import SKOS as _SKOS
 
 __all__ = ["HemoProfile", "deep_chain", "hemo_profile", "iter_synthetic", "synthetic_ontology", "wide_class"]
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_OBO = "http://purl.obolibrary.org/obo/"
-_OIO = "http://www.geneontology.org/formats/oboInOwl#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_HEMO = "https://w3id.org/hemokg/HEMO_"
 _TYPE, _LABEL, _SUB = f"<{_RDF}type>", f"<{_RDFS}label>", f"<{_RDFS}subClassOf>"
 _DEF = f"<{_OBO}IAO_0000115>"
 DIRECT = _OBO + "RO_0002207"

@@ -17,7 +17,7 @@ from pathlib import Path
 from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from hemokg.errors import ExportError, NotCanonicalError
-from hemokg.namespaces import PREFIXES
+from hemokg.namespaces import OIO, OWL, PREFIXES, RDF, RDFS, SKOS
 
 __all__ = [
     "GraphView",
@@ -28,12 +28,7 @@ __all__ = [
     "qname",
 ]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-OIO = "http://www.geneontology.org/formats/oboInOwl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 IAO_DEF = "http://purl.obolibrary.org/obo/IAO_0000115"
 RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = RDF + "type", RDF + "first", RDF + "rest", RDF + "nil"
 
