@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,7 @@ from hemokg.errors import (
     OntologyParseError,
     SPARQLSyntaxError,
 )
+from tests.fixtures.servers import local_http_server
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = (b'<https://w3id.org/hemokg/HEMO_9000001> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
@@ -293,11 +294,8 @@ class _Guarded(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def guarded() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Guarded)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
+    with local_http_server(_Guarded) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
     server.server_close()
 
 

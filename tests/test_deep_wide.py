@@ -14,12 +14,11 @@ from collections.abc import Iterator
 import pytest
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse, serialize
 
-from hemokg.backends.embedded import EmbeddedBackend
 from hemokg.errors import TermNotFoundError
 from hemokg.kg import KnowledgeGraph
 from hemokg.namespaces import GRAPH_RELATION
 from hemokg.synthetic import DIRECT, deep_chain, wide_class
-from tests.fixtures.servers import OxigraphServer, pushed_kg, served_kg
+from tests.fixtures.servers import BACKEND_NAMES, GraphOnBackends
 
 N = 10_000
 HEMO = "https://w3id.org/hemokg/HEMO_"
@@ -54,37 +53,19 @@ def data() -> bytes:
     return _graph()
 
 
-@pytest.fixture(scope="module")
-def server(data: bytes, tmp_path_factory) -> Iterator[OxigraphServer]:
-    srv = OxigraphServer.with_data(tmp_path_factory.mktemp("oxigraph-deep") / "db", data)
-    yield srv
-    srv.stop()
-
-
 DEEP_GRAPH = "https://w3id.org/hemokg/test/deep-wide"
 
 
 @pytest.fixture(scope="module")
-def virtuoso_big(virtuoso_server, data: bytes) -> KnowledgeGraph:
-    """The deep and wide graph pushed into its own graph of the session's Virtuoso."""
-    return pushed_kg(virtuoso_server, DEEP_GRAPH, data)
+def backends(data: bytes, request, tmp_path_factory) -> Iterator[GraphOnBackends]:
+    with GraphOnBackends(data, DEEP_GRAPH, request, tmp_path_factory.mktemp("deep-wide")) as on:
+        yield on
 
 
-@pytest.fixture(scope="module")
-def served_big(data: bytes, tmp_path_factory) -> Iterator[KnowledgeGraph]:
-    """The deep and wide graph behind hemokg's own SPARQL endpoint."""
-    with served_kg(data, tmp_path_factory.mktemp("served-site")) as kg:
-        yield kg
-
-
-@pytest.fixture(scope="module", params=["embedded", "remote", "virtuoso", "served"])
-def big(request, data: bytes) -> KnowledgeGraph:
+@pytest.fixture(scope="module", params=BACKEND_NAMES)
+def big(request, backends: GraphOnBackends) -> KnowledgeGraph:
     """The deep and wide graph on every backend: embedded, Oxigraph, Virtuoso and `hemokg serve`."""
-    if request.param == "embedded":
-        return KnowledgeGraph(EmbeddedBackend.from_nquads(data))
-    if request.param == "remote":
-        return request.getfixturevalue("server").kg(timeout=120.0)
-    return request.getfixturevalue(f"{request.param}_big")
+    return backends.kg(request.param)
 
 
 def test_lineage_of_a_10000_step_chain(big: KnowledgeGraph) -> None:

@@ -19,7 +19,7 @@ from hemokg.errors import HemoError, UpdateRefusedError
 from hemokg.kg import KnowledgeGraph
 from hemokg.queries import catalog
 from hemokg.store import load_nquads
-from tests.fixtures.servers import OxigraphServer, pushed_kg, served_kg
+from tests.fixtures.servers import BACKEND_NAMES, GraphOnBackends
 
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 OWL_CLASS = NamedNode("http://www.w3.org/2002/07/owl#Class")
@@ -60,37 +60,19 @@ def hostile_nquads() -> bytes:
     return _hostile_graph()
 
 
-@pytest.fixture(scope="module")
-def hostile_server(hostile_nquads: bytes, tmp_path_factory) -> Iterator[OxigraphServer]:
-    server = OxigraphServer.with_data(tmp_path_factory.mktemp("oxigraph-injection") / "db", hostile_nquads)
-    yield server
-    server.stop()
-
-
 HOSTILE_GRAPH = "https://w3id.org/hemokg/test/hostile"
 
 
 @pytest.fixture(scope="module")
-def hostile_virtuoso(virtuoso_server, hostile_nquads: bytes) -> KnowledgeGraph:
-    """The hostile graph pushed (SPARQL Update batches) into its own graph of the session's Virtuoso."""
-    return pushed_kg(virtuoso_server, HOSTILE_GRAPH, hostile_nquads)
+def hostile_backends(hostile_nquads: bytes, request, tmp_path_factory) -> Iterator[GraphOnBackends]:
+    with GraphOnBackends(hostile_nquads, HOSTILE_GRAPH, request, tmp_path_factory.mktemp("hostile")) as backends:
+        yield backends
 
 
-@pytest.fixture(scope="module")
-def hostile_served(hostile_nquads: bytes, tmp_path_factory) -> Iterator[KnowledgeGraph]:
-    """The hostile graph behind hemokg's own SPARQL endpoint."""
-    with served_kg(hostile_nquads, tmp_path_factory.mktemp("served-site")) as kg:
-        yield kg
-
-
-@pytest.fixture(params=["embedded", "remote", "virtuoso", "served"])
-def hostile_kg(request, hostile_nquads: bytes) -> KnowledgeGraph:
+@pytest.fixture(params=BACKEND_NAMES)
+def hostile_kg(request, hostile_backends: GraphOnBackends) -> KnowledgeGraph:
     """The hostile graph on each backend: embedded, a real Oxigraph server, Virtuoso, and `hemokg serve`."""
-    if request.param == "embedded":
-        return KnowledgeGraph(EmbeddedBackend.from_nquads(hostile_nquads))
-    if request.param == "remote":
-        return request.getfixturevalue("hostile_server").kg()
-    return request.getfixturevalue(f"hostile_{request.param}")
+    return hostile_backends.kg(request.param)
 
 
 def fingerprint(kg: KnowledgeGraph) -> str:
@@ -162,8 +144,8 @@ def test_sparql_refuses_updates_on_every_backend(hostile_kg: KnowledgeGraph, upd
         hostile_kg.sparql(update)
 
 
-def test_the_server_still_holds_everything_after_the_attacks(hostile_server: OxigraphServer,
+def test_the_server_still_holds_everything_after_the_attacks(hostile_backends: GraphOnBackends,
                                                             hostile_nquads: bytes) -> None:
     """The read-write server answers exactly what the embedded store answers from the same data."""
     embedded = KnowledgeGraph(EmbeddedBackend.from_nquads(hostile_nquads))
-    assert fingerprint(hostile_server.kg()) == fingerprint(embedded)
+    assert fingerprint(hostile_backends.kg("oxigraph")) == fingerprint(embedded)

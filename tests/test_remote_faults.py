@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +21,7 @@ import hemokg
 from hemokg.backends.remote import RemoteBackend
 from hemokg.errors import EndpointError
 from hemokg.push import PushError, push
-from tests.fixtures.servers import OxigraphServer, free_port
+from tests.fixtures.servers import OxigraphServer, free_port, local_http_server
 
 SECRET = "s3cret-Pa55word"
 OK_JSON = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
@@ -61,12 +60,8 @@ class Script(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Script)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
+    with local_http_server(Script) as server:
+        yield server
 
 
 @pytest.fixture
