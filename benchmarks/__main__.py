@@ -51,10 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--full", action="store_true", help="also 10,000x hemo (on disk; slow)")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="sections to run")
     parser.add_argument("-o", "--output", type=Path, default=REPO / "docs" / "benchmarks.md")
-    parser.add_argument("--plot", type=Path, default=None,
-                        help="plot path [default: OUTPUT's folder/img/benchmark-scaling.png]")
-    parser.add_argument("--rerender", action="store_true",
-                        help="only re-render the report from the last run's benchmarks/last-run.json (new notes)")
+    parser.add_argument(
+        "--plot", type=Path, default=None, help="plot path [default: OUTPUT's folder/img/benchmark-scaling.png]"
+    )
+    parser.add_argument(
+        "--rerender",
+        action="store_true",
+        help="only re-render the report from the last run's benchmarks/last-run.json (new notes)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     from benchmarks.report import plot, render
@@ -64,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.rerender:
         saved = json.loads(LAST.read_text(encoding="utf-8"))
         saved["meta"]["notes"] = NOTES.read_text(encoding="utf-8") if NOTES.exists() else ""
-        plotted = plot(saved["results"]["scale"], REPO / "docs" / "img" / "benchmark-scaling.png") \
-            if "scale" in saved["results"] else False
+        plotted = (
+            plot(saved["results"]["scale"], REPO / "docs" / "img" / "benchmark-scaling.png")
+            if "scale" in saved["results"]
+            else False
+        )
         atomic_write(args.output, render(saved["meta"], saved["results"], bool(plotted)).encode())
         print(f"wrote {args.output}")
         return 0
@@ -75,14 +82,24 @@ def main(argv: list[str] | None = None) -> int:
 
     plot_path = args.plot or args.output.parent / "img" / "benchmark-scaling.png"
     plotted = "scale" in results and "rows" in results["scale"] and plot(results["scale"], plot_path)
-    commit = subprocess.run(["git", "log", "-1", "--format=%h %cs", "--", "ontology/hemo.ttl"], cwd=REPO,
-                            capture_output=True, text=True).stdout.strip() or "uncommitted"
+    commit = (
+        subprocess.run(
+            ["git", "log", "-1", "--format=%h %cs", "--", "ontology/hemo.ttl"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        or "uncommitted"
+    )
     profile = hemo_profile()
-    meta = {"command": "python -m benchmarks" + (" --quick" if args.quick else " --full" if args.full else ""),
-            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "mode": sizes.name,
-            "seconds": time.perf_counter() - started, "machine": machine(), "versions": versions(),
-            "hemo_commit": commit, "hemo_profile": f"{profile.classes} classes",
-            "notes": NOTES.read_text(encoding="utf-8") if NOTES.exists() and not args.quick else ""}
+    meta = {
+        "command": "python -m benchmarks" + (" --quick" if args.quick else " --full" if args.full else ""),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "mode": sizes.name,
+        "seconds": time.perf_counter() - started,
+        "machine": machine(),
+        "versions": versions(),
+        "hemo_commit": commit,
+        "hemo_profile": f"{profile.classes} classes",
+        "notes": NOTES.read_text(encoding="utf-8") if NOTES.exists() and not args.quick else "",
+    }
     for name, value in results.items():
         if isinstance(value, dict) and set(value) == {"error"}:
             results[name] = None

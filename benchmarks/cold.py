@@ -23,8 +23,17 @@ COMMANDS: dict[str, list[str]] = {
     'python -c "import rdflib"': [PY, "-c", "import rdflib"],
     "hemokg --help": [PY, "-m", "hemokg", "--help"],
     "hemokg lineage neutrophil": [PY, "-m", "hemokg", "lineage", "neutrophil", "--format", "tsv"],
-    "hemokg query develops-from-steps": [PY, "-m", "hemokg", "query", "develops-from-steps", "-p", "cell=neutrophil",
-                                         "--format", "tsv"],
+    "hemokg query develops-from-steps": [
+        PY,
+        "-m",
+        "hemokg",
+        "query",
+        "develops-from-steps",
+        "-p",
+        "cell=neutrophil",
+        "--format",
+        "tsv",
+    ],
     "hemokg lookup haemopoiesis": [PY, "-m", "hemokg", "lookup", "haemopoiesis", "--format", "tsv"],
 }
 #: Target ratios to ``python -c pass``.
@@ -55,15 +64,35 @@ def run(sizes: Sizes, cache: Path | None = None) -> dict:
         peak = run_child(COMMANDS[name], env=env, timeout=120, rss=True).peak_mib
         ratio = summary["median"] / base
         target = TARGETS.get(name)
-        rows.append({"command": name, "median_ms": summary["median"] * 1e3, "p95_ms": summary["p95"] * 1e3,
-                     "ratio": ratio, "peak_mib": peak, "target": target,
-                     "met": None if target is None else ratio <= target, "n": summary["n"]})
+        rows.append(
+            {
+                "command": name,
+                "median_ms": summary["median"] * 1e3,
+                "p95_ms": summary["p95"] * 1e3,
+                "ratio": ratio,
+                "peak_mib": peak,
+                "target": target,
+                "met": None if target is None else ratio <= target,
+                "n": summary["n"],
+            }
+        )
     dirs = os.environ.get("PATH", "").split(os.pathsep)
-    shim = next((str(Path(d) / "python3") for d in dirs if "shims" in d and (Path(d) / "python3").exists()),
-                shutil.which("python3"))
+    shim = next(
+        (str(Path(d) / "python3") for d in dirs if "shims" in d and (Path(d) / "python3").exists()),
+        shutil.which("python3"),
+    )
     shim_ms = None
     if shim and Path(shim).resolve() != Path(PY).resolve():
-        shim_ms = stats([run_child([shim, "-c", "pass"]).seconds for _ in range(max(3, sizes.cold_rounds // 3))]
-                        )["median"] * 1e3
-    return {"rows": rows, "interpreter": PY, "shim": shim, "shim_ms": shim_ms, "first_start_s": first.seconds,
-            "first_start_ok": first.code == 0, "cache": str(cache)}
+        shim_ms = (
+            stats([run_child([shim, "-c", "pass"]).seconds for _ in range(max(3, sizes.cold_rounds // 3))])["median"]
+            * 1e3
+        )
+    return {
+        "rows": rows,
+        "interpreter": PY,
+        "shim": shim,
+        "shim_ms": shim_ms,
+        "first_start_s": first.seconds,
+        "first_start_ok": first.code == 0,
+        "cache": str(cache),
+    }

@@ -69,8 +69,9 @@ def timed(fn: Callable[[], object], *, repeats: int, budget: float = float("inf"
     return out
 
 
-def timed_round_robin(cases: Mapping[str, Callable[[], object]], *, repeats: int, budget: float = float("inf"),
-                      warmup: int = 1) -> dict[str, list[float]]:
+def timed_round_robin(
+    cases: Mapping[str, Callable[[], object]], *, repeats: int, budget: float = float("inf"), warmup: int = 1
+) -> dict[str, list[float]]:
     """Durations per case, the cases taking turns; stops at ``repeats`` rounds or when ``budget`` seconds are spent."""
     for fn in cases.values():
         for _ in range(warmup):
@@ -104,8 +105,14 @@ class Child:
         return json.loads(self.out.decode().strip().splitlines()[-1])
 
 
-def run_child(argv: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: float | None = None,
-              cwd: Path = REPO, rss: bool = False) -> Child:
+def run_child(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+    cwd: Path = REPO,
+    rss: bool = False,
+) -> Child:
     """Run one process to the end and time it; its group is killed on timeout.
 
     With ``rss``, the process runs under ``/usr/bin/time`` for its own peak RSS (a child forked from this large
@@ -114,14 +121,24 @@ def run_child(argv: Sequence[str], *, env: Mapping[str, str] | None = None, time
     import tempfile
     import threading
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.NamedTemporaryFile(prefix="hemokg-rss-") as peak:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(prefix="hemokg-rss-") as peak,
+    ):
         wrapper = shutil.which("time") or "/usr/bin/time"
         if rss and Path(wrapper).exists():
             argv = [wrapper, "-f", "%M", "-o", peak.name, *argv]
         start = time.perf_counter()
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
-                                env=dict(env) if env is not None else None, start_new_session=True)
+        proc = subprocess.Popen(
+            list(argv),
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            start_new_session=True,
+        )
         expired = threading.Event()
 
         def kill() -> None:
@@ -151,8 +168,11 @@ def machine() -> dict[str, str]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                       if line.startswith("MemTotal"))
+        mem_kib = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
         ram = f"{mem_kib / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         ram = "unknown"

@@ -16,8 +16,10 @@ from benchmarks.common import Sizes, run_child, stats, timed
 
 __all__ = ["jvm_check", "run"]
 
-_NO_JVM = ("import sys, hemokg; kg = hemokg.load(); kg.lineage('neutrophil'); "
-           "print('owlready2' in sys.modules, 'hemokg.reasoning' in sys.modules)")
+_NO_JVM = (
+    "import sys, hemokg; kg = hemokg.load(); kg.lineage('neutrophil'); "
+    "print('owlready2' in sys.modules, 'hemokg.reasoning' in sys.modules)"
+)
 
 
 def jvm_check(cache: Path | None = None) -> dict:
@@ -29,13 +31,18 @@ def jvm_check(cache: Path | None = None) -> dict:
     child = run_child([sys.executable, "-c", _NO_JVM], env=env, timeout=120)
     words = child.out.decode().split()
     ok = child.code == 0 and words[:2] == ["False", "False"]
-    return {"ok": ok, "seconds": child.seconds,
-            "detail": "no JVM, owlready2 never imported" if ok else
-            (child.err.decode(errors="replace").strip().splitlines() or [child.out.decode()])[-1][:200]}
+    return {
+        "ok": ok,
+        "seconds": child.seconds,
+        "detail": "no JVM, owlready2 never imported"
+        if ok
+        else (child.err.decode(errors="replace").strip().splitlines() or [child.out.decode()])[-1][:200],
+    }
 
 
-def run(sizes: Sizes, cache: Path | None = None, *, reasoners: tuple[str, ...] = ("hermit", "pellet"),
-        build: bool = True) -> dict:
+def run(
+    sizes: Sizes, cache: Path | None = None, *, reasoners: tuple[str, ...] = ("hermit", "pellet"), build: bool = True
+) -> dict:
     """Median load times of each kind of start, and of each ``reasoners`` on hemo (and the full build)."""
     from pyoxigraph import RdfFormat, Store, serialize
 
@@ -87,8 +94,9 @@ def run(sizes: Sizes, cache: Path | None = None, *, reasoners: tuple[str, ...] =
         if build:
             start = time.perf_counter()
             build_reasoned(sources(), reasoner="hermit")
-            timings.append({"reasoner": "full build (HermiT + relation graph)",
-                            "wall": stats([time.perf_counter() - start])})
+            timings.append(
+                {"reasoner": "full build (HermiT + relation graph)", "wall": stats([time.perf_counter() - start])}
+            )
     else:
         timings.append({"reasoner": "hermit/pellet", "error": "not measured: no java on PATH"})
     return {"rows": rows, "reasoners": timings, "jvm": jvm_check(cache)}

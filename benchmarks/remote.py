@@ -37,8 +37,11 @@ def oxigraph_server() -> Iterator[str]:
         raise RuntimeError("the `oxigraph` server binary is not installed (pip install oxigraph)")
     port = _free_port()
     folder = tempfile.mkdtemp(prefix="hemokg-bench-oxigraph-")
-    proc = subprocess.Popen([binary, "serve", "--location", folder, "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "serve", "--location", folder, "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -61,8 +64,12 @@ def oxigraph_server() -> Iterator[str]:
 
 def _gsp_put(base: str, ntriples: bytes) -> float:
     """PUT the triples into the hemo graph with the Graph Store Protocol; seconds taken."""
-    request = urllib.request.Request(f"{base}/store?graph={urllib.request.quote(_GRAPH, safe='')}", data=ntriples,
-                                     method="PUT", headers={"Content-Type": "application/n-triples"})
+    request = urllib.request.Request(
+        f"{base}/store?graph={urllib.request.quote(_GRAPH, safe='')}",
+        data=ntriples,
+        method="PUT",
+        headers={"Content-Type": "application/n-triples"},
+    )
     start = time.perf_counter()
     urllib.request.urlopen(request, timeout=300).read()
     return time.perf_counter() - start
@@ -77,11 +84,26 @@ def _push(base: str) -> dict:
 
     if importlib.util.find_spec("hemokg.push") is None and importlib.util.find_spec("hemokg.commands.remote") is None:
         return {"error": "not measured: `hemokg push` not available yet"}
-    child = run_child([sys.executable, "-m", "hemokg", "push", "--endpoint", f"{base}/query",
-                       "--update-endpoint", f"{base}/update", "--store-endpoint", f"{base}/store"], timeout=600)
+    child = run_child(
+        [
+            sys.executable,
+            "-m",
+            "hemokg",
+            "push",
+            "--endpoint",
+            f"{base}/query",
+            "--update-endpoint",
+            f"{base}/update",
+            "--store-endpoint",
+            f"{base}/store",
+        ],
+        timeout=600,
+    )
     if child.code != 0:
-        return {"error": "hemokg push failed: " + (child.err.decode(errors="replace").strip().splitlines()
-                                                   or ["no message"])[-1][:200]}
+        return {
+            "error": "hemokg push failed: "
+            + (child.err.decode(errors="replace").strip().splitlines() or ["no message"])[-1][:200]
+        }
     return {"seconds": child.seconds}
 
 
@@ -112,8 +134,7 @@ def run(sizes: Sizes, queries: list[str] | None = None) -> dict:
         remote = hemokg.connect(f"{base}/query", graph=_GRAPH)
         rows = []
         for name in queries or list(embedded.catalog):
-            cases = {"embedded": lambda name=name: embedded.query(name),
-                     "remote": lambda name=name: remote.query(name)}
+            cases = {"embedded": lambda name=name: embedded.query(name), "remote": lambda name=name: remote.query(name)}
             try:
                 durations = timed_round_robin(cases, repeats=sizes.query_repeats, budget=sizes.query_budget)
             except hemokg.HemoError as exc:
@@ -121,7 +142,6 @@ def run(sizes: Sizes, queries: list[str] | None = None) -> dict:
                 continue
             e, r = stats(durations["embedded"]), stats(durations["remote"])
             same = len(embedded.query(name)) == len(remote.query(name))
-            rows.append({"query": name, "embedded": e, "remote": r, "ratio": r["median"] / e["median"],
-                         "agrees": same})
+            rows.append({"query": name, "embedded": e, "remote": r, "ratio": r["median"] / e["median"], "agrees": same})
         out["rows"] = rows
     return out

@@ -62,8 +62,11 @@ def _target(store: object, scale: float) -> tuple[str, str]:
     block = hemo_profile().classes
     n = max(len(KINDS), round(scale * block))
     last = len(KINDS) + ((n - len(KINDS) - 1) // block) * block
-    develops, graph, label = NamedNode(_OBO + "RO_0002202"), NamedNode(GRAPH_RELATION), NamedNode(
-        "http://www.w3.org/2000/01/rdf-schema#label")
+    develops, graph, label = (
+        NamedNode(_OBO + "RO_0002202"),
+        NamedNode(GRAPH_RELATION),
+        NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+    )
     best, depth = f"{_HEMO}{last + 1:07d}", -1
     for i in range(last, n):
         iri = NamedNode(f"{_HEMO}{i + 1:07d}")
@@ -126,8 +129,9 @@ def _rdflib(path: Path, scale: float) -> dict:
     label = next(iter(graph.objects(rdflib.URIRef(f"{_HEMO}0000010"), rdflib.RDFS.label)), "none")
     by_name = bind_values(cat["term-by-name"].text, {"_name_literal": Literal(str(label))})
     details = bind_values(cat["term-details"].text, {"_term_iri": NamedNode(f"{_HEMO}0000010")})
-    out["lookup"] = stats(timed(lambda: (list(graph.query(by_name)), list(graph.query(details))), repeats=5,
-                                budget=20.0, warmup=0))
+    out["lookup"] = stats(
+        timed(lambda: (list(graph.query(by_name)), list(graph.query(details))), repeats=5, budget=20.0, warmup=0)
+    )
     out["rss_end_mib"] = _hwm_mib()
     return out
 
@@ -140,16 +144,18 @@ def _hermit(path: Path) -> dict:
     data = serialize(parse(path=path, format=RdfFormat.N_TRIPLES), format=RdfFormat.N_TRIPLES) or b""
     start = time.perf_counter()
     report = reason(data, reasoner="hermit")
-    return {"reason_s": time.perf_counter() - start, "consistent": report.consistent,
-            "inferred": len(report.inferred)}
+    return {"reason_s": time.perf_counter() - start, "consistent": report.consistent, "inferred": len(report.inferred)}
 
 
 def worker(argv: list[str]) -> None:
     """Run one engine on one file; print the result as one JSON line."""
     engine, path, scale = argv[0], Path(argv[1]), float(argv[2])
     disk = argv[argv.index("--disk") + 1] if "--disk" in argv else None
-    result = {"oxigraph": lambda: _oxigraph(path, scale, disk), "rdflib": lambda: _rdflib(path, scale),
-              "hermit": lambda: _hermit(path)}[engine]()
+    result = {
+        "oxigraph": lambda: _oxigraph(path, scale, disk),
+        "rdflib": lambda: _rdflib(path, scale),
+        "hermit": lambda: _hermit(path),
+    }[engine]()
     print(json.dumps(result))
 
 
@@ -160,8 +166,11 @@ def run(sizes: Sizes, folder: Path | None = None) -> dict:
     for scale in sizes.scales:
         path, gen_s, lines = generate(scale, folder)
         row: dict = {"scale": scale, "generate_s": gen_s, "lines": lines, "bytes": path.stat().st_size}
-        plan = [("oxigraph", True), ("rdflib", scale in sizes.rdflib_scales),
-                ("hermit", scale in sizes.reasoner_scales)]
+        plan = [
+            ("oxigraph", True),
+            ("rdflib", scale in sizes.rdflib_scales),
+            ("hermit", scale in sizes.reasoner_scales),
+        ]
         for engine, wanted in plan:
             if not wanted:
                 continue
@@ -189,8 +198,16 @@ def slopes(rows: list[dict]) -> dict[str, float]:
         return {}
     a, b = done[0], done[-1]
     out = {}
-    for key in ("load_s", "relation_graph_s", "relation_insert_s", "index_s", "lookup", "lineage", "lineage_curie",
-                "rss_end_mib"):
+    for key in (
+        "load_s",
+        "relation_graph_s",
+        "relation_insert_s",
+        "index_s",
+        "lookup",
+        "lineage",
+        "lineage_curie",
+        "rss_end_mib",
+    ):
         x, y = a["oxigraph"].get(key), b["oxigraph"].get(key)
         x, y = (x["median"], y["median"]) if isinstance(x, dict) else (x, y)
         if x and y and x > 0 and y > 0:

@@ -71,8 +71,13 @@ def engines(nquads: bytes) -> tuple[dict[str, Runner], dict[str, float], dict[st
     runners: dict[str, Runner] = {}
     load: dict[str, float] = {}
     errors: dict[str, str] = {}
-    triples = serialize((q.triple for q in OxDataset(
-        __import__("pyoxigraph").parse(nquads, format=RdfFormat.N_QUADS))), format=RdfFormat.N_TRIPLES) or b""
+    triples = (
+        serialize(
+            (q.triple for q in OxDataset(__import__("pyoxigraph").parse(nquads, format=RdfFormat.N_QUADS))),
+            format=RdfFormat.N_TRIPLES,
+        )
+        or b""
+    )
 
     def timed_load(name: str, make: Callable[[], Runner]) -> None:
         start = time.perf_counter()
@@ -86,6 +91,7 @@ def engines(nquads: bytes) -> tuple[dict[str, Runner], dict[str, float], dict[st
     def oxigraph() -> Runner:
         store = Store()
         store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+
         def count(q: str, b: dict) -> int:
             answer = store.query(q, use_default_graph_as_union=True)
             return int(bool(answer)) if isinstance(answer, QueryBoolean) else len(list(answer))
@@ -118,8 +124,10 @@ def engines(nquads: bytes) -> tuple[dict[str, Runner], dict[str, float], dict[st
         g.parse(data=triples, format="nt")
 
         def run(query: str, bindings: dict) -> int:
-            terms = {k: rdflib.URIRef(v.value) if isinstance(v, NamedNode) else rdflib.Literal(v.value)
-                     for k, v in bindings.items()}
+            terms = {
+                k: rdflib.URIRef(v.value) if isinstance(v, NamedNode) else rdflib.Literal(v.value)
+                for k, v in bindings.items()
+            }
             return _rdflib_count(g.query(query, initBindings=terms))
 
         return run

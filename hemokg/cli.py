@@ -18,8 +18,20 @@ from hemokg._version import __version__
 __all__ = ["COMMANDS", "FORMATS", "cli", "main", "open_kg", "output_options", "source_options", "write_output"]
 
 #: The one set of format names every command uses.
-FORMATS = ("table", "json", "csv", "tsv", "turtle", "ntriples", "nquads", "rdfxml", "jsonld", "obo", "obographs",
-           "sssom")
+FORMATS = (
+    "table",
+    "json",
+    "csv",
+    "tsv",
+    "turtle",
+    "ntriples",
+    "nquads",
+    "rdfxml",
+    "jsonld",
+    "obo",
+    "obographs",
+    "sssom",
+)
 RESULT_FORMATS = ("table", "json", "csv", "tsv")
 
 #: Commands that live in their own modules: name -> "module:attribute" (imported when the command runs).
@@ -95,11 +107,20 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     ctx.exit()
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
-             epilog="Example:\n\n\b\n  hemokg lineage neutrophil\n  hemokg lookup haemopoiesis\n"
-                    "  hemokg query develops-from-steps -p cell=erythrocyte --format json")
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
-              help="Show the package, ontology and import versions.")
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+    epilog="Example:\n\n\b\n  hemokg lineage neutrophil\n  hemokg lookup haemopoiesis\n"
+    "  hemokg query develops-from-steps -p cell=erythrocyte --format json",
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Show the package, ontology and import versions.",
+)
 def cli() -> None:
     """hemokg: the knowledge graph of hematopoiesis (blood cell production).
 
@@ -112,13 +133,23 @@ def cli() -> None:
 def source_options(func: Any) -> Any:
     """Options choosing the graph: embedded (asserted/reasoned, with imports) or a remote endpoint."""
     options = [
-        click.option("--endpoint", metavar="URL", envvar="HEMOKG_ENDPOINT",
-                     help="Query this SPARQL 1.1 endpoint instead of the embedded store."),
+        click.option(
+            "--endpoint",
+            metavar="URL",
+            envvar="HEMOKG_ENDPOINT",
+            help="Query this SPARQL 1.1 endpoint instead of the embedded store.",
+        ),
         click.option("--graph", "graph_iri", metavar="IRI", help="Named graph holding hemo on the endpoint."),
         click.option("--update-endpoint", metavar="URL", help="The endpoint's SPARQL Update URL, if separate."),
         click.option("--store-endpoint", metavar="URL", help="The endpoint's Graph Store Protocol URL, if separate."),
-        click.option("--timeout", type=click.FloatRange(0.1), default=30.0, envvar="HEMOKG_TIMEOUT", show_default=True,
-                     help="Seconds to wait for the endpoint."),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.1),
+            default=30.0,
+            envvar="HEMOKG_TIMEOUT",
+            show_default=True,
+            help="Seconds to wait for the endpoint.",
+        ),
         click.option("--asserted", is_flag=True, help="Use the asserted ontology only (no inferences)."),
         click.option("--with-imports", is_flag=True, help="Include the CL/GO/Uberon/MONDO/HP import modules."),
     ]
@@ -129,21 +160,44 @@ def source_options(func: Any) -> Any:
 
 def output_options(func: Any) -> Any:
     """``--format`` (table on a terminal, tsv otherwise) and ``-o FILE``."""
-    func = click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-                        help="Write to FILE instead of standard output.")(func)
-    return click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default=None,
-                        help="Output format [default: table on a terminal, else tsv].")(func)
+    func = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, allow_dash=True),
+        default="-",
+        help="Write to FILE instead of standard output.",
+    )(func)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(RESULT_FORMATS),
+        default=None,
+        help="Output format [default: table on a terminal, else tsv].",
+    )(func)
 
 
-def open_kg(endpoint: str | None = None, graph_iri: str | None = None, update_endpoint: str | None = None,
-            store_endpoint: str | None = None, asserted: bool = False, with_imports: bool = False,
-            timeout: float = 30.0, **_: Any):
+def open_kg(
+    endpoint: str | None = None,
+    graph_iri: str | None = None,
+    update_endpoint: str | None = None,
+    store_endpoint: str | None = None,
+    asserted: bool = False,
+    with_imports: bool = False,
+    timeout: float = 30.0,
+    **_: Any,
+):
     """The knowledge graph the options name."""
     if endpoint:
         from hemokg.backends.remote import connect
 
-        return connect(endpoint, update_url=update_endpoint, store_url=store_endpoint, graph=graph_iri,
-                       auth=_auth_from_env(), timeout=timeout)
+        return connect(
+            endpoint,
+            update_url=update_endpoint,
+            store_url=store_endpoint,
+            graph=graph_iri,
+            auth=_auth_from_env(),
+            timeout=timeout,
+        )
     from hemokg.store import load
 
     return load(reasoned=not asserted, imports=with_imports)
@@ -200,22 +254,46 @@ def queries_cmd(fmt: str | None, output: str) -> None:
     items = [cat[name] for name in cat]
     fmt = resolved_format(fmt, output)
     if fmt == "json":
-        text = json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
-                            "competency": list(q.competency),
-                            "params": [{"name": p.name, "type": p.type, "required": p.required,
-                                        "description": p.description, "default": p.default} for p in q.params]}
-                           for q in items], indent=2) + "\n"
+        text = (
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "summary": q.summary,
+                        "tags": list(q.tags),
+                        "competency": list(q.competency),
+                        "params": [
+                            {
+                                "name": p.name,
+                                "type": p.type,
+                                "required": p.required,
+                                "description": p.description,
+                                "default": p.default,
+                            }
+                            for p in q.params
+                        ],
+                    }
+                    for q in items
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
     elif fmt == "table":
         from hemokg.textout import table
 
-        text = table(["query", "parameters", "summary"],
-                     [[q.name, ", ".join(p.name + ("" if p.required else "?") for p in q.params), q.summary]
-                      for q in items])
+        text = table(
+            ["query", "parameters", "summary"],
+            [[q.name, ", ".join(p.name + ("" if p.required else "?") for p in q.params), q.summary] for q in items],
+        )
     else:
         from hemokg.textout import delimited
 
-        text = delimited(["query", "parameters", "summary"],
-                         [[q.name, ",".join(p.name for p in q.params), q.summary] for q in items], fmt)
+        text = delimited(
+            ["query", "parameters", "summary"],
+            [[q.name, ",".join(p.name for p in q.params), q.summary] for q in items],
+            fmt,
+        )
     write_output(text, output)
 
 
@@ -226,8 +304,9 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
         if not sep or not name:
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="-p/--param")
         if name.strip() in out:
-            raise click.BadParameter(f"{name.strip()!r} is given twice; give each parameter once",
-                                     param_hint="-p/--param")
+            raise click.BadParameter(
+                f"{name.strip()!r} is given twice; give each parameter once", param_hint="-p/--param"
+            )
         out[name.strip()] = value
     return out
 
@@ -260,8 +339,9 @@ def sparql_cmd(text: str | None, path: str | None, fmt: str | None, output: str,
         except UnicodeDecodeError as exc:
             from hemokg.errors import SPARQLSyntaxError
 
-            raise SPARQLSyntaxError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the query "
-                                    "as UTF-8") from None
+            raise SPARQLSyntaxError(
+                f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the query as UTF-8"
+            ) from None
     kg = open_kg(**source)
     results = kg.sparql(text or "")
     write_output(render_results(results, resolved_format(fmt, output)), output)
@@ -335,8 +415,9 @@ def build_cmd(reasoner: str) -> None:
     except OSError as exc:
         from hemokg.errors import ExportError
 
-        raise ExportError(f"cannot write {reasoned_path()}: {exc.strerror or exc}; the previous file is "
-                          "untouched") from None
+        raise ExportError(
+            f"cannot write {reasoned_path()}: {exc.strerror or exc}; the previous file is untouched"
+        ) from None
     count = blob.count(b"\n") - 1
     click.echo(f"wrote {reasoned_path()} ({count} quads)", err=True)
 

@@ -20,8 +20,18 @@ from hemokg.namespaces import HEMO, OBO, REL, iri_to_curie
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
 
-__all__ = ["LINEAGES", "DrawError", "LineageGraph", "draw_lineage", "draw_sites", "focus_on", "lineage_dot",
-           "lineage_graph", "render", "sites_dot"]
+__all__ = [
+    "LINEAGES",
+    "DrawError",
+    "LineageGraph",
+    "draw_lineage",
+    "draw_sites",
+    "focus_on",
+    "lineage_dot",
+    "lineage_graph",
+    "render",
+    "sites_dot",
+]
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SUBCLASS = RDFS + "subClassOf"
@@ -37,7 +47,6 @@ NO_LINEAGE = "#bab0ac"
 FORMATS = ("svg", "png", "pdf", "dot")
 _LINEAGE_RELS = (REL["directly_develops_from"], REL["develops_from"])
 _SITE_RELS = (REL["occurs_in"], REL["located_in"])
-
 
 
 @dataclass
@@ -62,10 +71,14 @@ class LineageGraph:
 
     def subgraph(self, keep: set[str], focus: str | None = None) -> LineageGraph:
         """Only the cells in ``keep`` and the edges between them."""
-        return LineageGraph({k: v for k, v in self.labels.items() if k in keep or not k.startswith(HEMO)},
-                            {k: v for k, v in self.lineages.items() if k in keep},
-                            {k: v for k, v in self.sites.items() if k in keep},
-                            [e for e in self.edges if e[0] in keep and e[2] in keep], focus, self.supers)
+        return LineageGraph(
+            {k: v for k, v in self.labels.items() if k in keep or not k.startswith(HEMO)},
+            {k: v for k, v in self.lineages.items() if k in keep},
+            {k: v for k, v in self.sites.items() if k in keep},
+            [e for e in self.edges if e[0] in keep and e[2] in keep],
+            focus,
+            self.supers,
+        )
 
     def around(self, iris: Iterable[str]) -> set[str]:
         """The given cells with every cell above them (precursors) and below them (what they develop into)."""
@@ -93,15 +106,20 @@ def _rows(kg: KnowledgeGraph, text: str) -> list[tuple[str, ...]]:
 def relations(kg: KnowledgeGraph, predicates: Iterable[str]) -> list[tuple[str, str, str]]:
     """Plain ``s p o`` triples between named classes (the relation graph and the is-a closure), for predicates."""
     values = " ".join(f"<{p}>" for p in predicates)
-    return _rows(kg, f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . "
-                     f"FILTER(isIRI(?s) && isIRI(?o) && ?s != ?o) }}")  # type: ignore[return-value]
+    return _rows(
+        kg,
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . "
+        f"FILTER(isIRI(?s) && isIRI(?o) && ?s != ?o) }}",
+    )  # type: ignore[return-value]
 
 
 def labels(kg: KnowledgeGraph) -> dict[str, str]:
     """Every named term's label (hemo terms first, so a merged import never hides a hemo label)."""
     out: dict[str, str] = {}
-    for iri, label in sorted(_rows(kg, f"SELECT ?t ?l WHERE {{ ?t <{RDFS}label> ?l . FILTER(isIRI(?t)) }}"),
-                             key=lambda r: not r[0].startswith(HEMO)):
+    for iri, label in sorted(
+        _rows(kg, f"SELECT ?t ?l WHERE {{ ?t <{RDFS}label> ?l . FILTER(isIRI(?t)) }}"),
+        key=lambda r: not r[0].startswith(HEMO),
+    ):
         out.setdefault(iri, label)
     return out
 
@@ -109,14 +127,17 @@ def labels(kg: KnowledgeGraph) -> dict[str, str]:
 def lineage_graph(kg: KnowledgeGraph, term: str | None = None) -> LineageGraph:
     """The lineage tree from the graph, or with ``term`` (a cell or a process) only the part above and below it."""
     names = labels(kg)
-    restrictions = _rows(kg, f"""
+    restrictions = _rows(
+        kg,
+        f"""
         PREFIX owl: <http://www.w3.org/2002/07/owl#>
         SELECT DISTINCT ?cell ?rel ?precursor WHERE {{
-          VALUES ?rel {{ {' '.join(f'<{r}>' for r in _LINEAGE_RELS)} }}
+          VALUES ?rel {{ {" ".join(f"<{r}>" for r in _LINEAGE_RELS)} }}
           ?cell <{SUBCLASS}> ?r . ?r owl:onProperty ?rel ; owl:someValuesFrom ?precursor .
           FILTER(isIRI(?cell) && isIRI(?precursor) && STRSTARTS(STR(?cell), "{HEMO}")
                  && STRSTARTS(STR(?precursor), "{HEMO}"))
-        }}""")
+        }}""",
+    )
     supers: dict[str, set[str]] = {}
     for s, _, o in relations(kg, [SUBCLASS]):
         supers.setdefault(s, set()).add(o)
@@ -152,8 +173,10 @@ def focus_on(kg: KnowledgeGraph, graph: LineageGraph, term: str) -> LineageGraph
     targets = _term_cells(kg, iri, set(graph.lineages), graph.supers)
     if not targets:
         label = graph.labels.get(iri, term)
-        raise DrawError(f"{label!r} is neither a cell in a lineage nor a process with cells as output; "
-                        "give a cell (e.g. neutrophil) or a process (e.g. thrombopoiesis)")
+        raise DrawError(
+            f"{label!r} is neither a cell in a lineage nor a process with cells as output; "
+            "give a cell (e.g. neutrophil) or a process (e.g. thrombopoiesis)"
+        )
     return graph.subgraph(graph.around(targets), focus=iri)
 
 
@@ -178,13 +201,16 @@ def _reduce(edges: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
 def _anchor_members(kg: KnowledgeGraph, supers: dict[str, set[str]]) -> dict[str, set[str]]:
     """Lineage name -> the hemo classes that are, or are the output of, a class mapped to one of its anchors."""
     anchors = {OBO + c.replace(":", "_"): name for name, _, cs in LINEAGES for c in cs}
-    rows = _rows(kg, f"""
+    rows = _rows(
+        kg,
+        f"""
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         SELECT DISTINCT ?t ?anchor ?out WHERE {{
-          VALUES ?anchor {{ {' '.join(f'<{a}>' for a in anchors)} }}
+          VALUES ?anchor {{ {" ".join(f"<{a}>" for a in anchors)} }}
           ?t skos:exactMatch|skos:closeMatch ?anchor .
-          OPTIONAL {{ ?t <{REL['has_output']}> ?out . FILTER(isIRI(?out)) }}
-        }}""")
+          OPTIONAL {{ ?t <{REL["has_output"]}> ?out . FILTER(isIRI(?out)) }}
+        }}""",
+    )
     outputs: dict[tuple[str, str], set[str]] = {}
     for t, anchor, out in rows:
         outputs.setdefault((anchors[anchor], t), set()).update([out] if out else [])
@@ -200,8 +226,9 @@ def _specific(items: Iterable[str], supers: dict[str, set[str]]) -> set[str]:
     return {i for i in found if not any(i in supers.get(j, ()) for j in found if j != i)}
 
 
-def _lineages(kg: KnowledgeGraph, drawn: set[str], edges: list[tuple[str, str, str]],
-              supers: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
+def _lineages(
+    kg: KnowledgeGraph, drawn: set[str], edges: list[tuple[str, str, str]], supers: dict[str, set[str]]
+) -> dict[str, tuple[str, ...]]:
     """Each mature cell takes the first lineage it belongs to; a precursor, every lineage it can become."""
     members = _anchor_members(kg, supers)
     down: dict[str, set[str]] = {}
@@ -273,8 +300,11 @@ def _term_cells(kg: KnowledgeGraph, iri: str, drawn: set[str], supers: dict[str,
     if iri in drawn:
         return {iri}
     triples = relations(kg, [REL["has_output"], REL["part_of"], REL["has_part"]])
-    procs = {iri} | {s for s, p, o in triples if p == REL["part_of"] and o == iri} \
+    procs = (
+        {iri}
+        | {s for s, p, o in triples if p == REL["part_of"] and o == iri}
         | {o for s, p, o in triples if p == REL["has_part"] and s == iri}
+    )
     outs: set[str] = set()
     for proc in procs:  # each process's own outputs, not the superclasses the relation graph repeats them for
         outs |= _specific((o for s, p, o in triples if p == REL["has_output"] and s == proc), supers)
@@ -305,35 +335,64 @@ def lineage_dot(graph: LineageGraph, *, title: str = "") -> Any:
     """A Graphviz digraph of a lineage graph: precursors above, lineage colours, relation labels, sites."""
     import graphviz
 
-    dot = graphviz.Digraph("lineage", graph_attr={"rankdir": "TB", "fontname": "Helvetica", "label": title,
-                                                  "labelloc": "t", "fontsize": "16", "nodesep": "0.25",
-                                                  "ranksep": "0.45", "bgcolor": "white"},
-                           node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "filled",
-                                      "penwidth": "1"},
-                           edge_attr={"fontname": "Helvetica", "fontsize": "8", "color": "#555555"})
+    dot = graphviz.Digraph(
+        "lineage",
+        graph_attr={
+            "rankdir": "TB",
+            "fontname": "Helvetica",
+            "label": title,
+            "labelloc": "t",
+            "fontsize": "16",
+            "nodesep": "0.25",
+            "ranksep": "0.45",
+            "bgcolor": "white",
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "filled", "penwidth": "1"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "8", "color": "#555555"},
+    )
     has_child = {p for _, _, p in graph.edges}
     for iri in graph.nodes:
         names = graph.lineages.get(iri, ())
         sites = [graph.labels.get(s, iri_to_curie(s) or s) for s in graph.sites.get(iri, ())]
         mature = iri not in has_child
-        attrs = {"shape": "ellipse" if mature else "box", "fillcolor": _colour(names),
-                 "fontcolor": "white" if len(names) == 1 else "black",
-                 "class": " ".join(["cell", *(f"lineage-{n}" for n in names)]),
-                 "tooltip": f"{iri_to_curie(iri) or iri}: {', '.join(names) or 'no lineage'}"}
+        attrs = {
+            "shape": "ellipse" if mature else "box",
+            "fillcolor": _colour(names),
+            "fontcolor": "white" if len(names) == 1 else "black",
+            "class": " ".join(["cell", *(f"lineage-{n}" for n in names)]),
+            "tooltip": f"{iri_to_curie(iri) or iri}: {', '.join(names) or 'no lineage'}",
+        }
         if len(names) > 1:
             attrs["style"] = "filled,striped" if not mature else "wedged"
         if iri == graph.focus:
             attrs["penwidth"] = "3"
-        dot.node(_id(iri), _node_label(graph.label(iri), [f"in {', '.join(sites)}"] if sites else [],
-                                       bold=iri == graph.focus), **attrs)
+        dot.node(
+            _id(iri),
+            _node_label(graph.label(iri), [f"in {', '.join(sites)}"] if sites else [], bold=iri == graph.focus),
+            **attrs,
+        )
     for cell, rel, precursor in graph.edges:
-        dot.edge(_id(precursor), _id(cell), label=graph.labels.get(rel, rel), dir="back",
-                 style="solid" if rel == REL["directly_develops_from"] else "dashed", **{"class": "step"})
-    with dot.subgraph(name="cluster_legend", graph_attr={"label": "lineage", "fontsize": "10", "style": "rounded",
-                                                         "color": "#999999"}) as legend:
+        dot.edge(
+            _id(precursor),
+            _id(cell),
+            label=graph.labels.get(rel, rel),
+            dir="back",
+            style="solid" if rel == REL["directly_develops_from"] else "dashed",
+            **{"class": "step"},
+        )
+    with dot.subgraph(
+        name="cluster_legend", graph_attr={"label": "lineage", "fontsize": "10", "style": "rounded", "color": "#999999"}
+    ) as legend:
         for name, colour, _ in LINEAGES:
-            legend.node(f"legend_{name}", name, shape="box", fillcolor=colour, fontcolor="white", fontsize="9",
-                        **{"class": f"legend lineage-{name}"})
+            legend.node(
+                f"legend_{name}",
+                name,
+                shape="box",
+                fillcolor=colour,
+                fontcolor="white",
+                fontsize="9",
+                **{"class": f"legend lineage-{name}"},
+            )
     return dot
 
 
@@ -348,8 +407,9 @@ def sites_dot(kg: KnowledgeGraph) -> Any:
     import graphviz
 
     names = labels(kg)
-    triples = relations(kg, [REL["occurs_in"], REL["happens_during"], REL["disease_causes_disruption_of"],
-                             REL["part_of"], SUBCLASS])
+    triples = relations(
+        kg, [REL["occurs_in"], REL["happens_during"], REL["disease_causes_disruption_of"], REL["part_of"], SUBCLASS]
+    )
     supers: dict[str, set[str]] = {}
     wholes: dict[str, set[str]] = {}
     for s_, p, o in triples:
@@ -368,8 +428,11 @@ def sites_dot(kg: KnowledgeGraph) -> Any:
 
     occurs, during = objects(REL["occurs_in"]), objects(REL["happens_during"])
     disrupts = objects(REL["disease_causes_disruption_of"])
-    disrupts = {d: ps for d, ps in disrupts.items()  # said once, of the most general disease that says it
-                if not any(ps <= disrupts.get(g, set()) for g in supers.get(d, ()))}
+    disrupts = {
+        d: ps
+        for d, ps in disrupts.items()  # said once, of the most general disease that says it
+        if not any(ps <= disrupts.get(g, set()) for g in supers.get(d, ()))
+    }
     procs = set(occurs) | {p for ps in disrupts.values() for p in ps}
     stage_of = {p: sorted(_specific(during.get(p, set()), above)) for p in procs}
     stages = {s_ for ss in stage_of.values() for s_ in ss}
@@ -377,23 +440,39 @@ def sites_dot(kg: KnowledgeGraph) -> Any:
         stages |= {w for w in wholes.get(stage, ()) if w in set().union(*during.values())}
     parent = {st: next(iter(sorted(_specific(wholes.get(st, set()) & stages, above))), "") for st in stages}
 
-    dot = graphviz.Digraph("sites", graph_attr={"rankdir": "LR", "fontname": "Helvetica", "labelloc": "t",
-                                                "label": "Where blood is made: before birth, after birth, in disease",
-                                                "fontsize": "16", "nodesep": "0.2", "ranksep": "0.9",
-                                                "bgcolor": "white"},
-                           node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "filled"},
-                           edge_attr={"fontname": "Helvetica", "fontsize": "8", "color": "#555555"})
+    dot = graphviz.Digraph(
+        "sites",
+        graph_attr={
+            "rankdir": "LR",
+            "fontname": "Helvetica",
+            "labelloc": "t",
+            "label": "Where blood is made: before birth, after birth, in disease",
+            "fontsize": "16",
+            "nodesep": "0.2",
+            "ranksep": "0.9",
+            "bgcolor": "white",
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "filled"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "8", "color": "#555555"},
+    )
 
     def cluster(graph: Any, stage: str) -> None:
         members = sorted((p for p in procs if (stage_of[p][:1] or [""])[0] == stage), key=lambda p: names.get(p, p))
         for proc in members:
-            graph.node(_id(proc), names.get(proc, _id(proc)), shape="ellipse", fillcolor="#fde9c9",
-                       **{"class": "process"})
+            graph.node(
+                _id(proc), names.get(proc, _id(proc)), shape="ellipse", fillcolor="#fde9c9", **{"class": "process"}
+            )
         for child in sorted((c for c in stages if parent[c] == stage), key=lambda c: names.get(c, c)):
-            with graph.subgraph(name=f"cluster_{_id(child)}",
-                                graph_attr={"label": f"during: {names.get(child, _id(child))}", "fontsize": "11",
-                                            "style": "rounded,filled", "fillcolor": "#00000010",
-                                            "color": "#999999"}) as sub:
+            with graph.subgraph(
+                name=f"cluster_{_id(child)}",
+                graph_attr={
+                    "label": f"during: {names.get(child, _id(child))}",
+                    "fontsize": "11",
+                    "style": "rounded,filled",
+                    "fillcolor": "#00000010",
+                    "color": "#999999",
+                },
+            ) as sub:
                 cluster(sub, child)
 
     cluster(dot, "")
@@ -403,11 +482,18 @@ def sites_dot(kg: KnowledgeGraph) -> Any:
         for site in sorted(sites):
             dot.edge(_id(proc), _id(site), label=names.get(REL["occurs_in"], "occurs in"), **{"class": "occurs-in"})
     for disease, targets in sorted(disrupts.items()):
-        dot.node(_id(disease), names.get(disease, _id(disease)), shape="octagon", fillcolor="#f6c6c6",
-                 **{"class": "disease"})
+        dot.node(
+            _id(disease), names.get(disease, _id(disease)), shape="octagon", fillcolor="#f6c6c6", **{"class": "disease"}
+        )
         for proc in sorted(targets):
-            dot.edge(_id(disease), _id(proc), label=names.get(REL["disease_causes_disruption_of"], "disrupts"),
-                     style="dashed", color="#b03030", **{"class": "disrupts"})
+            dot.edge(
+                _id(disease),
+                _id(proc),
+                label=names.get(REL["disease_causes_disruption_of"], "disrupts"),
+                style="dashed",
+                color="#b03030",
+                **{"class": "disrupts"},
+            )
     return dot
 
 
@@ -418,8 +504,10 @@ def render(dot: Any, path: str | Path) -> Path:
     target = Path(path)
     fmt = target.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
-        raise DrawError(f"{target}: cannot tell the picture format from {target.suffix or 'no suffix'!r}; "
-                        f"end the file name with one of {', '.join('.' + f for f in FORMATS)}")
+        raise DrawError(
+            f"{target}: cannot tell the picture format from {target.suffix or 'no suffix'!r}; "
+            f"end the file name with one of {', '.join('.' + f for f in FORMATS)}"
+        )
     data = dot.source.encode() if fmt == "dot" else pipe(dot, fmt)
     try:
         atomic_write(target, data)
@@ -435,8 +523,10 @@ def pipe(dot: Any, fmt: str) -> bytes:
     try:
         return dot.pipe(format=fmt, quiet=True)
     except graphviz.ExecutableNotFound:
-        raise DrawError("Graphviz's `dot` program is not installed; install it with `apt-get install graphviz` "
-                        "(or your system's graphviz package)") from None
+        raise DrawError(
+            "Graphviz's `dot` program is not installed; install it with `apt-get install graphviz` "
+            "(or your system's graphviz package)"
+        ) from None
     except graphviz.CalledProcessError as exc:
         raise DrawError(f"Graphviz failed: {(exc.stderr or b'').decode(errors='replace').strip()[:300]}") from None
 

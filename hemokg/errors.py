@@ -55,8 +55,11 @@ class TermNotFoundError(HemoError, LookupError):
 
     def __init__(self, text: str, suggestions: list[str] | tuple[str, ...] = ()) -> None:
         self.text, self.suggestions = text, tuple(suggestions)
-        hint = (f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions
-                else "; give a label, synonym, CURIE or IRI (see `hemokg lookup`)")
+        hint = (
+            f"; did you mean: {', '.join(self.suggestions)}?"
+            if self.suggestions
+            else "; give a label, synonym, CURIE or IRI (see `hemokg lookup`)"
+        )
         super().__init__(f"no term matches {text!r}{hint}")
 
 

@@ -63,8 +63,11 @@ class Source:
 def _canonical_quads(source: Source, *, merge: bool) -> list[Quad]:
     from pyoxigraph import CanonicalizationAlgorithm, Dataset
 
-    quads = (Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in source.triples) if merge \
+    quads = (
+        (Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in source.triples)
+        if merge
         else iter(source.quads)
+    )
     dataset = Dataset(quads)
     dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)  # blank-node labels from content: stable bytes
     return sorted(dataset, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
@@ -89,8 +92,11 @@ def _rdfxml(source: Source) -> bytes:
 
     onto = NamedNode(ONTOLOGY_IRI)  # the ontology header first, as Protégé writes it
     triples = sorted((q.triple for q in _canonical_quads(source, merge=True)), key=lambda t: t.subject != onto)
-    used = {p: iri for p, iri in WRITER_PREFIXES.items() if iri.endswith(("#", "/")) and p in (
-        "owl", "rdf", "rdfs", "xsd", "skos", "oboInOwl", "dcterms", "obo")}
+    used = {
+        p: iri
+        for p, iri in WRITER_PREFIXES.items()
+        if iri.endswith(("#", "/")) and p in ("owl", "rdf", "rdfs", "xsd", "skos", "oboInOwl", "dcterms", "obo")
+    }
     return serialize(triples, format=RdfFormat.RDF_XML, prefixes=used) or b""
 
 
@@ -137,12 +143,21 @@ TERM_COLUMNS = ("id", "label", "synonyms", "definition", "parents", "mappings")
 def _term_rows(source: Source) -> list[list[str]]:
     rows = []
     for c in _model(source).classes:
+
         def curie(iri: str) -> str:
             return iri_to_curie(iri) or iri
 
         mappings = [f"{curie(p)} {curie(t)}" for p, t in c.mappings]
-        rows.append([curie(c.iri), c.label or "", "|".join(text for _, text, _ in c.synonyms), c.definition or "",
-                     "|".join(curie(p) for p in c.parents), "|".join(mappings)])
+        rows.append(
+            [
+                curie(c.iri),
+                c.label or "",
+                "|".join(text for _, text, _ in c.synonyms),
+                c.definition or "",
+                "|".join(curie(p) for p in c.parents),
+                "|".join(mappings),
+            ]
+        )
     return rows
 
 
@@ -175,19 +190,28 @@ class Format:
 
 
 #: Every export format, by the name the CLI uses (``hemokg export --format NAME``).
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("turtle", _turtle, "text/turtle", "ttl", "canonical Turtle (byte-stable, diff-friendly)"),
-    Format("ntriples", _ntriples, "application/n-triples", "nt", "sorted N-Triples, canonical blank nodes"),
-    Format("nquads", _nquads, "application/n-quads", "nq", "sorted N-Quads, named graphs kept apart"),
-    Format("rdfxml", _rdfxml, "application/rdf+xml", "owl", "RDF/XML for Protégé, the OWL API and owlready2"),
-    Format("jsonld", _jsonld, "application/ld+json", "jsonld", "compact JSON-LD 1.1 (--frame term: per class)",
-           ("frame",)),
-    Format("obo", _obo, "text/obo", "obo", "OBO 1.4 flat file for pronto, obonet, fastobo, goatools"),
-    Format("obographs", _obographs, "application/json", "json", "OBO Graphs JSON for OAK and OLS"),
-    Format("sssom", _sssom, "text/tab-separated-values", "sssom.tsv", "SSSOM mapping set"),
-    Format("csv", _csv, "text/csv", "csv", "terms table: id, label, synonyms, definition, parents, mappings"),
-    Format("tsv", _tsv, "text/tab-separated-values", "tsv", "terms table, tab-separated"),
-)}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("turtle", _turtle, "text/turtle", "ttl", "canonical Turtle (byte-stable, diff-friendly)"),
+        Format("ntriples", _ntriples, "application/n-triples", "nt", "sorted N-Triples, canonical blank nodes"),
+        Format("nquads", _nquads, "application/n-quads", "nq", "sorted N-Quads, named graphs kept apart"),
+        Format("rdfxml", _rdfxml, "application/rdf+xml", "owl", "RDF/XML for Protégé, the OWL API and owlready2"),
+        Format(
+            "jsonld",
+            _jsonld,
+            "application/ld+json",
+            "jsonld",
+            "compact JSON-LD 1.1 (--frame term: per class)",
+            ("frame",),
+        ),
+        Format("obo", _obo, "text/obo", "obo", "OBO 1.4 flat file for pronto, obonet, fastobo, goatools"),
+        Format("obographs", _obographs, "application/json", "json", "OBO Graphs JSON for OAK and OLS"),
+        Format("sssom", _sssom, "text/tab-separated-values", "sssom.tsv", "SSSOM mapping set"),
+        Format("csv", _csv, "text/csv", "csv", "terms table: id, label, synonyms, definition, parents, mappings"),
+        Format("tsv", _tsv, "text/tab-separated-values", "tsv", "terms table, tab-separated"),
+    )
+}
 
 
 def _render(source: Source, format: str, options: dict[str, Any]) -> bytes:
@@ -221,8 +245,14 @@ def export(kg: KnowledgeGraph | Source, format: str, path: str | Path | None = N
 
 
 # --- release -----------------------------------------------------------------------------------------------------
-RELEASE_FORMATS = {"ttl": "turtle", "owl": "rdfxml", "json": "obographs", "jsonld": "jsonld", "obo": "obo",
-                   "nt": "ntriples"}
+RELEASE_FORMATS = {
+    "ttl": "turtle",
+    "owl": "rdfxml",
+    "json": "obographs",
+    "jsonld": "jsonld",
+    "obo": "obo",
+    "nt": "ntriples",
+}
 
 
 def stamp_version(quads: list[Quad], version_iri: str, version_info: str) -> list[Quad]:
@@ -237,8 +267,9 @@ def stamp_version(quads: list[Quad], version_iri: str, version_info: str) -> lis
     return out
 
 
-def release(out_dir: str | Path, *, version: str | None = None, ontology: str | Path | None = None,
-            reasoner: str = "hermit") -> tuple[list[Path], list[str]]:
+def release(
+    out_dir: str | Path, *, version: str | None = None, ontology: str | Path | None = None, reasoner: str = "hermit"
+) -> tuple[list[Path], list[str]]:
     """Write hemo-base.* (hemo's own axioms) and hemo-full.* (imports merged, reasoned) in every release format,
     each with its version IRI stamped. Returns the files written and notes for the user (e.g. no imports)."""
     from hemokg.namespaces import GRAPH_RELATION
@@ -251,16 +282,17 @@ def release(out_dir: str | Path, *, version: str | None = None, ontology: str | 
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
             raise ValueError(date)
     except ValueError:
-        raise ParameterError(f"release version {date!r} is not a date YYYY-MM-DD (e.g. --version 2026-11-25)") \
-            from None
+        raise ParameterError(f"release version {date!r} is not a date YYYY-MM-DD (e.g. --version 2026-11-25)") from None
     notes: list[str] = []
     with_imports = any(imports_dir().glob("*.ttl")) and ontology is None
     if ontology is not None:
         notes.append(f"releasing {ontology}: hemo-full is its reasoned graph, without imports")
     elif not with_imports:
         notes.append(f"no import modules in {imports_dir()}: hemo-full is the reasoned hemo without imports")
-    graphs = {"base": load_nquads(ontology, reasoned=False),
-              "full": load_nquads(ontology, reasoned=True, imports=with_imports, reasoner=reasoner)}
+    graphs = {
+        "base": load_nquads(ontology, reasoned=False),
+        "full": load_nquads(ontology, reasoned=True, imports=with_imports, reasoner=reasoner),
+    }
     products: dict[Path, bytes] = {}
     for kind, nquads in graphs.items():
         store = Store()
@@ -279,6 +311,7 @@ def release(out_dir: str | Path, *, version: str | None = None, ontology: str | 
         replace_all(products)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        raise ExportError(f"cannot write the release into {out_dir}: {exc.strerror or exc}{where}; the previous "
-                          "files are untouched") from None
+        raise ExportError(
+            f"cannot write the release into {out_dir}: {exc.strerror or exc}{where}; the previous files are untouched"
+        ) from None
     return list(products), notes

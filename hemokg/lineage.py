@@ -46,8 +46,9 @@ class Lineage:
         down_by_precursor: dict[str, list[Step]] = {}
         for step in _prefer_direct(down):
             down_by_precursor.setdefault(step.precursor, []).append(step)
-        return cls(iri, labels, _walk(iri, up_by_cell, lambda s: s.precursor),
-                   _walk(iri, down_by_precursor, lambda s: s.cell))
+        return cls(
+            iri, labels, _walk(iri, up_by_cell, lambda s: s.precursor), _walk(iri, down_by_precursor, lambda s: s.cell)
+        )
 
     def label(self, iri: str) -> str:
         """A term's label, else its CURIE, else its IRI."""
@@ -83,8 +84,10 @@ class Lineage:
 
     def asdict(self) -> dict:
         """A JSON-friendly dict: the chains and outcomes as lists of {iri, curie, label}."""
+
         def node(i: str) -> dict:
             return {"iri": i, "curie": iri_to_curie(i), "label": self.labels.get(i)}
+
         return {
             "cell": node(self.iri),
             "develops_from": [[node(i) for i in chain] for chain in self.chains()],

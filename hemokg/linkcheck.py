@@ -48,8 +48,15 @@ class LinkIssue:
 
     def row(self) -> list[str]:
         """The issue as table cells: kind, subject, label, predicate, target, detail, source."""
-        return [self.kind, iri_to_curie(self.link.subject) or self.link.subject, self.link.subject_label,
-                self.link.predicate, iri_to_curie(self.link.target) or self.link.target, self.detail, self.source]
+        return [
+            self.kind,
+            iri_to_curie(self.link.subject) or self.link.subject,
+            self.link.subject_label,
+            self.link.predicate,
+            iri_to_curie(self.link.target) or self.link.target,
+            self.detail,
+            self.source,
+        ]
 
 
 @dataclass
@@ -78,9 +85,11 @@ class LinkReport:
     def summary(self) -> str:
         """One line: how many links were checked against what, and how many of each kind of issue."""
         counts = {k: sum(i.kind == k for i in self.issues) for k in KINDS}
-        return (f"checked {self.checked} links against {', '.join(self.sources) or 'no source'}: "
-                f"{counts['missing']} missing, {counts['obsolete']} obsolete, {counts['label']} label mismatches; "
-                f"{counts['unverified']} unverified (no source covers them)")
+        return (
+            f"checked {self.checked} links against {', '.join(self.sources) or 'no source'}: "
+            f"{counts['missing']} missing, {counts['obsolete']} obsolete, {counts['label']} label mismatches; "
+            f"{counts['unverified']} unverified (no source covers them)"
+        )
 
 
 def hemo_links(hemo: str | Path | None = None) -> list[Link]:
@@ -107,12 +116,14 @@ def hemo_links(hemo: str | Path | None = None) -> list[Link]:
             target = curie_to_iri(o.value.strip())
             if target and target.startswith(OBO) and _prefix(target) in MODULES.values():
                 found.setdefault((s.value, target), "oboInOwl:hasDbXref")
-    return [Link(s, labels.get(s, ""), tuple(sorted(set(names.get(s, [])))), pred, t)
-            for (s, t), pred in sorted(found.items())]
+    return [
+        Link(s, labels.get(s, ""), tuple(sorted(set(names.get(s, [])))), pred, t)
+        for (s, t), pred in sorted(found.items())
+    ]
 
 
 def _prefix(iri: str) -> str:
-    return iri[len(OBO):].partition("_")[0] if iri.startswith(OBO) else ""
+    return iri[len(OBO) :].partition("_")[0] if iri.startswith(OBO) else ""
 
 
 @dataclass
@@ -160,8 +171,12 @@ def module_sources(folder: Path | None = None) -> dict[str, _Source]:
 
 def store_version(store: object) -> str:
     """The owl:versionInfo of the ontology in a store (an import module), or "unknown version"."""
-    rows = list(store.query("PREFIX owl: <http://www.w3.org/2002/07/owl#> "  # type: ignore[attr-defined]
-                            "SELECT ?v WHERE { ?o a owl:Ontology ; owl:versionInfo ?v }"))
+    rows = list(
+        store.query(
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#> "  # type: ignore[attr-defined]
+            "SELECT ?v WHERE { ?o a owl:Ontology ; owl:versionInfo ?v }"
+        )
+    )
     return rows[0][0].value if rows else "unknown version"
 
 
@@ -183,8 +198,9 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("_", " ")).strip().casefold()
 
 
-def check_links(hemo: str | Path | None = None, releases: Sequence[str | Path] = (), *,
-                modules: Path | None = None) -> LinkReport:
+def check_links(
+    hemo: str | Path | None = None, releases: Sequence[str | Path] = (), *, modules: Path | None = None
+) -> LinkReport:
     """Check every link of hemo against the shipped modules, overridden by the given release files per prefix."""
     sources = module_sources(modules)
     sources.update(_release_sources(read_release(r) for r in releases))
@@ -212,6 +228,12 @@ def check_links(hemo: str | Path | None = None, releases: Sequence[str | Path] =
         elif link.predicate == "skos:exactMatch":
             theirs = {_norm(term.label or "")} | {_norm(t) for _, t in term.synonyms}
             if not theirs & {_norm(n) for n in link.subject_names}:
-                report.issues.append(LinkIssue("label", link, f"labelled {term.label!r} there, "
-                                               f"{link.subject_label!r} in hemo (no shared name)", source.name))
+                report.issues.append(
+                    LinkIssue(
+                        "label",
+                        link,
+                        f"labelled {term.label!r} there, {link.subject_label!r} in hemo (no shared name)",
+                        source.name,
+                    )
+                )
     return report

@@ -27,9 +27,9 @@ SCOPES = {
     "http://www.geneontology.org/formats/oboInOwl#hasBroadSynonym": ("broad", 4),
 }
 _SPELLING = [
-    (re.compile(r"ae"), "e"),        # haem-, anaemia, leukaemia
-    (re.compile(r"oe"), "e"),        # oedema, oesophagus
-    (re.compile(r"leuc"), "leuk"),   # leucocyte
+    (re.compile(r"ae"), "e"),  # haem-, anaemia, leukaemia
+    (re.compile(r"oe"), "e"),  # oedema, oesophagus
+    (re.compile(r"leuc"), "leuk"),  # leucocyte
     (re.compile(r"isation"), "ization"),
 ]
 
@@ -63,15 +63,18 @@ class Term:
     curie: str | None
     label: str | None
     definition: str | None
-    synonyms: tuple[tuple[str, str], ...]        # (text, scope)
-    mappings: tuple[tuple[str, str], ...]        # (predicate CURIE, target CURIE or IRI)
+    synonyms: tuple[tuple[str, str], ...]  # (text, scope)
+    mappings: tuple[tuple[str, str], ...]  # (predicate CURIE, target CURIE or IRI)
     parents: tuple[tuple[str, str | None], ...]  # (IRI, label)
-    matched: str | None = None                   # how the text matched: "label", "exact", "CURIE", "mapping", …
+    matched: str | None = None  # how the text matched: "label", "exact", "CURIE", "mapping", …
 
     def asdict(self) -> dict:
         """A JSON-friendly dict of the term."""
         return {
-            "iri": self.iri, "curie": self.curie, "label": self.label, "definition": self.definition,
+            "iri": self.iri,
+            "curie": self.curie,
+            "label": self.label,
+            "definition": self.definition,
             "synonyms": [{"text": t, "scope": s} for t, s in self.synonyms],
             "mappings": [{"predicate": p, "object": o} for p, o in self.mappings],
             "parents": [{"iri": i, "curie": iri_to_curie(i), "label": lab} for i, lab in self.parents],

@@ -18,8 +18,18 @@ if TYPE_CHECKING:
 __all__ = ["COLUMNS", "CONFIDENCE", "mapping_rows", "sssom_tsv", "write_sssom"]
 
 #: The SSSOM columns written, in the specification's order.
-COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
-           "object_source", "object_source_version", "confidence", "comment")
+COLUMNS = (
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "object_source",
+    "object_source_version",
+    "confidence",
+    "comment",
+)
 #: Confidence by predicate: hand-curated mappings, graded by how much the two meanings coincide.
 CONFIDENCE = {"skos:exactMatch": "0.95", "skos:closeMatch": "0.8", "skos:broadMatch": "0.8", "skos:narrowMatch": "0.8"}
 _SET_ID = "https://w3id.org/hemokg/mappings/hemo.sssom.tsv"
@@ -54,12 +64,16 @@ def _module_info() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
         store = Store()
         store.bulk_load(path.read_bytes(), format=RdfFormat.TURTLE)
         prefix = MODULES.get(path.stem)
-        for row in store.query("PREFIX owl: <http://www.w3.org/2002/07/owl#> SELECT ?v ?i WHERE { "
-                               "?m a owl:Ontology ; owl:versionIRI ?v ; owl:versionInfo ?i }"):
+        for row in store.query(
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#> SELECT ?v ?i WHERE { "
+            "?m a owl:Ontology ; owl:versionIRI ?v ; owl:versionInfo ?i }"
+        ):
             if prefix:
                 sources[prefix] = (row[0].value, row[1].value)
-        for row in store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?t ?l WHERE { "
-                               "?t rdfs:label ?l . FILTER(isIRI(?t)) } ORDER BY ?t ?l"):
+        for row in store.query(
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?t ?l WHERE { "
+            "?t rdfs:label ?l . FILTER(isIRI(?t)) } ORDER BY ?t ?l"
+        ):
             labels.setdefault(row[0].value, row[1].value)
     return labels, sources
 
@@ -71,8 +85,12 @@ def mapping_rows(kg: KnowledgeGraph) -> tuple[dict[str, str], list[dict[str, str
     meta: dict[str, str] = {}
     for r in kg.sparql(_QUERY):
         s, slabel, p, o = r[0].value, r[1], r[2].value, r[3].value
-        for key, term in (("subject_source_version", r[4]), ("mapping_set_version", r[5]), ("mapping_date", r[6]),
-                          ("license", r[7])):
+        for key, term in (
+            ("subject_source_version", r[4]),
+            ("mapping_set_version", r[5]),
+            ("mapping_date", r[6]),
+            ("license", r[7]),
+        ):
             if term is not None:
                 meta[key] = term.value
         predicate = iri_to_curie(p) or p
@@ -80,11 +98,20 @@ def mapping_rows(kg: KnowledgeGraph) -> tuple[dict[str, str], list[dict[str, str
         prefix = object_id.partition(":")[0]
         source, version = sources.get(prefix, ("", ""))
         label = labels.get(o, "")
-        rows.append({"subject_id": iri_to_curie(s) or s, "subject_label": slabel.value if slabel else "",
-                     "predicate_id": predicate, "object_id": object_id, "object_label": label,
-                     "mapping_justification": "semapv:ManualMappingCuration", "object_source": source,
-                     "object_source_version": version, "confidence": CONFIDENCE.get(predicate, "0.8"),
-                     "comment": "" if label else "object not in the shipped import modules (no source to check)"})
+        rows.append(
+            {
+                "subject_id": iri_to_curie(s) or s,
+                "subject_label": slabel.value if slabel else "",
+                "predicate_id": predicate,
+                "object_id": object_id,
+                "object_label": label,
+                "mapping_justification": "semapv:ManualMappingCuration",
+                "object_source": source,
+                "object_source_version": version,
+                "confidence": CONFIDENCE.get(predicate, "0.8"),
+                "comment": "" if label else "object not in the shipped import modules (no source to check)",
+            }
+        )
     unique = {tuple(row.values()): row for row in rows}
     return meta, sorted(unique.values(), key=lambda row: (row["subject_id"], row["predicate_id"], row["object_id"]))
 
@@ -101,15 +128,18 @@ def sssom_tsv(kg: KnowledgeGraph | None = None) -> str:
 
         kg = load(reasoned=False)
     meta, rows = mapping_rows(kg)
-    used = {"HEMO", "semapv", "skos", "owl", "rdfs"} | {row[c].partition(":")[0] for row in rows
-                                                        for c in ("object_id", "predicate_id")}
+    used = {"HEMO", "semapv", "skos", "owl", "rdfs"} | {
+        row[c].partition(":")[0] for row in rows for c in ("object_id", "predicate_id")
+    }
     lines = ["# curie_map:"] + [f"#   {p}: {PREFIXES[p]}" for p in sorted(used, key=str.lower) if p in PREFIXES]
-    lines += [f"# mapping_set_id: {_SET_ID}",
-              f"# mapping_set_version: {meta.get('mapping_set_version', 'unknown')}",
-              "# mapping_set_title: hemo mappings to CL, GO, Uberon, MONDO, HsapDv and HP",
-              "# mapping_set_description: Generated from ontology/hemo.ttl (skos mappings) by hemokg; do not edit.",
-              f"# license: {meta.get('license', 'https://creativecommons.org/licenses/by/4.0/')}",
-              "# subject_source: https://w3id.org/hemokg/hemo.owl"]
+    lines += [
+        f"# mapping_set_id: {_SET_ID}",
+        f"# mapping_set_version: {meta.get('mapping_set_version', 'unknown')}",
+        "# mapping_set_title: hemo mappings to CL, GO, Uberon, MONDO, HsapDv and HP",
+        "# mapping_set_description: Generated from ontology/hemo.ttl (skos mappings) by hemokg; do not edit.",
+        f"# license: {meta.get('license', 'https://creativecommons.org/licenses/by/4.0/')}",
+        "# subject_source: https://w3id.org/hemokg/hemo.owl",
+    ]
     if "subject_source_version" in meta:
         lines.append(f"# subject_source_version: {meta['subject_source_version']}")
     if "mapping_date" in meta:

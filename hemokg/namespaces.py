@@ -89,5 +89,5 @@ def iri_to_curie(iri: str) -> str | None:
     """Shorten an IRI to a CURIE with the known prefixes, or None."""
     for prefix, base in PREFIXES.items():
         if iri.startswith(base) and len(iri) > len(base) and prefix != "obo":
-            return f"{prefix}:{iri[len(base):]}"
+            return f"{prefix}:{iri[len(base) :]}"
     return None

@@ -19,8 +19,12 @@ from hemokg.turtle import IAO_DEF, GraphView
 __all__ = ["ClassInfo", "Model", "PropertyInfo", "describe", "obo_text", "obographs_json"]
 
 DCTERMS = "http://purl.org/dc/terms/"
-SCOPES = {OIO + "hasExactSynonym": "EXACT", OIO + "hasNarrowSynonym": "NARROW", OIO + "hasBroadSynonym": "BROAD",
-          OIO + "hasRelatedSynonym": "RELATED"}
+SCOPES = {
+    OIO + "hasExactSynonym": "EXACT",
+    OIO + "hasNarrowSynonym": "NARROW",
+    OIO + "hasBroadSynonym": "BROAD",
+    OIO + "hasRelatedSynonym": "RELATED",
+}
 MAPPINGS = (SKOS + "exactMatch", SKOS + "closeMatch", SKOS + "broadMatch", SKOS + "narrowMatch", SKOS + "relatedMatch")
 REPLACED_BY = "http://purl.obolibrary.org/obo/IAO_0100001"
 _REL_NAMES = {iri: name for name, iri in REL.items()}
@@ -106,15 +110,29 @@ def describe(view: GraphView) -> Model:
             model.version_info = next(iter(_texts(view, subject, OWL + "versionInfo")), None)
             for predicate, objects in view.predicates(subject):
                 if predicate.startswith(DCTERMS):
-                    model.header += sorted((predicate, o.value, None if isinstance(o, NamedNode) else
-                                            o.datatype.value) for o in objects if not isinstance(o, BlankNode))
+                    model.header += sorted(
+                        (predicate, o.value, None if isinstance(o, NamedNode) else o.datatype.value)
+                        for o in objects
+                        if not isinstance(o, BlankNode)
+                    )
         elif types & {OWL + "ObjectProperty", OWL + "AnnotationProperty", OWL + "DatatypeProperty"}:
-            kind = "OBJECT" if OWL + "ObjectProperty" in types else "DATA" if OWL + "DatatypeProperty" in types \
+            kind = (
+                "OBJECT"
+                if OWL + "ObjectProperty" in types
+                else "DATA"
+                if OWL + "DatatypeProperty" in types
                 else "ANNOTATION"
-            model.properties.append(PropertyInfo(
-                subject.value, kind, next(iter(_texts(view, subject, RDFS + "label")), None),
-                _iris(view, subject, RDFS + "subPropertyOf"), _iris(view, subject, OWL + "inverseOf"),
-                OWL + "TransitiveProperty" in types))
+            )
+            model.properties.append(
+                PropertyInfo(
+                    subject.value,
+                    kind,
+                    next(iter(_texts(view, subject, RDFS + "label")), None),
+                    _iris(view, subject, RDFS + "subPropertyOf"),
+                    _iris(view, subject, OWL + "inverseOf"),
+                    OWL + "TransitiveProperty" in types,
+                )
+            )
         elif OWL + "Class" in types:
             model.classes.append(_class(view, subject, annotations))
     return model
@@ -127,8 +145,11 @@ def _class(view: GraphView, subject: NamedNode, annotations: dict[tuple[str, str
     if definitions:
         info.definition = definitions[0]
         info.definition_xrefs = sorted(set(annotations.get((iri, IAO_DEF, definitions[0]), [])))
-    info.synonyms = sorted((scope, text, sorted(set(annotations.get((iri, pred, text), []))))
-                           for pred, scope in SCOPES.items() for text in _texts(view, subject, pred))
+    info.synonyms = sorted(
+        (scope, text, sorted(set(annotations.get((iri, pred, text), []))))
+        for pred, scope in SCOPES.items()
+        for text in _texts(view, subject, pred)
+    )
     info.comments = _texts(view, subject, RDFS + "comment")
     for parent in view.out[subject].get(RDFS + "subClassOf", []):
         if isinstance(parent, NamedNode):
@@ -150,8 +171,9 @@ def _class(view: GraphView, subject: NamedNode, annotations: dict[tuple[str, str
     info.disjoint = _iris(view, subject, OWL + "disjointWith")
     info.xrefs = _texts(view, subject, OIO + "hasDbXref")
     info.mappings = sorted((pred, target) for pred in MAPPINGS for target in _iris(view, subject, pred))
-    info.deprecated = any(o.value in ("true", "1") for o in view.out[subject].get(OWL + "deprecated", [])
-                          if isinstance(o, Literal))
+    info.deprecated = any(
+        o.value in ("true", "1") for o in view.out[subject].get(OWL + "deprecated", []) if isinstance(o, Literal)
+    )
     info.replaced_by = _iris(view, subject, REPLACED_BY)
     return info
 
@@ -287,18 +309,27 @@ def obographs_json(model: Model) -> str:
         nodes.append(node)
         edges += [{"sub": p.iri, "pred": "subPropertyOf", "obj": q} for q in p.parents]
         edges += [{"sub": p.iri, "pred": "inverseOf", "obj": q} for q in p.inverse]
-    logical = [{"definedClassId": c.iri, "genusIds": genus,
-                "restrictions": [{"propertyId": p, "fillerId": f} for p, f in diff]}
-               for c in model.classes for genus, diff in c.logical]
+    logical = [
+        {
+            "definedClassId": c.iri,
+            "genusIds": genus,
+            "restrictions": [{"propertyId": p, "fillerId": f} for p, f in diff],
+        }
+        for c in model.classes
+        for genus, diff in c.logical
+    ]
     equivalent = sorted({tuple(sorted({c.iri, *c.equivalents})) for c in model.classes if c.equivalents})
     graph_meta: dict = {"basicPropertyValues": [{"pred": p, "val": v} for p, v, _ in model.header]}
     if model.version_iri:
         graph_meta["version"] = model.version_iri
-    graph: dict = {"id": model.iri, "meta": graph_meta, "nodes": nodes, "edges": sorted(
-        edges, key=lambda e: (e["sub"], e["pred"], e["obj"]))}
+    graph: dict = {
+        "id": model.iri,
+        "meta": graph_meta,
+        "nodes": nodes,
+        "edges": sorted(edges, key=lambda e: (e["sub"], e["pred"], e["obj"])),
+    }
     if logical:
         graph["logicalDefinitionAxioms"] = logical
     if equivalent:
         graph["equivalentNodesSets"] = [{"representativeNodeId": ids[0], "nodeIds": list(ids)} for ids in equivalent]
     return json.dumps({"graphs": [graph]}, indent=2, ensure_ascii=False) + "\n"
-

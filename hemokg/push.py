@@ -104,10 +104,21 @@ def _ntriples(triples: Sequence) -> bytes:
     return "".join(f"{t} .\n" for t in triples).encode("utf-8")
 
 
-def push(endpoint: str, *, update_url: str | None = None, store_url: str | None = None, graph: str = DEFAULT_GRAPH,
-         imports: bool = False, reasoned: bool = True, nquads: bytes | None = None,
-         auth: tuple[str, str] | None = None, timeout: float = 120.0, batch_size: int = 500,
-         method: str = "auto", progress: Progress | None = None) -> PushReport:
+def push(
+    endpoint: str,
+    *,
+    update_url: str | None = None,
+    store_url: str | None = None,
+    graph: str = DEFAULT_GRAPH,
+    imports: bool = False,
+    reasoned: bool = True,
+    nquads: bytes | None = None,
+    auth: tuple[str, str] | None = None,
+    timeout: float = 120.0,
+    batch_size: int = 500,
+    method: str = "auto",
+    progress: Progress | None = None,
+) -> PushReport:
     """Replace ``graph`` on the server with the reasoned hemo graph (and, with ``imports``, each import module's
     graph); ``nquads`` overrides what is pushed. Checks the triple count afterwards; raises :class:`PushError`."""
     if method not in METHODS:
@@ -115,8 +126,7 @@ def push(endpoint: str, *, update_url: str | None = None, store_url: str | None 
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     # checks every URL and takes user:password@ out of each of them (the credentials go to the HTTP client only)
-    reader = RemoteBackend(endpoint, update_url=update_url, store_url=store_url, graphs=(), auth=auth,
-                           timeout=timeout)
+    reader = RemoteBackend(endpoint, update_url=update_url, store_url=store_url, graphs=(), auth=auth, timeout=timeout)
     chosen = ("gsp" if store_url else "update") if method == "auto" else method
     if chosen == "gsp" and not store_url:
         raise PushError(f"{redact(endpoint)}: a Graph Store push needs --store-endpoint URL")
@@ -143,8 +153,9 @@ def push(endpoint: str, *, update_url: str | None = None, store_url: str | None 
         _verify(reader, target, len(triples))
     seconds = time.perf_counter() - started
     report = PushReport({g: len(t) for g, t in targets.items()}, chosen, seconds)
-    log.info("pushed %d triples to %s in %.2f s (%.0f triples/s)", report.triples, redact(endpoint), seconds,
-             report.rate)
+    log.info(
+        "pushed %d triples to %s in %.2f s (%.0f triples/s)", report.triples, redact(endpoint), seconds, report.rate
+    )
     return report
 
 
@@ -152,7 +163,7 @@ def _put(http: HttpClient, store_url: str, graph: str, triples: Sequence, tick: 
     """One Graph Store PUT; the body is streamed in chunks so the progress bar moves during a large upload."""
     sep = "&" if "?" in store_url else "?"
     url = f"{store_url}{sep}{urllib.parse.urlencode({'graph': graph})}"
-    chunks = [_ntriples(triples[i:i + 2000]) for i in range(0, len(triples), 2000)]
+    chunks = [_ntriples(triples[i : i + 2000]) for i in range(0, len(triples), 2000)]
     sizes = [min(2000, len(triples) - i) for i in range(0, len(triples), 2000)]
     sent = [0]
 
@@ -170,27 +181,41 @@ def _put(http: HttpClient, store_url: str, graph: str, triples: Sequence, tick: 
     # with credentials, urllib may have to resend after a 401 challenge: a plain bytes body can be resent
     data = b"".join(chunks) if http.auth is not None else rewind
     try:
-        http.request("PUT", url, what=f"Graph Store PUT of <{graph}>", data=data, length=sum(map(len, chunks)),
-                     headers={"Content-Type": "application/n-triples"})
+        http.request(
+            "PUT",
+            url,
+            what=f"Graph Store PUT of <{graph}>",
+            data=data,
+            length=sum(map(len, chunks)),
+            headers={"Content-Type": "application/n-triples"},
+        )
     except EndpointError as exc:
-        raise PushError(f"{exc} — the push of <{graph}> stopped after sending {sent[0]} of {len(triples)} triples; "
-                        "a Graph Store PUT replaces a graph in one transaction on servers that make it atomic "
-                        "(Oxigraph), so there the previous graph is intact — check it on other servers; re-run "
-                        "`hemokg push` to complete") from None
+        raise PushError(
+            f"{exc} — the push of <{graph}> stopped after sending {sent[0]} of {len(triples)} triples; "
+            "a Graph Store PUT replaces a graph in one transaction on servers that make it atomic "
+            "(Oxigraph), so there the previous graph is intact — check it on other servers; re-run "
+            "`hemokg push` to complete"
+        ) from None
     if http.auth is not None:
         tick(len(triples))
 
 
-def _update(http: HttpClient, update_url: str, graph: str, triples: Sequence, size: int,
-            tick: Callable[[int], None]) -> None:
+def _update(
+    http: HttpClient, update_url: str, graph: str, triples: Sequence, size: int, tick: Callable[[int], None]
+) -> None:
     """INSERT batches into a temporary graph, then one MOVE onto ``graph`` (the target is never half-loaded)."""
     from pyoxigraph import BlankNode
 
     tmp = f"https://w3id.org/hemokg/graph/push-tmp/{hashlib.sha256(graph.encode()).hexdigest()[:16]}"
 
     def run(update: str, what: str) -> None:
-        http.request("POST", update_url, what=what, data=urllib.parse.urlencode({"update": update}).encode(),
-                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        http.request(
+            "POST",
+            update_url,
+            what=what,
+            data=urllib.parse.urlencode({"update": update}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
 
     loaded = 0
     try:
@@ -206,16 +231,22 @@ def _update(http: HttpClient, update_url: str, graph: str, triples: Sequence, si
             tick(len(batch))
     except EndpointError as exc:
         hint = " (lower --batch-size if the server refuses large updates)" if "HTTP 4" in str(exc) else ""
-        raise PushError(f"{exc}{hint} — the push of <{graph}> stopped after {loaded} of {len(triples)} triples; "
-                        f"they went to the temporary graph <{tmp}>, so the previous <{graph}> is intact; re-run "
-                        "`hemokg push` to complete") from None
+        raise PushError(
+            f"{exc}{hint} — the push of <{graph}> stopped after {loaded} of {len(triples)} triples; "
+            f"they went to the temporary graph <{tmp}>, so the previous <{graph}> is intact; re-run "
+            "`hemokg push` to complete"
+        ) from None
     try:
-        run(f"MOVE SILENT <{tmp}> TO <{graph}>" if triples else f"DROP SILENT GRAPH <{graph}>",
-            "update (MOVE onto the target graph)")
+        run(
+            f"MOVE SILENT <{tmp}> TO <{graph}>" if triples else f"DROP SILENT GRAPH <{graph}>",
+            "update (MOVE onto the target graph)",
+        )
     except EndpointError as exc:
-        raise PushError(f"{exc} — all {len(triples)} triples were uploaded to <{tmp}> but the final MOVE onto "
-                        f"<{graph}> failed; a server that applies an update atomically (Oxigraph, Virtuoso) keeps "
-                        "the previous graph; re-run `hemokg push` to complete") from None
+        raise PushError(
+            f"{exc} — all {len(triples)} triples were uploaded to <{tmp}> but the final MOVE onto "
+            f"<{graph}> failed; a server that applies an update atomically (Oxigraph, Virtuoso) keeps "
+            "the previous graph; re-run `hemokg push` to complete"
+        ) from None
 
 
 def _verify(reader: RemoteBackend, graph: str, expected: int) -> None:
@@ -223,5 +254,7 @@ def _verify(reader: RemoteBackend, graph: str, expected: int) -> None:
     rows = reader.execute(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows
     found = int(rows[0][0].value) if rows and rows[0][0] is not None else 0
     if found != expected:
-        raise PushError(f"{redact(reader.query_url)}: after the push <{graph}> holds {found} triples, not the "
-                        f"{expected} sent; re-run `hemokg push`")
+        raise PushError(
+            f"{redact(reader.query_url)}: after the push <{graph}> holds {found} triples, not the "
+            f"{expected} sent; re-run `hemokg push`"
+        )

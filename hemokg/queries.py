@@ -21,8 +21,9 @@ __all__ = ["Catalog", "Param", "StoredQuery", "bind_values", "catalog", "parse_h
 PARAM_TYPES = ("iri", "literal", "integer")
 HEADER_KEYS = {"summary", "description", "tags", "params", "defaults", "competency"}
 _PARAM_RE = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*?)_(" + "|".join(PARAM_TYPES) + r")\b")
-_FORM_RE = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
-                      re.IGNORECASE)
+_FORM_RE = re.compile(
+    r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
+)
 _STRIP_RE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
 
 
@@ -114,8 +115,7 @@ def parse_header(text: str, *, source: str = "<query>") -> tuple[dict, int]:
         raise QueryHeaderError(f"{source}: unknown header key(s) {unknown}; allowed: {sorted(HEADER_KEYS)}")
     if not isinstance(data.get("summary"), str) or not data["summary"].strip():
         raise QueryHeaderError(f"{source}: the header needs a one-line 'summary:'")
-    for key, kind in (("description", str), ("tags", list), ("params", dict), ("defaults", dict),
-                      ("competency", list)):
+    for key, kind in (("description", str), ("tags", list), ("params", dict), ("defaults", dict), ("competency", list)):
         if key in data and not isinstance(data[key], kind):
             raise QueryHeaderError(f"{source}: header key {key!r} must be a {kind.__name__}")
     return data, len(header)
@@ -144,7 +144,8 @@ class StoredQuery:
         form = query_form(text)
         if form not in ("select", "ask", "construct", "describe"):
             raise QueryHeaderError(
-                f"{path}: stored queries are read-only (SELECT/ASK/CONSTRUCT/DESCRIBE), found {form!r}")
+                f"{path}: stored queries are read-only (SELECT/ASK/CONSTRUCT/DESCRIBE), found {form!r}"
+            )
         found: dict[str, Param] = {}
         docs = data.get("params") or {}
         defaults = data.get("defaults") or {}
@@ -156,17 +157,24 @@ class StoredQuery:
             if name not in docs:
                 raise QueryHeaderError(f"{path}: parameter {name!r} (?{variable}) is not documented under 'params:'")
             default = defaults.get(name)
-            found[name] = Param(name, ptype, optional == "_", variable, str(docs[name]),
-                                None if default is None else str(default))
+            found[name] = Param(
+                name, ptype, optional == "_", variable, str(docs[name]), None if default is None else str(default)
+            )
         for key in set(docs) - set(found):
             raise QueryHeaderError(f"{path}: 'params:' documents {key!r}, which no ?_{key}_TYPE variable uses")
         for key in set(defaults) - set(found):
             raise QueryHeaderError(f"{path}: 'defaults:' names {key!r}, which is not a parameter")
         return cls(
-            name=path.stem, path=path, text=text, summary=data["summary"].strip(),
-            description=str(data.get("description") or "").strip(), tags=tuple(map(str, data.get("tags") or ())),
-            params=tuple(found.values()), competency=tuple(map(str, data.get("competency") or ())),
-            form=form, header=data,
+            name=path.stem,
+            path=path,
+            text=text,
+            summary=data["summary"].strip(),
+            description=str(data.get("description") or "").strip(),
+            tags=tuple(map(str, data.get("tags") or ())),
+            params=tuple(found.values()),
+            competency=tuple(map(str, data.get("competency") or ())),
+            form=form,
+            header=data,
         )
 
     def check_params(self, given: Mapping[str, object]) -> dict[str, object]:

@@ -52,7 +52,6 @@ _NOISE_PREFIXES = ("java error message is", "slf4j:", "log4j:", "warning:", "pic
 _LOCK = threading.Lock()
 
 
-
 @dataclass(frozen=True)
 class ReasonerReport:
     """What one reasoner run found: consistency, unsatisfiable classes and the new class-hierarchy triples."""
@@ -87,8 +86,14 @@ def reason(ntriples: bytes, *, reasoner: str = "hermit") -> ReasonerReport:
         with _owlready_tempfiles_in(owlready2, tmp):
             report = _run(owlready2, path, name, asserted_equivalences)
         seconds = time.perf_counter() - started
-    log.info("%s: consistent=%s, %d unsatisfiable, %d inferred, %.2f s", REASONERS[name], report[0],
-             len(report[1]), len(report[2]), seconds)
+    log.info(
+        "%s: consistent=%s, %d unsatisfiable, %d inferred, %.2f s",
+        REASONERS[name],
+        report[0],
+        len(report[1]),
+        len(report[2]),
+        seconds,
+    )
     return ReasonerReport(name, report[0], report[1], report[2], seconds)
 
 
@@ -98,7 +103,8 @@ def reason_file(path: str | os.PathLike[str], *, reasoner: str = "hermit") -> Re
 
     path = Path(path)
     fmt = pyoxigraph.RdfFormat.from_extension(path.suffix.lstrip(".")) or (
-        pyoxigraph.RdfFormat.RDF_XML if path.suffix in {".owl", ".rdf", ".xml"} else None)
+        pyoxigraph.RdfFormat.RDF_XML if path.suffix in {".owl", ".rdf", ".xml"} else None
+    )
     if fmt is None:
         raise OntologyParseError(str(path), "unknown RDF format; use .ttl, .nt, .owl/.rdf (RDF/XML) or .nq")
     try:
@@ -143,14 +149,18 @@ def _clean_input(ntriples: bytes, where: str) -> tuple[bytes, frozenset[tuple[st
         raise _parse_error(where, exc) from None
     kept = [t for t in triples if t.predicate.value not in _DROPPED_PREDICATES]
     equivalences = frozenset(
-        (t.subject.value, t.object.value) for t in kept
+        (t.subject.value, t.object.value)
+        for t in kept
         if t.predicate.value == _OWL_EQUIVALENTCLASS
-        and isinstance(t.subject, pyoxigraph.NamedNode) and isinstance(t.object, pyoxigraph.NamedNode))
+        and isinstance(t.subject, pyoxigraph.NamedNode)
+        and isinstance(t.object, pyoxigraph.NamedNode)
+    )
     return pyoxigraph.serialize(kept, format=pyoxigraph.RdfFormat.N_TRIPLES) or b"", equivalences
 
 
-def _run(owlready2: types.ModuleType, path: Path, name: str, asserted_equivalences: frozenset[tuple[str, str]]
-         ) -> tuple[bool, tuple[str, ...], tuple[tuple[str, str, str], ...]]:
+def _run(
+    owlready2: types.ModuleType, path: Path, name: str, asserted_equivalences: frozenset[tuple[str, str]]
+) -> tuple[bool, tuple[str, ...], tuple[tuple[str, str, str], ...]]:
     """Load the file into a fresh World, run the reasoner, and read back consistency, unsatisfiable and inferred."""
     world = owlready2.World()
     try:
@@ -170,17 +180,22 @@ def _run(owlready2: types.ModuleType, path: Path, name: str, asserted_equivalenc
         except FileNotFoundError as exc:  # java vanished between the check and the run
             message = f"{REASONERS[name]} could not start `java` ({exc}): {_INSTALL_JAVA}"
             raise ReasonerUnavailableError(message) from None
-        unsatisfiable = tuple(sorted(
-            iri for iri in (getattr(c, "iri", None) for c in world.inconsistent_classes())
-            if iri and not iri.startswith(_OWL)))
+        unsatisfiable = tuple(
+            sorted(
+                iri
+                for iri in (getattr(c, "iri", None) for c in world.inconsistent_classes())
+                if iri and not iri.startswith(_OWL)
+            )
+        )
         inferred = _inferred_triples(world, inferred_onto, set(unsatisfiable), asserted_equivalences)
         return True, unsatisfiable, inferred
     finally:
         world.close()
 
 
-def _inferred_triples(world: Any, onto: Any, unsatisfiable: set[str],
-                      asserted_equivalences: frozenset[tuple[str, str]]) -> tuple[tuple[str, str, str], ...]:
+def _inferred_triples(
+    world: Any, onto: Any, unsatisfiable: set[str], asserted_equivalences: frozenset[tuple[str, str]]
+) -> tuple[tuple[str, str, str], ...]:
     """The subClassOf/equivalentClass triples owlready2 added between named classes, minus owl: trivia."""
     found: set[tuple[str, str, str]] = set()
     for s, p, o in onto.get_triples():
@@ -205,7 +220,8 @@ def _owlready_tempfiles_in(owlready2: types.ModuleType, directory: str) -> Itera
     module = owlready2.reasoning
     saved = module.tempfile
     module.tempfile = types.SimpleNamespace(
-        NamedTemporaryFile=functools.partial(tempfile.NamedTemporaryFile, dir=directory))
+        NamedTemporaryFile=functools.partial(tempfile.NamedTemporaryFile, dir=directory)
+    )
     try:
         yield
     finally:

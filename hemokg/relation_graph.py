@@ -51,20 +51,33 @@ from hemokg.namespaces import RDFS as _RDFS
 __all__ = ["relation_graph"]
 
 SUBCLASS_OF = _RDFS + "subClassOf"
-_P = {name: pyoxigraph.NamedNode(iri) for name, iri in {
-    "type": _RDF + "type", "first": _RDF + "first", "rest": _RDF + "rest", "nil": _RDF + "nil",
-    "subClassOf": SUBCLASS_OF, "subPropertyOf": _RDFS + "subPropertyOf",
-    "equivalentClass": _OWL + "equivalentClass", "equivalentProperty": _OWL + "equivalentProperty",
-    "intersectionOf": _OWL + "intersectionOf", "onProperty": _OWL + "onProperty",
-    "someValuesFrom": _OWL + "someValuesFrom", "TransitiveProperty": _OWL + "TransitiveProperty",
-}.items()}
+_P = {
+    name: pyoxigraph.NamedNode(iri)
+    for name, iri in {
+        "type": _RDF + "type",
+        "first": _RDF + "first",
+        "rest": _RDF + "rest",
+        "nil": _RDF + "nil",
+        "subClassOf": SUBCLASS_OF,
+        "subPropertyOf": _RDFS + "subPropertyOf",
+        "equivalentClass": _OWL + "equivalentClass",
+        "equivalentProperty": _OWL + "equivalentProperty",
+        "intersectionOf": _OWL + "intersectionOf",
+        "onProperty": _OWL + "onProperty",
+        "someValuesFrom": _OWL + "someValuesFrom",
+        "TransitiveProperty": _OWL + "TransitiveProperty",
+    }.items()
+}
 _EXCLUDED = frozenset({_OWL + "Thing", _OWL + "Nothing"})
 Node = pyoxigraph.NamedNode | pyoxigraph.BlankNode
 Row = tuple[int, ...]  # sorted class ids
 
 
-def relation_graph(store: pyoxigraph.Store, *, graph: str | pyoxigraph.NamedNode | None = None,
-                   ) -> list[tuple[str, str, str]]:
+def relation_graph(
+    store: pyoxigraph.Store,
+    *,
+    graph: str | pyoxigraph.NamedNode | None = None,
+) -> list[tuple[str, str, str]]:
     """Sorted ``(C, R, D)`` IRI triples of the relation graph of the ontology in ``graph`` (default graph if None)."""
     with _gc_paused():  # millions of new tuples, no reference cycles: collections would only rescan them
         return _relation_graph(store, graph)
@@ -88,8 +101,11 @@ def _relation_graph(store: pyoxigraph.Store, graph: str | pyoxigraph.NamedNode |
     sub_edges, restrictions = reader.axioms()
     sub_props = reader.pairs("subPropertyOf") + [(b, a) for a, b in reader.pairs("equivalentProperty")]
     sub_props += [(a, b) for a, b in reader.pairs("equivalentProperty")]
-    transitive = {q.subject.value for q in reader.quads(None, _P["type"], _P["TransitiveProperty"])
-                  if isinstance(q.subject, pyoxigraph.NamedNode)}
+    transitive = {
+        q.subject.value
+        for q in reader.quads(None, _P["type"], _P["TransitiveProperty"])
+        if isinstance(q.subject, pyoxigraph.NamedNode)
+    }
 
     classes = {c for edge in sub_edges for c in edge} | {c for c, _, d in restrictions for c in (c, d)}
     classes -= _EXCLUDED
@@ -123,7 +139,8 @@ def _relation_graph(store: pyoxigraph.Store, graph: str | pyoxigraph.NamedNode |
         members = set(component)
         gathered: dict[int, list[Row]] = {}
         for source in [seeds.get(m, {}) for m in component] + [
-                results[sub] for m in component for sub in subs.get(m, ()) if sub not in members]:
+            results[sub] for m in component for sub in subs.get(m, ()) if sub not in members
+        ]:
             for c, row in source.items():
                 gathered.setdefault(c, []).append(row)
         merged = {c: _union(rows) for c, rows in gathered.items()}
@@ -139,8 +156,11 @@ class _Reader:
 
     def __init__(self, store: pyoxigraph.Store, graph: str | pyoxigraph.NamedNode | None) -> None:
         self.store = store
-        self.graph = pyoxigraph.DefaultGraph() if graph is None else (
-            graph if isinstance(graph, pyoxigraph.NamedNode) else pyoxigraph.NamedNode(graph))
+        self.graph = (
+            pyoxigraph.DefaultGraph()
+            if graph is None
+            else (graph if isinstance(graph, pyoxigraph.NamedNode) else pyoxigraph.NamedNode(graph))
+        )
 
     def quads(self, s: Node | None, p: pyoxigraph.NamedNode, o: Node | None) -> Iterator[pyoxigraph.Quad]:
         """Quads of the chosen graph matching the pattern."""
@@ -148,8 +168,11 @@ class _Reader:
 
     def pairs(self, predicate: str) -> list[tuple[str, str]]:
         """(subject, object) IRIs of the triples with this predicate between named nodes."""
-        return [(q.subject.value, q.object.value) for q in self.quads(None, _P[predicate], None)
-                if isinstance(q.subject, pyoxigraph.NamedNode) and isinstance(q.object, pyoxigraph.NamedNode)]
+        return [
+            (q.subject.value, q.object.value)
+            for q in self.quads(None, _P[predicate], None)
+            if isinstance(q.subject, pyoxigraph.NamedNode) and isinstance(q.object, pyoxigraph.NamedNode)
+        ]
 
     def _one(self, subject: Node, predicate: str) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | None:
         """The object of the first triple (subject, predicate, ?), if it is a node."""
@@ -217,8 +240,9 @@ def _union(rows: list[Row]) -> Row:
     return tuple(sorted(merged))
 
 
-def _close(order: list[list[int]], class_ids: list[int], parents: dict[int, list[int]], seeds: dict[int, Row],
-           transitive: bool) -> dict[int, Row]:
+def _close(
+    order: list[list[int]], class_ids: list[int], parents: dict[int, list[int]], seeds: dict[int, Row], transitive: bool
+) -> dict[int, Row]:
     """Close one property's class -> filler rows under inheritance (and transitivity when asked).
 
     Inheritance alone follows the subclass graph, whose component ``order`` is computed once; transitivity adds the
@@ -293,8 +317,9 @@ def _propagate(order: Iterable[list[int]], successors: dict[int, list[int]], bas
     return value
 
 
-def _emit(iris: list[str], class_ids: list[int], results: dict[int, dict[int, Row]],
-          reflexive: int) -> list[tuple[str, str, str]]:
+def _emit(
+    iris: list[str], class_ids: list[int], results: dict[int, dict[int, Row]], reflexive: int
+) -> list[tuple[str, str, str]]:
     """Triples in (C, R, D) IRI order (ids follow IRI order, rows are sorted); drops ``C reflexive C``."""
     prop_ids = sorted(p for p, by_class in results.items() if by_class)
     out: list[tuple[str, str, str]] = []

@@ -58,15 +58,29 @@ class Release:
     def only(self, prefix: str, *, ontology_id: str) -> Release:
         """The terms of one prefix, as a partial release (e.g. GO's stanzas in CL's slim)."""
         terms = {i: t for i, t in self.terms.items() if i.startswith(f"{OBO}{prefix}_")}
-        return Release(self.path, ontology_id, self.version, self.version_iri,
-                       f"the {prefix} stanzas of {self.description}", terms, partial=True)
+        return Release(
+            self.path,
+            ontology_id,
+            self.version,
+            self.version_iri,
+            f"the {prefix} stanzas of {self.description}",
+            terms,
+            partial=True,
+        )
 
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _DATE = re.compile(r"v?(\d{4}-\d{2}-\d{2})")
-_OBO_REL_NAMES = {"part_of": "BFO:0000050", "has_part": "BFO:0000051", "develops_from": "RO:0002202",
-                  "capable_of": "RO:0002215", "occurs_in": "BFO:0000066", "regulates": "RO:0002211",
-                  "negatively_regulates": "RO:0002212", "positively_regulates": "RO:0002213"}
+_OBO_REL_NAMES = {
+    "part_of": "BFO:0000050",
+    "has_part": "BFO:0000051",
+    "develops_from": "RO:0002202",
+    "capable_of": "RO:0002215",
+    "occurs_in": "BFO:0000066",
+    "regulates": "RO:0002211",
+    "negatively_regulates": "RO:0002212",
+    "positively_regulates": "RO:0002213",
+}
 _SYNONYM = re.compile(r'^"((?:[^"\\]|\\.)*)"\s+(EXACT|RELATED|NARROW|BROAD)\b')
 
 
@@ -93,8 +107,14 @@ def _sniff(data: bytes) -> str:
     return "unknown"
 
 
-_FORMAT_NAMES = {"obo": "an OBO file", "ofn": "OWL functional syntax", "json": "JSON", "zstd": "zstd-compressed data",
-                 "rdf": "RDF/XML or Turtle", "unknown": "not a format hemokg reads"}
+_FORMAT_NAMES = {
+    "obo": "an OBO file",
+    "ofn": "OWL functional syntax",
+    "json": "JSON",
+    "zstd": "zstd-compressed data",
+    "rdf": "RDF/XML or Turtle",
+    "unknown": "not a format hemokg reads",
+}
 
 
 def _read(path: Path, want: tuple[str, ...], what: str) -> tuple[bytes, str]:
@@ -171,7 +191,7 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
                 term.synonyms.add((match.group(2).lower(), match.group(1).replace('\\"', '"')))
             continue
         value = re.sub(r"\s*\{[^}]*\}\s*", " ", value.split(" ! ", 1)[0]).strip() if tag != "name" else value
-        quals = line[line.find("{"):] if "{" in line else ""
+        quals = line[line.find("{") :] if "{" in line else ""
         parts = value.split()
         if tag == "name":
             term.label = value
@@ -204,8 +224,9 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
     version_iri = OBO + data_version if "/releases/" in data_version else None
     if version_iri and not version_iri.endswith((".owl", ".obo")):
         version_iri += f"/{main}.owl"
-    return Release(str(path), main, date.group(1), version_iri, f"{path.name} ({ontology})", terms,
-                   partial=ontology != main)
+    return Release(
+        str(path), main, date.group(1), version_iri, f"{path.name} ({ontology})", terms, partial=ontology != main
+    )
 
 
 def read_cellxgene(path: str | Path, *, expect: str | None = None) -> Release:
@@ -243,8 +264,13 @@ def read_cellxgene(path: str | Path, *, expect: str | None = None) -> Release:
         iri = _curie_iri(curie)
         if iri is None:
             continue
-        term = Term(iri, rec.get("label"), {("exact", s) for s in rec.get("synonyms") or ()},
-                    bool(rec.get("deprecated")), _curie_iri(rec["replaced_by"]) if rec.get("replaced_by") else None)
+        term = Term(
+            iri,
+            rec.get("label"),
+            {("exact", s) for s in rec.get("synonyms") or ()},
+            bool(rec.get("deprecated")),
+            _curie_iri(rec["replaced_by"]) if rec.get("replaced_by") else None,
+        )
         term.ancestors = {a: int(d) for c, d in (rec.get("ancestors") or {}).items() if (a := _curie_iri(c))}
         terms[iri] = term
     return Release(str(path), name, version, version_iri, f"the {main} release in cellxgene-ontology-guide", terms)
@@ -279,10 +305,9 @@ def read_owl_functional(path: str | Path, *, expect: str | None = None) -> Relea
         raise ImportsBuildError(f"{path}: no version IRI and no vYYYY-MM-DD in its name; cannot tell its release")
     name = found.group(1).rsplit("/", 1)[-1].removesuffix(".owl")
     version_iri = found.group(2) or f"{OBO}{name}/releases/{date.group(1)}/{name}.owl"
-    return Release(str(path), name, "v" + date.group(1), version_iri, f"{path.name} (OWL functional syntax)",
-                   _owl_terms(store))
-
-
+    return Release(
+        str(path), name, "v" + date.group(1), version_iri, f"{path.name} (OWL functional syntax)", _owl_terms(store)
+    )
 
 
 def _owl_terms(store: object) -> dict[str, Term]:

@@ -30,12 +30,21 @@ __all__ = ["GRAPH_TYPES", "RESULT_TYPES", "EndpointServer", "WorkerPool", "negot
 log = logging.getLogger(__name__)
 
 #: Media types offered for SELECT/ASK answers and for graphs (CONSTRUCT/DESCRIBE); the first is the default.
-RESULT_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                "text/tab-separated-values")
+RESULT_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
 GRAPH_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
-_ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
-            "text/xml": "application/sparql-results+xml", "text/plain": "application/n-triples",
-            "application/x-turtle": "text/turtle", "application/json+ld": "application/ld+json"}
+_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "text/plain": "application/n-triples",
+    "application/x-turtle": "text/turtle",
+    "application/json+ld": "application/ld+json",
+}
 MAX_BODY = 1_000_000
 Answer = tuple[int, str, bytes]
 
@@ -60,8 +69,9 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
     for _, _, media in sorted(wanted):
         if media in offered:
             return media
-        if media in ("*/*", "application/*") or (media.endswith("/*") and any(o.startswith(media[:-1])
-                                                                               for o in offered)):
+        if media in ("*/*", "application/*") or (
+            media.endswith("/*") and any(o.startswith(media[:-1]) for o in offered)
+        ):
             return next(o for o in offered if media == "*/*" or o.startswith(media[:-1]))
     return None
 
@@ -87,8 +97,9 @@ def _worker(conn: Any, nquads: bytes, max_results: int) -> None:
         conn.send(answer)
 
 
-def _answer(store: Any, query: str, defaults: list[str], named: list[str], accept: str | None,
-            max_results: int) -> Answer:
+def _answer(
+    store: Any, query: str, defaults: list[str], named: list[str], accept: str | None, max_results: int
+) -> Answer:
     from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, RdfFormat, serialize
 
     options: dict[str, Any] = {}
@@ -102,8 +113,12 @@ def _answer(store: Any, query: str, defaults: list[str], named: list[str], accep
         result = store.query(query, **options)
     except SyntaxError as exc:
         return 400, "text/plain", f"malformed query: {exc.args[0] if exc.args else exc}".encode()
-    too_many = (413, "text/plain", f"the answer has more than {max_results} results (the server's limit); "
-                                   "add a LIMIT or narrow the query".encode())
+    too_many = (
+        413,
+        "text/plain",
+        f"the answer has more than {max_results} results (the server's limit); "
+        "add a LIMIT or narrow the query".encode(),
+    )
     if isinstance(result, QueryBoolean | QuerySolutions):
         media = negotiate(accept, RESULT_TYPES)
         if media is None:
@@ -120,8 +135,12 @@ def _answer(store: Any, query: str, defaults: list[str], named: list[str], accep
                     return too_many
                 rows.append(tuple(row))
             results = Results("select", names, rows)
-        body = {RESULT_TYPES[0]: results.to_json, RESULT_TYPES[1]: partial(_to_xml, results),
-                RESULT_TYPES[2]: results.to_csv, RESULT_TYPES[3]: results.to_tsv}[media]()
+        body = {
+            RESULT_TYPES[0]: results.to_json,
+            RESULT_TYPES[1]: partial(_to_xml, results),
+            RESULT_TYPES[2]: results.to_csv,
+            RESULT_TYPES[3]: results.to_tsv,
+        }[media]()
         return 200, media + "; charset=utf-8", body.encode("utf-8")
     media = negotiate(accept, GRAPH_TYPES)
     if media is None:
@@ -210,8 +229,10 @@ class WorkerPool:
             self._idle.put(worker)
             return
         if not self._closed:
-            log.error("a replacement query worker did not start (exit code %s); the pool is one worker short",
-                      worker.process.exitcode)
+            log.error(
+                "a replacement query worker did not start (exit code %s); the pool is one worker short",
+                worker.process.exitcode,
+            )
         worker.kill()
 
     def run(self, query: str, defaults: list[str], named: list[str], accept: str | None) -> Answer:
@@ -232,13 +253,26 @@ class WorkerPool:
         worker.kill()
         threading.Thread(target=self._replace, daemon=True).start()
         if crash is not None:
-            log.error("a query worker crashed (%s, exit code %s); replacing it", type(crash).__name__,
-                      worker.process.exitcode)
-            return 500, "text/plain", (f"the query worker crashed (exit code {worker.process.exitcode}) while "
-                                       "answering and was replaced; try again, and report the query if it happens "
-                                       "again").encode()
-        return 503, "text/plain", (f"the query ran longer than the server's time limit of {self.timeout:g} s and was "
-                                   "stopped; add a LIMIT or narrow the query").encode()
+            log.error(
+                "a query worker crashed (%s, exit code %s); replacing it", type(crash).__name__, worker.process.exitcode
+            )
+            return (
+                500,
+                "text/plain",
+                (
+                    f"the query worker crashed (exit code {worker.process.exitcode}) while "
+                    "answering and was replaced; try again, and report the query if it happens "
+                    "again"
+                ).encode(),
+            )
+        return (
+            503,
+            "text/plain",
+            (
+                f"the query ran longer than the server's time limit of {self.timeout:g} s and was "
+                "stopped; add a LIMIT or narrow the query"
+            ).encode(),
+        )
 
     def close(self) -> None:
         """Stop every worker."""
@@ -310,8 +344,12 @@ class _Handler(SimpleHTTPRequestHandler):
             return self._reply(400, "text/plain", b"give exactly one query: ?query=... (GET) or a POST body")
         if query_form(queries[0]) not in ("select", "ask", "construct", "describe", "unknown"):
             return self._reply(403, "text/plain", b"updates are refused: this endpoint is read-only")
-        status, ctype, body = self.server.pool.run(queries[0], params.get("default-graph-uri", []),
-                                                   params.get("named-graph-uri", []), self.headers.get("Accept"))
+        status, ctype, body = self.server.pool.run(
+            queries[0],
+            params.get("default-graph-uri", []),
+            params.get("named-graph-uri", []),
+            self.headers.get("Accept"),
+        )
         self._reply(status, ctype, body)
 
     def do_PUT(self) -> None:
@@ -335,8 +373,17 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8000, site_dir: str | Path | None = None, timeout: float = 10.0,
-          max_results: int = 100_000, workers: int = 2, reasoned: bool = True, imports: bool = False) -> None:
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    site_dir: str | Path | None = None,
+    timeout: float = 10.0,
+    max_results: int = 100_000,
+    workers: int = 2,
+    reasoned: bool = True,
+    imports: bool = False,
+) -> None:
     """Serve until interrupted; prints ``serving http://HOST:PORT/ ...`` on stderr once ready."""
     from hemokg.backends.embedded import EmbeddedBackend
     from hemokg.kg import KnowledgeGraph
@@ -357,8 +404,11 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, site_dir: str | Path | N
 
             raise HemoError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port") from None
         bound = server.server_address
-        print(f"serving http://{bound[0]}:{bound[1]}/ (SPARQL endpoint at /sparql); Ctrl-C stops", file=sys.stderr,
-              flush=True)
+        print(
+            f"serving http://{bound[0]}:{bound[1]}/ (SPARQL endpoint at /sparql); Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
         import signal
 
         signal.signal(signal.SIGTERM, _interrupt)

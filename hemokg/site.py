@@ -26,10 +26,20 @@ if TYPE_CHECKING:
 __all__ = ["page_name", "write_site"]
 
 ASSETS = Path(__file__).with_name("site_assets")
-_SCOPES = {"hasExactSynonym": "exact", "hasRelatedSynonym": "related", "hasNarrowSynonym": "narrow",
-           "hasBroadSynonym": "broad"}
-_KINDS = {"CL": "cells", "GO": "processes", "UBERON": "anatomy", "HsapDv": "stages", "MONDO": "disorders",
-          "HP": "disorders"}
+_SCOPES = {
+    "hasExactSynonym": "exact",
+    "hasRelatedSynonym": "related",
+    "hasNarrowSynonym": "narrow",
+    "hasBroadSynonym": "broad",
+}
+_KINDS = {
+    "CL": "cells",
+    "GO": "processes",
+    "UBERON": "anatomy",
+    "HsapDv": "stages",
+    "MONDO": "disorders",
+    "HP": "disorders",
+}
 _FUNCTION_RELS = (REL["capable_of"], REL["capable_of_part_of"])
 _SITE_RELS = (REL["occurs_in"], REL["located_in"])
 
@@ -93,8 +103,9 @@ def write_site(kg: KnowledgeGraph, out: str | Path, *, pictures: bool = True) ->
     supers: dict[str, set[str]] = {}
     for s, _, o in relations(kg, ["http://www.w3.org/2000/01/rdf-schema#subClassOf"]):
         supers.setdefault(s, set()).add(o)
-    parents = {t: {p for p in supers.get(t, ()) if not any(p in supers.get(q, ()) for q in supers.get(t, ()))}
-               for t in terms}
+    parents = {
+        t: {p for p in supers.get(t, ()) if not any(p in supers.get(q, ()) for q in supers.get(t, ()))} for t in terms
+    }
     children: dict[str, set[str]] = {}
     for t, ps in parents.items():
         for p in ps:
@@ -122,15 +133,31 @@ def write_site(kg: KnowledgeGraph, out: str | Path, *, pictures: bool = True) ->
                 advance()
         index = []
         for t in terms:
-            page = _term_page(t, facts[t], names, kinds[t], parents[t], children.get(t, set()), own, inherited,
-                              (build / "img" / (page_name(t)[:-5] + ".svg")).exists())
+            page = _term_page(
+                t,
+                facts[t],
+                names,
+                kinds[t],
+                parents[t],
+                children.get(t, set()),
+                own,
+                inherited,
+                (build / "img" / (page_name(t)[:-5] + ".svg")).exists(),
+            )
             (build / "terms" / page_name(t)).write_text(page, encoding="utf-8")
-            index.append({"l": facts[t]["label"][0], "c": iri_to_curie(t), "k": kinds[t],
-                          "u": "terms/" + page_name(t),
-                          "s": [v for key in _SCOPES for v in facts[t].get(key, [])]})
+            index.append(
+                {
+                    "l": facts[t]["label"][0],
+                    "c": iri_to_curie(t),
+                    "k": kinds[t],
+                    "u": "terms/" + page_name(t),
+                    "s": [v for key in _SCOPES for v in facts[t].get(key, [])],
+                }
+            )
             advance()
         (build / "assets" / "search-index.js").write_text(
-            "window.HEMO_INDEX = " + json.dumps(index, ensure_ascii=False, indent=0) + ";\n", encoding="utf-8")
+            "window.HEMO_INDEX = " + json.dumps(index, ensure_ascii=False, indent=0) + ";\n", encoding="utf-8"
+        )
         (build / "index.html").write_text(_index_page(kg, terms, facts, kinds, pictures), encoding="utf-8")
         (build / "queries.html").write_text(_queries_page(kg), encoding="utf-8")
     except OSError as exc:
@@ -197,19 +224,33 @@ def _link(iri: str, names: dict[str, str], root: str = "../") -> str:
     return f'<a href="{escape(iri)}">{label}</a> <span class="curie">{escape(iri_to_curie(iri) or "")}</span>'
 
 
-def _term_page(t: str, fact: dict[str, list[str]], names: dict[str, str], kind: str, parents: set[str],
-               children: set[str], own: list[tuple[str, str, str]], inherited: list[tuple[str, str, str]],
-               picture: bool) -> str:
+def _term_page(
+    t: str,
+    fact: dict[str, list[str]],
+    names: dict[str, str],
+    kind: str,
+    parents: set[str],
+    children: set[str],
+    own: list[tuple[str, str, str]],
+    inherited: list[tuple[str, str, str]],
+    picture: bool,
+) -> str:
     label = fact["label"][0]
     curie = iri_to_curie(t) or t
-    parts = [f'<h1>{escape(label)}</h1>', f'<p class="ids"><span class="curie">{escape(curie)}</span> '
-             f'<code>{escape(t)}</code> <span class="kind">{escape(kind)}</span></p>']
+    parts = [
+        f"<h1>{escape(label)}</h1>",
+        f'<p class="ids"><span class="curie">{escape(curie)}</span> '
+        f'<code>{escape(t)}</code> <span class="kind">{escape(kind)}</span></p>',
+    ]
     for definition in fact.get("IAO_0000115", []):
         parts.append(f'<p class="definition">{escape(definition)}</p>')
     synonyms = [(v, scope) for key, scope in _SCOPES.items() for v in fact.get(key, [])]
     if synonyms:
-        parts.append('<h2>Synonyms</h2><ul class="synonyms">' + "".join(
-            f'<li>{escape(v)} <span class="scope">{scope}</span></li>' for v, scope in synonyms) + "</ul>")
+        parts.append(
+            '<h2>Synonyms</h2><ul class="synonyms">'
+            + "".join(f'<li>{escape(v)} <span class="scope">{scope}</span></li>' for v, scope in synonyms)
+            + "</ul>"
+        )
 
     def section(title: str, css: str, items: list[str]) -> None:
         if items:
@@ -220,46 +261,69 @@ def _term_page(t: str, fact: dict[str, list[str]], names: dict[str, str], kind: 
 
     section("Parents", "parents", by_label(parents))
     section("Children", "children", by_label(children))
-    section("Relations", "relations", [f'{escape(names.get(p, iri_to_curie(p) or p))} {_link(d, names)}'
-                                       for c, p, d in own if c == t])
+    section(
+        "Relations",
+        "relations",
+        [f"{escape(names.get(p, iri_to_curie(p) or p))} {_link(d, names)}" for c, p, d in own if c == t],
+    )
     section("Sites", "sites", by_label(o for s, p, o in inherited if s == t and p in _SITE_RELS))
-    functions = sorted({(names.get(p, p), o) for s, p, o in inherited if s == t and p in _FUNCTION_RELS},
-                       key=lambda f: (f[0].casefold(), _name(f[1], names).casefold(), f[1]))
+    functions = sorted(
+        {(names.get(p, p), o) for s, p, o in inherited if s == t and p in _FUNCTION_RELS},
+        key=lambda f: (f[0].casefold(), _name(f[1], names).casefold(), f[1]),
+    )
     section("Functions", "functions", [f"{escape(rel)} {_link(o, names)}" for rel, o in functions])
     if picture:
         name = page_name(t)[:-5]
-        parts.append(f'<h2>Lineage</h2><figure class="lineage"><a href="../img/{name}.svg">'
-                     f'<img src="../img/{name}.svg" alt="lineage picture of {escape(label)}"></a></figure>')
+        parts.append(
+            f'<h2>Lineage</h2><figure class="lineage"><a href="../img/{name}.svg">'
+            f'<img src="../img/{name}.svg" alt="lineage picture of {escape(label)}"></a></figure>'
+        )
     maps = [(key, v) for key in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch") for v in fact.get(key, [])]
     if maps:
-        parts.append('<h2>Mappings</h2><ul class="mappings">' + "".join(
-            f'<li><span class="predicate">skos:{key}</span> <a class="purl" href="{escape(v)}">'
-            f'{escape(iri_to_curie(v) or v)}</a></li>' for key, v in maps) + "</ul>")
+        parts.append(
+            '<h2>Mappings</h2><ul class="mappings">'
+            + "".join(
+                f'<li><span class="predicate">skos:{key}</span> <a class="purl" href="{escape(v)}">'
+                f"{escape(iri_to_curie(v) or v)}</a></li>"
+                for key, v in maps
+            )
+            + "</ul>"
+        )
     for comment in fact.get("comment", []):
         parts.append(f'<p class="comment">{escape(comment)}</p>')
     return _html(label, "\n".join(parts), root="../")
 
 
-def _index_page(kg: KnowledgeGraph, terms: list[str], facts: dict[str, dict[str, list[str]]],
-                kinds: dict[str, str], pictures: bool) -> str:
+def _index_page(
+    kg: KnowledgeGraph, terms: list[str], facts: dict[str, dict[str, list[str]]], kinds: dict[str, str], pictures: bool
+) -> str:
     rows = kg.sparql(f"SELECT ?p ?v WHERE {{ <{ONTOLOGY_IRI}> ?p ?v . FILTER(isLiteral(?v)) }} ORDER BY ?p ?v")
     meta = {p.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]: v.value for p, v in rows}
     title = meta.get("title", "hemo")
     parts = [f"<h1>{escape(title)}</h1>"]
     if "description" in meta:
         parts.append(f'<p class="description">{escape(meta["description"])}</p>')
-    parts.append(f'<p class="ids"><code>{ONTOLOGY_IRI}</code> version {escape(meta.get("versionInfo", "?"))} · '
-                 f'{len(terms)} terms · <a href="queries.html">stored queries</a></p>')
+    parts.append(
+        f'<p class="ids"><code>{ONTOLOGY_IRI}</code> version {escape(meta.get("versionInfo", "?"))} · '
+        f'{len(terms)} terms · <a href="queries.html">stored queries</a></p>'
+    )
     if pictures:
-        parts.append('<h2>Blood cell lineages</h2><figure class="lineage"><a href="img/lineage.svg">'
-                     '<img src="img/lineage.svg" alt="the lineage tree"></a></figure>')
-        parts.append('<h2>Where blood is made</h2><figure class="sites"><a href="img/sites.svg">'
-                     '<img src="img/sites.svg" alt="sites of blood production"></a></figure>')
+        parts.append(
+            '<h2>Blood cell lineages</h2><figure class="lineage"><a href="img/lineage.svg">'
+            '<img src="img/lineage.svg" alt="the lineage tree"></a></figure>'
+        )
+        parts.append(
+            '<h2>Where blood is made</h2><figure class="sites"><a href="img/sites.svg">'
+            '<img src="img/sites.svg" alt="sites of blood production"></a></figure>'
+        )
     parts.append('<h2 id="terms">Terms</h2>')
     for kind in sorted(set(kinds.values()), key=lambda k: (k == "other terms", k)):
         items = [t for t in terms if kinds[t] == kind]
-        parts.append(f'<h3>{escape(kind)}</h3><ul class="terms">' + "".join(
-            f'<li><a href="terms/{page_name(t)}">{escape(facts[t]["label"][0])}</a></li>' for t in items) + "</ul>")
+        parts.append(
+            f'<h3>{escape(kind)}</h3><ul class="terms">'
+            + "".join(f'<li><a href="terms/{page_name(t)}">{escape(facts[t]["label"][0])}</a></li>' for t in items)
+            + "</ul>"
+        )
     return _html(title, "\n".join(parts))
 
 
@@ -267,12 +331,14 @@ def _queries_page(kg: KnowledgeGraph, sample: int = 5) -> str:
     from hemokg.errors import HemoError
     from hemokg.results import term_text
 
-    parts = ["<h1>Stored queries</h1>", "<p>Run one with <code>hemokg query NAME -p name=value</code>, or send "
-             "its text to any SPARQL 1.1 endpoint holding hemo.</p>"]
+    parts = [
+        "<h1>Stored queries</h1>",
+        "<p>Run one with <code>hemokg query NAME -p name=value</code>, or send "
+        "its text to any SPARQL 1.1 endpoint holding hemo.</p>",
+    ]
     for name in kg.catalog:
         q = kg.catalog[name]
-        parts.append(f'<section class="query" id="{escape(name)}"><h2>{escape(name)}</h2>'
-                     f"<p>{escape(q.summary)}</p>")
+        parts.append(f'<section class="query" id="{escape(name)}"><h2>{escape(name)}</h2><p>{escape(q.summary)}</p>')
         if q.description:
             parts.append(f'<p class="description">{escape(q.description)}</p>')
         for p in q.params:
@@ -286,14 +352,16 @@ def _queries_page(kg: KnowledgeGraph, sample: int = 5) -> str:
             continue
         if results.kind == "select":
             head = "".join(f"<th>{escape(v)}</th>" for v in results.vars)
-            body = "".join("<tr>" + "".join(f"<td>{escape(term_text(t))}</td>" for t in row) + "</tr>"
-                           for row in results.rows[:sample])
-            more = f"<p class=\"note\">{len(results)} rows; the first {sample} shown.</p>" \
-                if len(results) > sample else ""
+            body = "".join(
+                "<tr>" + "".join(f"<td>{escape(term_text(t))}</td>" for t in row) + "</tr>"
+                for row in results.rows[:sample]
+            )
+            more = (
+                f'<p class="note">{len(results)} rows; the first {sample} shown.</p>' if len(results) > sample else ""
+            )
             parts.append(f'<table class="sample"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}')
         else:
             text = results.to_turtle() if results.kind == "graph" else str(results.boolean).lower()
             parts.append(f'<pre class="sample">{escape(text[:2000])}</pre>')
         parts.append("</section>")
     return _html("Stored queries", "\n".join(parts))
-

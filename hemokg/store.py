@@ -47,8 +47,9 @@ def sources(ontology: str | Path | None = None, *, imports: bool = False) -> lis
     return found
 
 
-def load_nquads(ontology: str | Path | None = None, *, reasoned: bool = True, imports: bool = False,
-                reasoner: str = "hermit") -> bytes:
+def load_nquads(
+    ontology: str | Path | None = None, *, reasoned: bool = True, imports: bool = False, reasoner: str = "hermit"
+) -> bytes:
     """The N-Quads of the graph ``load`` would hold (reasoned graphs come from the shipped file or the cache)."""
     inputs = sources(ontology, imports=imports)
     if not reasoned:
@@ -77,8 +78,9 @@ def load_nquads(ontology: str | Path | None = None, *, reasoned: bool = True, im
     return blob.split(b"\n", 1)[1]
 
 
-def load(ontology: str | Path | None = None, *, reasoned: bool = True, imports: bool = False,
-         reasoner: str = "hermit") -> KnowledgeGraph:
+def load(
+    ontology: str | Path | None = None, *, reasoned: bool = True, imports: bool = False, reasoner: str = "hermit"
+) -> KnowledgeGraph:
     """The knowledge graph in a fresh embedded store: reasoned (asserted + inferred + relation graph) by default,
     the asserted axioms only with ``reasoned=False``; the external import modules too with ``imports=True``."""
     data = load_nquads(ontology, reasoned=reasoned, imports=imports, reasoner=reasoner)

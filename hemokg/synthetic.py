@@ -33,17 +33,32 @@ _TYPE, _LABEL, _SUB = f"<{_RDF}type>", f"<{_RDFS}label>", f"<{_RDFS}subClassOf>"
 _DEF = f"<{_OBO}IAO_0000115>"
 DIRECT = _OBO + "RO_0002207"
 #: Annotation predicates counted on hemo's classes and reproduced in proportion.
-ANNOTATIONS = (_OIO + "hasExactSynonym", _OIO + "hasRelatedSynonym", _OIO + "hasNarrowSynonym",
-               _OIO + "hasBroadSynonym", _OIO + "hasDbXref", _RDFS + "comment")
+ANNOTATIONS = (
+    _OIO + "hasExactSynonym",
+    _OIO + "hasRelatedSynonym",
+    _OIO + "hasNarrowSynonym",
+    _OIO + "hasBroadSynonym",
+    _OIO + "hasDbXref",
+    _RDFS + "comment",
+)
 MAPPINGS = (_SKOS + "exactMatch", _SKOS + "closeMatch", _SKOS + "broadMatch", _SKOS + "narrowMatch")
 #: Class kinds and their share of each block (hemo: processes, cells, sites, stages/functions/disorders).
 KINDS = {"process": 0.2, "cell": 0.5, "site": 0.15, "other": 0.15}
 _SUFFIX = {"process": "poiesis", "cell": "cyte", "site": " marrow", "other": " stage"}
 #: Subject and filler kinds of the restrictions on each relation; unlisted relations go other -> process.
-_DOMAINS = {"RO_0002207": ("cell", "cell"), "RO_0002202": ("cell", "cell"), "RO_0002203": ("cell", "cell"),
-            "BFO_0000050": ("process", "process"), "BFO_0000051": ("process", "process"),
-            "BFO_0000066": ("process", "site"), "RO_0001025": ("site", "site"), "RO_0002234": ("process", "cell"),
-            "RO_0002215": ("cell", "process"), "RO_0002216": ("cell", "process"), "RO_0002092": ("process", "other")}
+_DOMAINS = {
+    "RO_0002207": ("cell", "cell"),
+    "RO_0002202": ("cell", "cell"),
+    "RO_0002203": ("cell", "cell"),
+    "BFO_0000050": ("process", "process"),
+    "BFO_0000051": ("process", "process"),
+    "BFO_0000066": ("process", "site"),
+    "RO_0001025": ("site", "site"),
+    "RO_0002234": ("process", "cell"),
+    "RO_0002215": ("cell", "process"),
+    "RO_0002216": ("cell", "process"),
+    "RO_0002092": ("process", "other"),
+}
 _FALLBACK_DECLARATIONS = (
     f"<{_OBO}RO_0002202> {_TYPE} <{_OWL}TransitiveProperty> .",
     f"<{_OBO}RO_0002207> <{_RDFS}subPropertyOf> <{_OBO}RO_0002202> .",
@@ -67,20 +82,50 @@ class HemoProfile:
     @property
     def triples_per_class(self) -> float:
         """About how many triples one synthetic class costs (for sizing runs)."""
-        per = (3 + self.subclass_edges + 4 * sum(self.restrictions.values()) + sum(self.annotations.values())
-               + 5 * self.axioms + self.disjoint)
+        per = (
+            3
+            + self.subclass_edges
+            + 4 * sum(self.restrictions.values())
+            + sum(self.annotations.values())
+            + 5 * self.axioms
+            + self.disjoint
+        )
         return per / self.classes + 2
 
 
 _BUILT_IN = HemoProfile(
-    classes=142, subclass_edges=162,
-    restrictions={"RO_0002207": 32, "BFO_0000050": 25, "RO_0002202": 19, "RO_0002234": 11, "BFO_0000051": 11,
-                  "RO_0002092": 9, "BFO_0000066": 9, "RO_0004024": 5, "RO_0002216": 4, "RO_0002212": 3,
-                  "RO_0002215": 3, "RO_0002211": 2, "RO_0001025": 1, "RO_0002213": 1},
-    annotations={_OIO + "hasExactSynonym": 225, _OIO + "hasRelatedSynonym": 32, _OIO + "hasDbXref": 168,
-                 _RDFS + "comment": 66, _SKOS + "exactMatch": 105, _SKOS + "broadMatch": 37,
-                 _SKOS + "closeMatch": 24, _SKOS + "narrowMatch": 2},
-    axioms=148, disjoint=11, declarations=_FALLBACK_DECLARATIONS)
+    classes=142,
+    subclass_edges=162,
+    restrictions={
+        "RO_0002207": 32,
+        "BFO_0000050": 25,
+        "RO_0002202": 19,
+        "RO_0002234": 11,
+        "BFO_0000051": 11,
+        "RO_0002092": 9,
+        "BFO_0000066": 9,
+        "RO_0004024": 5,
+        "RO_0002216": 4,
+        "RO_0002212": 3,
+        "RO_0002215": 3,
+        "RO_0002211": 2,
+        "RO_0001025": 1,
+        "RO_0002213": 1,
+    },
+    annotations={
+        _OIO + "hasExactSynonym": 225,
+        _OIO + "hasRelatedSynonym": 32,
+        _OIO + "hasDbXref": 168,
+        _RDFS + "comment": 66,
+        _SKOS + "exactMatch": 105,
+        _SKOS + "broadMatch": 37,
+        _SKOS + "closeMatch": 24,
+        _SKOS + "narrowMatch": 2,
+    },
+    axioms=148,
+    disjoint=11,
+    declarations=_FALLBACK_DECLARATIONS,
+)
 
 
 @lru_cache(maxsize=4)
@@ -96,8 +141,7 @@ def hemo_profile(path: str | Path | None = None) -> HemoProfile:
     try:
         store.bulk_load(path=where, format=RdfFormat.TURTLE)
     except OSError as exc:
-        raise OntologyParseError(str(where), f"cannot read the ontology to profile it: {exc.strerror or exc}"
-                                 ) from None
+        raise OntologyParseError(str(where), f"cannot read the ontology to profile it: {exc.strerror or exc}") from None
     except SyntaxError as exc:
         raise OntologyParseError(str(where), f"cannot profile the ontology: {exc}", exc.lineno) from None
     typed = store.quads_for_pattern(None, NamedNode(_RDF + "type"), NamedNode(_OWL + "Class"))
@@ -115,16 +159,30 @@ def hemo_profile(path: str | Path | None = None) -> HemoProfile:
             for r in store.quads_for_pattern(q.object, on_prop, None):
                 local = r.object.value.removeprefix(_OBO)
                 restrictions[local] = restrictions.get(local, 0) + 1
-    annotations = {p: sum(1 for q in store.quads_for_pattern(None, NamedNode(p), None) if q.subject.value in classes)
-                   for p in (*ANNOTATIONS, *MAPPINGS)}
+    annotations = {
+        p: sum(1 for q in store.quads_for_pattern(None, NamedNode(p), None) if q.subject.value in classes)
+        for p in (*ANNOTATIONS, *MAPPINGS)
+    }
     axioms = sum(1 for _ in store.quads_for_pattern(None, NamedNode(_RDF + "type"), NamedNode(_OWL + "Axiom")))
     disjoint = sum(1 for _ in store.quads_for_pattern(None, NamedNode(_OWL + "disjointWith"), None))
-    props = {q.subject for kind in ("ObjectProperty", "AnnotationProperty")
-             for q in store.quads_for_pattern(None, NamedNode(_RDF + "type"), NamedNode(_OWL + kind))}
-    declarations = tuple(sorted(f"{q.subject} {q.predicate} {q.object} ." for p in props
-                                for q in store.quads_for_pattern(p, None, None)))
-    return HemoProfile(len(classes), sub_edges, {k: v for k, v in restrictions.items() if v},
-                       {k: v for k, v in annotations.items() if v}, axioms, disjoint, declarations, str(where))
+    props = {
+        q.subject
+        for kind in ("ObjectProperty", "AnnotationProperty")
+        for q in store.quads_for_pattern(None, NamedNode(_RDF + "type"), NamedNode(_OWL + kind))
+    }
+    declarations = tuple(
+        sorted(f"{q.subject} {q.predicate} {q.object} ." for p in props for q in store.quads_for_pattern(p, None, None))
+    )
+    return HemoProfile(
+        len(classes),
+        sub_edges,
+        {k: v for k, v in restrictions.items() if v},
+        {k: v for k, v in annotations.items() if v},
+        axioms,
+        disjoint,
+        declarations,
+        str(where),
+    )
 
 
 def _share(total: int, start: int, end: int, n: int) -> int:
@@ -167,8 +225,11 @@ def iter_synthetic(scale: float, *, seed: int = 0, profile: HemoProfile | None =
         for kind, lo, hi in bounds:
             for i in range(lo, hi):
                 c = name(i)
-                out += [f"{c} {_TYPE} <{_OWL}Class> .", f'{c} {_LABEL} "{_word(rng)}{_SUFFIX[kind]} {i}" .',
-                        f'{c} {_DEF} "Synthetic {kind} {i}, generated in hemo\'s proportions." .']
+                out += [
+                    f"{c} {_TYPE} <{_OWL}Class> .",
+                    f'{c} {_LABEL} "{_word(rng)}{_SUFFIX[kind]} {i}" .',
+                    f'{c} {_DEF} "Synthetic {kind} {i}, generated in hemo\'s proportions." .',
+                ]
                 parent = roots[kind] if i == lo else rng.randrange(lo, i)
                 out.append(f"{c} {_SUB} {name(parent)} .")
         everyone = range(start, end)
@@ -193,26 +254,33 @@ def iter_synthetic(scale: float, *, seed: int = 0, profile: HemoProfile | None =
                 else:
                     c, d = rng.choice(subjects), rng.choice(fillers)
                 blank += 1
-                out += [f"{name(c)} {_SUB} _:r{blank} .", f"_:r{blank} {_TYPE} <{_OWL}Restriction> .",
-                        f"_:r{blank} <{_OWL}onProperty> <{_OBO}{rel}> .",
-                        f"_:r{blank} <{_OWL}someValuesFrom> {name(d)} ."]
+                out += [
+                    f"{name(c)} {_SUB} _:r{blank} .",
+                    f"_:r{blank} {_TYPE} <{_OWL}Restriction> .",
+                    f"_:r{blank} <{_OWL}onProperty> <{_OBO}{rel}> .",
+                    f"_:r{blank} <{_OWL}someValuesFrom> {name(d)} .",
+                ]
         for pred, count in prof.annotations.items():
             for j in range(part(count)):
                 c, serial = rng.randrange(start, end), serial + 1
                 if pred in MAPPINGS:
                     value = f"<{_OBO}CL_{serial:08d}>"
                 elif "Synonym" in pred:
-                    value = f'"{_word(rng)} {pred[len(_OIO) + 3:-7].lower()} {c}.{j}"'
+                    value = f'"{_word(rng)} {pred[len(_OIO) + 3 : -7].lower()} {c}.{j}"'
                 else:
                     value = f'"CL:{serial:08d}"' if pred.endswith("hasDbXref") else f'"note {c}.{j}"'
                 out.append(f"{name(c)} <{pred}> {value} .")
         for j in range(part(prof.axioms)):
             c = start + j % (end - start)
             blank += 1
-            out += [f"_:a{blank} {_TYPE} <{_OWL}Axiom> .", f"_:a{blank} <{_OWL}annotatedSource> {name(c)} .",
-                    f"_:a{blank} <{_OWL}annotatedProperty> {_DEF} .",
-                    f'_:a{blank} <{_OWL}annotatedTarget> "Synthetic {_kind(bounds, c)} {c}, generated in hemo\'s '
-                    f'proportions." .', f'_:a{blank} <{_OIO}hasDbXref> "CL:{9_000_000 + c:07d}" .']
+            out += [
+                f"_:a{blank} {_TYPE} <{_OWL}Axiom> .",
+                f"_:a{blank} <{_OWL}annotatedSource> {name(c)} .",
+                f"_:a{blank} <{_OWL}annotatedProperty> {_DEF} .",
+                f"_:a{blank} <{_OWL}annotatedTarget> \"Synthetic {_kind(bounds, c)} {c}, generated in hemo's "
+                f'proportions." .',
+                f'_:a{blank} <{_OIO}hasDbXref> "CL:{9_000_000 + c:07d}" .',
+            ]
         for _ in range(part(prof.disjoint)):
             a, b = rng.sample(members["cell"], 2) if len(members["cell"]) > 1 else (start, start)
             if a != b:
@@ -239,8 +307,12 @@ def deep_chain(n: int) -> bytes:
     for i in range(n + 1):
         lines += [f"{_named(i)} {_TYPE} <{_OWL}Class> .", f'{_named(i)} {_LABEL} "chain cell {i}" .']
         if i:
-            lines += [f"{_named(i)} {_SUB} _:s{i} .", f"_:s{i} {_TYPE} <{_OWL}Restriction> .",
-                      f"_:s{i} <{_OWL}onProperty> <{DIRECT}> .", f"_:s{i} <{_OWL}someValuesFrom> {_named(i - 1)} ."]
+            lines += [
+                f"{_named(i)} {_SUB} _:s{i} .",
+                f"_:s{i} {_TYPE} <{_OWL}Restriction> .",
+                f"_:s{i} <{_OWL}onProperty> <{DIRECT}> .",
+                f"_:s{i} <{_OWL}someValuesFrom> {_named(i - 1)} .",
+            ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -248,6 +320,9 @@ def wide_class(n: int) -> bytes:
     """N-Triples of one class (``wide parent``) with ``n`` direct subclasses (``wide child 1`` … ``wide child n``)."""
     lines = [f"{_named(0)} {_TYPE} <{_OWL}Class> .", f'{_named(0)} {_LABEL} "wide parent" .']
     for i in range(1, n + 1):
-        lines += [f"{_named(i)} {_TYPE} <{_OWL}Class> .", f'{_named(i)} {_LABEL} "wide child {i}" .',
-                  f"{_named(i)} {_SUB} {_named(0)} ."]
+        lines += [
+            f"{_named(i)} {_TYPE} <{_OWL}Class> .",
+            f'{_named(i)} {_LABEL} "wide child {i}" .',
+            f"{_named(i)} {_SUB} {_named(0)} .",
+        ]
     return ("\n".join(lines) + "\n").encode()

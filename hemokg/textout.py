@@ -48,8 +48,12 @@ def render_term(term: Any, fmt: str) -> str:
     """A looked-up term in the given format."""
     if fmt == "json":
         return json.dumps(term.asdict(), indent=2, ensure_ascii=False) + "\n"
-    rows: list[list[str]] = [["iri", term.iri], ["curie", term.curie or ""], ["label", term.label or ""],
-                             ["definition", term.definition or ""]]
+    rows: list[list[str]] = [
+        ["iri", term.iri],
+        ["curie", term.curie or ""],
+        ["label", term.label or ""],
+        ["definition", term.definition or ""],
+    ]
     rows += [[f"synonym ({scope})", text] for text, scope in term.synonyms]
     rows += [["parent", f"{label or ''} ({iri_to_curie(iri) or iri})"] for iri, label in term.parents]
     rows += [[predicate, target] for predicate, target in term.mappings]
@@ -73,8 +77,9 @@ def render_lineage(lineage: Any, fmt: str) -> str:
             lines += ["", f"its kind {kind.label(kind.iri)!r}, step by step:"]
             lines += ["  " + kind.render(chain) for chain in kind.chains() if len(chain) > 1]
         lines += ["", "develops into:"]
-        lines += ["  " + lineage.render(path) for path in outcomes if len(path) > 1] or \
-            ["  (nothing further: a mature cell)"]
+        lines += ["  " + lineage.render(path) for path in outcomes if len(path) > 1] or [
+            "  (nothing further: a mature cell)"
+        ]
         if any(not s.direct for s in (*lineage.up, *lineage.down)):
             lines += ["", "→ one step; ⇢ develops from, through stages not named in between"]
         return "\n".join(lines) + "\n"
@@ -90,12 +95,20 @@ def render_lineage(lineage: Any, fmt: str) -> str:
 
 def render_report(report: Any, fmt: str) -> str:
     """A reasoner report: consistency, unsatisfiable classes, number of inferred axioms."""
-    data = {"reasoner": report.reasoner, "consistent": report.consistent,
-            "unsatisfiable": list(report.unsatisfiable), "inferred": len(report.inferred),
-            "seconds": round(report.seconds, 3)}
+    data = {
+        "reasoner": report.reasoner,
+        "consistent": report.consistent,
+        "unsatisfiable": list(report.unsatisfiable),
+        "inferred": len(report.inferred),
+        "seconds": round(report.seconds, 3),
+    }
     if fmt == "json":
         return json.dumps(data, indent=2) + "\n"
-    rows = [["reasoner", report.reasoner], ["consistent", "yes" if report.consistent else "NO"],
-            ["unsatisfiable classes", ", ".join(iri_to_curie(i) or i for i in report.unsatisfiable) or "none"],
-            ["inferred axioms", str(len(report.inferred))], ["seconds", f"{report.seconds:.2f}"]]
+    rows = [
+        ["reasoner", report.reasoner],
+        ["consistent", "yes" if report.consistent else "NO"],
+        ["unsatisfiable classes", ", ".join(iri_to_curie(i) or i for i in report.unsatisfiable) or "none"],
+        ["inferred axioms", str(len(report.inferred))],
+        ["seconds", f"{report.seconds:.2f}"],
+    ]
     return table(["check", "result"], rows) if fmt == "table" else delimited(["check", "result"], rows, fmt)

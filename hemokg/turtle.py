@@ -42,16 +42,42 @@ WRITER_PREFIXES: dict[str, str] = {
 
 #: The order predicates are written in; any other predicate follows, sorted by IRI.
 PREDICATE_ORDER: tuple[str, ...] = (
-    RDF_TYPE, OWL + "annotatedSource", OWL + "annotatedProperty", OWL + "annotatedTarget",
-    OWL + "versionIRI", OWL + "versionInfo", OWL + "imports", RDFS + "label", IAO_DEF,
-    OIO + "hasExactSynonym", OIO + "hasNarrowSynonym", OIO + "hasBroadSynonym", OIO + "hasRelatedSynonym",
-    RDFS + "comment", RDFS + "subClassOf", OWL + "equivalentClass", OWL + "disjointWith", RDFS + "subPropertyOf",
-    OWL + "inverseOf", RDFS + "domain", RDFS + "range", SKOS + "exactMatch", SKOS + "closeMatch",
-    SKOS + "broadMatch", SKOS + "narrowMatch", SKOS + "relatedMatch", OIO + "hasDbXref",
+    RDF_TYPE,
+    OWL + "annotatedSource",
+    OWL + "annotatedProperty",
+    OWL + "annotatedTarget",
+    OWL + "versionIRI",
+    OWL + "versionInfo",
+    OWL + "imports",
+    RDFS + "label",
+    IAO_DEF,
+    OIO + "hasExactSynonym",
+    OIO + "hasNarrowSynonym",
+    OIO + "hasBroadSynonym",
+    OIO + "hasRelatedSynonym",
+    RDFS + "comment",
+    RDFS + "subClassOf",
+    OWL + "equivalentClass",
+    OWL + "disjointWith",
+    RDFS + "subPropertyOf",
+    OWL + "inverseOf",
+    RDFS + "domain",
+    RDFS + "range",
+    SKOS + "exactMatch",
+    SKOS + "closeMatch",
+    SKOS + "broadMatch",
+    SKOS + "narrowMatch",
+    SKOS + "relatedMatch",
+    OIO + "hasDbXref",
 )
 _PRED_RANK = {p: i for i, p in enumerate(PREDICATE_ORDER)}
-_PROPERTY_TYPES = {OWL + "AnnotationProperty": 1, OWL + "ObjectProperty": 2, OWL + "TransitiveProperty": 2,
-                   OWL + "DatatypeProperty": 3, RDF + "Property": 3}
+_PROPERTY_TYPES = {
+    OWL + "AnnotationProperty": 1,
+    OWL + "ObjectProperty": 2,
+    OWL + "TransitiveProperty": 2,
+    OWL + "DatatypeProperty": 3,
+    RDF + "Property": 3,
+}
 _CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 _LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _BY_LENGTH = sorted(WRITER_PREFIXES.items(), key=lambda kv: (-len(kv[1]), kv[0]))
@@ -59,14 +85,13 @@ _BY_LENGTH = sorted(WRITER_PREFIXES.items(), key=lambda kv: (-len(kv[1]), kv[0])
 Term = NamedNode | BlankNode | Literal
 
 
-
 def qname(iri: str, used: set[str] | None = None) -> str:
     """``CL:0000775`` for an IRI under a known prefix (recording the prefix in ``used``), else ``<iri>``."""
     for prefix, base in _BY_LENGTH:
-        if iri.startswith(base) and _LOCAL.fullmatch(iri[len(base):]):
+        if iri.startswith(base) and _LOCAL.fullmatch(iri[len(base) :]):
             if used is not None:
                 used.add(prefix)
-            return f"{prefix}:{iri[len(base):]}"
+            return f"{prefix}:{iri[len(base) :]}"
     return "<" + "".join(c if c not in '<>"{}|^`\\' and ord(c) > 0x20 else f"\\u{ord(c):04X}" for c in iri) + ">"
 
 
@@ -90,8 +115,9 @@ class GraphView:
         self.out: dict[Term, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
         refs: dict[BlankNode, int] = defaultdict(int)
         for t in triples:
-            if not isinstance(t.subject, NamedNode | BlankNode) or not isinstance(t.object, NamedNode | BlankNode |
-                                                                                   Literal):
+            if not isinstance(t.subject, NamedNode | BlankNode) or not isinstance(
+                t.object, NamedNode | BlankNode | Literal
+            ):
                 raise ExportError(f"cannot write the RDF 1.2 triple term in {t}; hemo has none, check the input")
             self.out[t.subject][t.predicate.value].append(t.object)
             if isinstance(t.object, BlankNode):
@@ -164,8 +190,12 @@ class GraphView:
         rest: list[BlankNode] = []
         for b in self.free:
             sources = self.out.get(b, {}).get(OWL + "annotatedSource", [])
-            if OWL + "Axiom" in self.types(b) and len(sources) == 1 and isinstance(sources[0], NamedNode) \
-                    and sources[0] in self.out:
+            if (
+                OWL + "Axiom" in self.types(b)
+                and len(sources) == 1
+                and isinstance(sources[0], NamedNode)
+                and sources[0] in self.out
+            ):
                 by_source[sources[0]].append(b)
             else:
                 rest.append(b)
@@ -209,8 +239,9 @@ class _TurtleWriter:
         return "a" if predicate == RDF_TYPE else qname(predicate, self.used)
 
     def objects(self, objects: list[Term]) -> list[str]:
-        rendered = [(0 if isinstance(o, NamedNode) else 1 if isinstance(o, Literal) else 2, self.term(o))
-                    for o in objects]
+        rendered = [
+            (0 if isinstance(o, NamedNode) else 1 if isinstance(o, Literal) else 2, self.term(o)) for o in objects
+        ]
         return [text for _, text in sorted(rendered, key=lambda r: (r[0], r[1].casefold(), r[1]))]
 
     def inline(self, node: BlankNode) -> str:
@@ -233,14 +264,24 @@ class _TurtleWriter:
         return out
 
     def block(self, kind: str, subject: Term) -> str:
-        head = "[]" if kind in ("axiom", "free") else self.term(subject) if isinstance(subject, NamedNode) \
+        head = (
+            "[]"
+            if kind in ("axiom", "free")
+            else self.term(subject)
+            if isinstance(subject, NamedNode)
             else f"_:{subject.value}"
+        )
         entries: list[tuple[str, str]] = []  # (text, trailing comment)
         preds = self.view.predicates(subject)
         for pi, (predicate, objects) in enumerate(preds):
             pairs = [(self.term(o), o) for o in objects]
-            pairs.sort(key=lambda r: (0 if isinstance(r[1], NamedNode) else 1 if isinstance(r[1], Literal) else 2,
-                                      r[0].casefold(), r[0]))
+            pairs.sort(
+                key=lambda r: (
+                    0 if isinstance(r[1], NamedNode) else 1 if isinstance(r[1], Literal) else 2,
+                    r[0].casefold(),
+                    r[0],
+                )
+            )
             for oi, (text, obj) in enumerate(pairs):
                 lead = f"{self.verb(predicate)} " if oi == 0 else "    "
                 last = oi == len(pairs) - 1
@@ -251,8 +292,15 @@ class _TurtleWriter:
         return "".join(line + (f"  # {c}" if c else "") + "\n" for line, (_, c) in zip(lines, entries, strict=True))
 
 
-_SECTIONS = {1: "Annotation properties", 2: "Object properties", 3: "Data properties", 4: "Classes",
-             5: "Individuals", 6: "Other subjects", 7: "Other axioms"}
+_SECTIONS = {
+    1: "Annotation properties",
+    2: "Object properties",
+    3: "Data properties",
+    4: "Classes",
+    5: "Individuals",
+    6: "Other subjects",
+    7: "Other axioms",
+}
 _RULE = "#" * 65
 
 
@@ -302,7 +350,7 @@ def find_comments(text: str) -> list[tuple[int, str]]:
         c = text[i]
         if c == "\n":
             line += 1
-        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:i + 4096]):
+        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i : i + 4096]):
             i = text.index(">", i)
         elif c in "\"'":
             quote = c * 3 if text.startswith(c * 3, i) else c
@@ -358,6 +406,7 @@ def format_file(path: str | Path, *, check: bool = False, drop_comments: bool = 
         raise NotCanonicalError(
             f"{path}:{line}: {len(lost)} '#' comment(s) would be lost (first: {comment[:70]!r}); canonical Turtle "
             "keeps the leading comment block and regenerates '# label' comments only - move notes into "
-            "rdfs:comment annotations, or pass --drop-comments")
+            "rdfs:comment annotations, or pass --drop-comments"
+        )
     atomic_write(path, canonical)
     return True

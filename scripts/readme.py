@@ -35,8 +35,7 @@ for row in kg.query("processes-with-output", cell="Red blood cell"):   # a synon
 
 
 def run(args: list[str]) -> str:
-    proc = subprocess.run([sys.executable, "-m", "hemokg", *args], capture_output=True, text=True, cwd=ROOT,
-                          check=True)
+    proc = subprocess.run([sys.executable, "-m", "hemokg", *args], capture_output=True, text=True, cwd=ROOT, check=True)
     return proc.stdout.rstrip()
 
 
@@ -54,8 +53,9 @@ def blocks() -> dict[str, str]:
     out = {"queries": "\n".join(rows)}
     for key, args in EXAMPLES.items():
         out[key] = f"```console\n$ hemokg {' '.join(args)}\n{run(args)}\n```"
-    python_out = subprocess.run([sys.executable, "-c", PYTHON], capture_output=True, text=True, cwd=ROOT,
-                                check=True).stdout.rstrip()
+    python_out = subprocess.run(
+        [sys.executable, "-c", PYTHON], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout.rstrip()
     out["python"] = f"```python\n{PYTHON.rstrip()}\n```\n\nprints\n\n```text\n{python_out}\n```"
     return out
 

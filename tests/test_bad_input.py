@@ -33,13 +33,17 @@ from hemokg.errors import (
 from tests.fixtures.servers import local_http_server
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = (b'<https://w3id.org/hemokg/HEMO_9000001> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
-        b'<http://www.w3.org/2002/07/owl#Class> .\n'
-        b'<https://w3id.org/hemokg/HEMO_9000001> <http://www.w3.org/2000/01/rdf-schema#label> "tiny cell" .\n')
-TINY_TTL = ("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-            "<https://w3id.org/hemokg/HEMO_9000001> a owl:Class ; rdfs:label \"tiny cell\" .\n"
-            "<https://w3id.org/hemokg/HEMO_9000002> a owl:Class ; rdfs:label \"tinier cell\" ;\n"
-            "  rdfs:subClassOf <https://w3id.org/hemokg/HEMO_9000001> .\n")
+TINY = (
+    b"<https://w3id.org/hemokg/HEMO_9000001> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+    b"<http://www.w3.org/2002/07/owl#Class> .\n"
+    b'<https://w3id.org/hemokg/HEMO_9000001> <http://www.w3.org/2000/01/rdf-schema#label> "tiny cell" .\n'
+)
+TINY_TTL = (
+    "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    '<https://w3id.org/hemokg/HEMO_9000001> a owl:Class ; rdfs:label "tiny cell" .\n'
+    '<https://w3id.org/hemokg/HEMO_9000002> a owl:Class ; rdfs:label "tinier cell" ;\n'
+    "  rdfs:subClassOf <https://w3id.org/hemokg/HEMO_9000001> .\n"
+)
 
 
 def one_line_error(run, *needles: str) -> None:
@@ -70,8 +74,9 @@ def leftovers(folder: Path) -> list[str]:
 
 
 # --- 1. remote endpoints ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("url", ["notaurl", "http://[::1", "ftp://example.org/sparql", "http:///sparql",
-                                 "http://localhost:99999/sparql"])
+@pytest.mark.parametrize(
+    "url", ["notaurl", "http://[::1", "ftp://example.org/sparql", "http:///sparql", "http://localhost:99999/sparql"]
+)
 def test_a_malformed_endpoint_url_is_one_clear_error(url: str) -> None:
     with pytest.raises(EndpointError, match="http\\(s\\) URL"):
         RemoteBackend(url)
@@ -119,7 +124,7 @@ def test_push_takes_credentials_out_of_the_update_url(oxigraph_server) -> None:
 # --- 2. the CLI ---------------------------------------------------------------------------------------------------
 def test_sparql_file_that_is_not_utf8_names_the_file(hemokg_cli, tmp_path: Path) -> None:
     path = tmp_path / "latin1.rq"
-    path.write_bytes("SELECT * WHERE { ?s ?p \"caf\u00e9\" }".encode("latin-1"))
+    path.write_bytes('SELECT * WHERE { ?s ?p "caf\u00e9" }'.encode("latin-1"))
     one_line_error(hemokg_cli("sparql", "-f", str(path)), str(path), "UTF-8")
 
 
@@ -136,9 +141,20 @@ def test_build_that_cannot_write_exits_with_one_line(tmp_path: Path) -> None:
     (package / "_data" / "ontology" / "hemo.ttl").write_text(TINY_TTL, encoding="utf-8")
     (package / "_data" / "ontology" / "hemo-reasoned.nq").mkdir()
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-c", "import hemokg, sys; assert hemokg.__file__.startswith(sys.argv[1]); "
-                           "from hemokg.cli import main; main(['build'])", str(package)],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import hemokg, sys; assert hemokg.__file__.startswith(sys.argv[1]); "
+            "from hemokg.cli import main; main(['build'])",
+            str(package),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     run = type("Run", (), {"code": proc.returncode, "out": proc.stdout, "err": proc.stderr})()
     one_line_error(run, str(package / "_data" / "ontology" / "hemo-reasoned.nq"), "untouched")
     assert (package / "_data" / "ontology" / "hemo-reasoned.nq").is_dir()
@@ -281,7 +297,7 @@ class _Guarded(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = b"<https://w3id.org/hemokg/HEMO_9000001> <http://www.w3.org/2000/01/rdf-schema#label> \"guarded\" .\n"
+        body = b'<https://w3id.org/hemokg/HEMO_9000001> <http://www.w3.org/2000/01/rdf-schema#label> "guarded" .\n'
         self.send_response(200)
         self.send_header("Content-Type", "application/n-triples")
         self.send_header("Content-Length", str(len(body)))
@@ -303,8 +319,14 @@ def test_export_from_an_endpoint_sends_the_credentials(hemokg_cli, guarded: str)
     env = {**os.environ, "HEMOKG_USER": "me", "HEMOKG_PASSWORD": "s3cretpw"}
     run = hemokg_cli("export", "--endpoint", guarded, "--format", "ntriples", env=env)
     assert run.code == 0 and '"guarded"' in run.out, run.err
-    refused = hemokg_cli("export", "--endpoint", guarded, "--format", "ntriples",
-                         env={k: v for k, v in os.environ.items() if not k.startswith("HEMOKG_")})
+    refused = hemokg_cli(
+        "export",
+        "--endpoint",
+        guarded,
+        "--format",
+        "ntriples",
+        env={k: v for k, v in os.environ.items() if not k.startswith("HEMOKG_")},
+    )
     one_line_error(refused, "HTTP 401")
 
 
@@ -325,8 +347,10 @@ def served() -> Iterator[tuple[str, object]]:
 def _raw_post(address: str, length: str) -> bytes:
     host, port = address.split(":")
     with socket.create_connection((host, int(port)), timeout=20) as sock:
-        sock.sendall(f"POST /sparql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/sparql-query\r\n"
-                     f"Content-Length: {length}\r\nConnection: close\r\n\r\nASK {{}}".encode())
+        sock.sendall(
+            f"POST /sparql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/sparql-query\r\n"
+            f"Content-Length: {length}\r\nConnection: close\r\n\r\nASK {{}}".encode()
+        )
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
@@ -390,4 +414,3 @@ def test_site_lists_parents_and_children_by_label() -> None:
     parents = page.split('class="parents">', 1)[1].split("</ul>", 1)[0]
     shown = [part.split("<", 1)[0] for part in parents.split('">')[1:]]
     assert shown == ["apex cell", "Middle cell", "zygote-like cell"], shown
-

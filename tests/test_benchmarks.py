@@ -18,8 +18,16 @@ from hemokg.synthetic import DIRECT, deep_chain, hemo_profile, synthetic_ontolog
 def _sizes():
     from benchmarks.common import Sizes
 
-    return dataclasses.replace(Sizes.pick("quick"), cold_rounds=1, query_repeats=3, query_budget=0.0,
-                               scales=(0.1, 0.5), rdflib_scales=(0.1,), reasoner_scales=(), timeout=60)
+    return dataclasses.replace(
+        Sizes.pick("quick"),
+        cold_rounds=1,
+        query_repeats=3,
+        query_budget=0.0,
+        scales=(0.1, 0.5),
+        rdflib_scales=(0.1,),
+        reasoner_scales=(),
+        timeout=60,
+    )
 
 
 def _predicates(data: bytes) -> Counter:
@@ -112,8 +120,17 @@ def test_each_benchmark_section_produces_numbers(tmp_path) -> None:
 
     assert plot(results["scale"], tmp_path / "img" / "plot.png")
     assert (tmp_path / "img" / "plot.png").read_bytes()[:4] == b"\x89PNG"
-    meta = {"command": "test", "date": "today", "mode": "smoke", "seconds": 1.0, "machine": {"cpu": "x"},
-            "versions": {"python": "3"}, "hemo_commit": "abc", "hemo_profile": "142 classes", "notes": ""}
+    meta = {
+        "command": "test",
+        "date": "today",
+        "mode": "smoke",
+        "seconds": 1.0,
+        "machine": {"cpu": "x"},
+        "versions": {"python": "3"},
+        "hemo_commit": "abc",
+        "hemo_profile": "142 classes",
+        "notes": "",
+    }
     text = render(meta, results, True)
     for heading in ("## 1. Cold", "## 2. Warm", "## 3. Load", "## 4. Remote", "## 5–6. Scale", "## Targets"):
         assert heading in text

@@ -99,8 +99,9 @@ def test_every_damage_is_detected(built: tuple[Path, bytes, tuple], tmp_path: Pa
 
 
 @pytest.mark.parametrize("damage", ["flipped byte", "truncated half", "empty", "stale input hash"])
-def test_a_damaged_cache_is_rebuilt(built: tuple[Path, bytes, tuple], small: Path,
-                                    caplog: pytest.LogCaptureFixture, damage: str) -> None:
+def test_a_damaged_cache_is_rebuilt(
+    built: tuple[Path, bytes, tuple], small: Path, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
     source, intact, good = built
     small.write_bytes(source.read_bytes())
     cached = small.parent / "cache" / next(source.parent.joinpath("cache").glob("*.nq")).name
@@ -125,20 +126,28 @@ def test_shipped_reasoned_graph_damage_is_detected(tmp_path: Path) -> None:
     assert read_reasoned(copy, key) is None
 
 
-BUILD = textwrap.dedent('''
+BUILD = textwrap.dedent("""
     import logging, sys
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     import hemokg
     kg = hemokg.load(sys.argv[1])
     print(len(kg.lineage("chain cell 12").ancestors()),
           kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value)
-''')
+""")
 
 
 def test_processes_building_the_cache_at_once_do_not_corrupt_it(small: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HEMOKG_CACHE_DIR": str(small.parent / "cache")}
-    procs = [subprocess.Popen([sys.executable, "-c", BUILD, str(small)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", BUILD, str(small)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(3)
+    ]
     outputs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err[-1000:] for _, err in outputs]
     answers = {out.strip() for out, _ in outputs}
@@ -149,6 +158,7 @@ def test_processes_building_the_cache_at_once_do_not_corrupt_it(small: Path) -> 
     key = cached.read_text().split()[2]
     assert read_reasoned(cached, key) is not None
     assert [p.name for p in cached.parent.iterdir()] == [cached.name]  # no temporary file left behind
-    proc = subprocess.run([sys.executable, "-c", BUILD, str(small)], capture_output=True, text=True, env=env,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", BUILD, str(small)], capture_output=True, text=True, env=env, timeout=300
+    )
     assert "reasoning over" not in proc.stderr and proc.stdout.strip() == outputs[0][0].strip()

@@ -18,9 +18,11 @@ from hemokg.cli import COMMANDS
 def test_help_lists_commands_with_an_example_and_imports_nothing_heavy(hemokg_cli) -> None:
     run = hemokg_cli("--help")
     assert run.code == 0 and "lineage" in run.out and "Example" in run.out
-    code = ("import sys\nfrom hemokg.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit: pass\n"
-            "print(sorted(m for m in ('rdflib','owlready2','SPARQLWrapper','pyoxigraph','yaml','rich') "
-            "if m in sys.modules), file=sys.stderr)")
+    code = (
+        "import sys\nfrom hemokg.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('rdflib','owlready2','SPARQLWrapper','pyoxigraph','yaml','rich') "
+        "if m in sys.modules), file=sys.stderr)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stderr.strip().splitlines()[-1] == "[]"
 
@@ -78,7 +80,7 @@ def test_queries_lists_every_stored_query(hemokg_cli) -> None:
 
 
 def test_sparql_inline_and_from_file(hemokg_cli, tmp_path: Path) -> None:
-    text = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nASK { ?x rdfs:label \"neutrophil\" }"
+    text = 'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nASK { ?x rdfs:label "neutrophil" }'
     assert hemokg_cli("sparql", text, "--format", "json").out.strip() == '{"head": {}, "boolean": true}'
     path = tmp_path / "q.rq"
     path.write_text("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3")

@@ -28,13 +28,24 @@ ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = int(os.environ.get("HEMOKG_LOAD_REQUESTS", "2000"))
 CLIENTS = 50
 
-NAMES = ["neutrophil", "haemopoiesis", "CL:0000775", "erythrocyte", "megakaryocyte", "HSC", "no such cell at all",
-         "monocyte", "B cell", "platelet"]
+NAMES = [
+    "neutrophil",
+    "haemopoiesis",
+    "CL:0000775",
+    "erythrocyte",
+    "megakaryocyte",
+    "HSC",
+    "no such cell at all",
+    "monocyte",
+    "B cell",
+    "platelet",
+]
 CELLS = ["neutrophil", "erythrocyte", "monocyte", "hematopoietic stem cell", "megakaryocyte", "myeloblast"]
 
 
 def _workload(kg: hemokg.KnowledgeGraph) -> list[tuple[str, Callable[[], object]]]:
     """Named calls covering every stored query, lookup, resolve, lineage and raw SPARQL; each answer as plain data."""
+
     def lookup(name: str) -> object:
         try:
             return kg.lookup(name).asdict()
@@ -104,9 +115,14 @@ def served(tmp_path_factory) -> Iterator[tuple[str, subprocess.Popen]]:
     """``hemokg serve`` as a real process on 127.0.0.1 (any free port), an empty site folder, 2 workers."""
     site = tmp_path_factory.mktemp("site")
     (site / "index.html").write_text("<html></html>")
-    proc = subprocess.Popen([sys.executable, "-m", "hemokg", "serve", "--port", "0", "--site-dir", str(site)],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hemokg", "serve", "--port", "0", "--site-dir", str(site)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     line = proc.stderr.readline()
     match = re.search(r"serving (http://[\d.]+:\d+)/", line)
     if not match:
@@ -166,8 +182,15 @@ def test_serve_answers_every_request_of_50_clients_with_bounded_memory(served, k
             conn = getattr(local, "conn", None) or HTTPConnection(host, port, timeout=60)
             local.conn = conn
             try:
-                conn.request("POST", "/sparql", body=body, headers={
-                    "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
+                conn.request(
+                    "POST",
+                    "/sparql",
+                    body=body,
+                    headers={
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Accept": "application/sparql-results+json",
+                    },
+                )
                 answer = conn.getresponse()
                 data = answer.read()
                 break
@@ -197,8 +220,10 @@ def test_serve_answers_every_request_of_50_clients_with_bounded_memory(served, k
             if done % 500 == 0:
                 peak = max(peak, _rss_kb(proc.pid))
     rss_after = _rss_kb(proc.pid)
-    print(f"\nserve load: {REQUESTS} requests, {CLIENTS} clients, {len(failures)} failures, "
-          f"RSS {rss_before // 1024} MB before, {peak // 1024} MB peak, {rss_after // 1024} MB after")
+    print(
+        f"\nserve load: {REQUESTS} requests, {CLIENTS} clients, {len(failures)} failures, "
+        f"RSS {rss_before // 1024} MB before, {peak // 1024} MB peak, {rss_after // 1024} MB after"
+    )
     assert not failures, failures[:5]
     assert proc.poll() is None
     assert max(peak, rss_after) < rss_before * 1.5 + 64 * 1024, (rss_before, peak, rss_after)

@@ -95,8 +95,12 @@ def test_lookup_agrees(server_kg, kg, text):
 @pytest.mark.parametrize("cell", ["neutrophil", "erythrocyte", "platelet", "myeloblast"])
 def test_lineage_agrees(server_kg, kg, cell):
     here, there = kg.lineage(cell), server_kg.lineage(cell)
-    assert (there.iri, there.labels, sorted(map(str, there.up)), sorted(map(str, there.down))) == \
-        (here.iri, here.labels, sorted(map(str, here.up)), sorted(map(str, here.down)))
+    assert (there.iri, there.labels, sorted(map(str, there.up)), sorted(map(str, there.down))) == (
+        here.iri,
+        here.labels,
+        sorted(map(str, here.up)),
+        sorted(map(str, here.down)),
+    )
 
 
 def test_sparql_counts_see_only_hemo(server_kg, kg):

@@ -33,8 +33,9 @@ def _iri(i: int, offset: int = 0) -> str:
 def _graph() -> bytes:
     """The deep develops-from chain (cells 1..10,001), its direct relation-graph edges, a 10,000-deep subclass chain
     (offset 2,000,000) and a class with 10,000 children (offset 4,000,000), as N-Quads."""
-    quads = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
-             for q in parse(deep_chain(N), format=RdfFormat.N_TRIPLES)]
+    quads = [
+        Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in parse(deep_chain(N), format=RdfFormat.N_TRIPLES)
+    ]
     relation = NamedNode(GRAPH_RELATION)
     quads += [Quad(NamedNode(_iri(i)), NamedNode(DIRECT), NamedNode(_iri(i - 1)), relation) for i in range(1, N + 1)]
     lines = []
@@ -43,8 +44,10 @@ def _graph() -> bytes:
         if i:
             lines.append(f"<{_iri(i, 2_000_000)}> <{SUB}> <{_iri(i - 1, 2_000_000)}> .")
     wide = wide_class(N).decode().replace(HEMO + "0", HEMO + "4")  # HEMO_0000001 -> HEMO_4000001
-    quads += [Quad(t.subject, t.predicate, t.object, DefaultGraph())
-              for t in parse(("\n".join(lines) + "\n" + wide).encode(), format=RdfFormat.N_TRIPLES)]
+    quads += [
+        Quad(t.subject, t.predicate, t.object, DefaultGraph())
+        for t in parse(("\n".join(lines) + "\n" + wide).encode(), format=RdfFormat.N_TRIPLES)
+    ]
     return serialize(quads, format=RdfFormat.N_QUADS)
 
 
@@ -90,8 +93,9 @@ def test_ancestors_of_a_10000_deep_subclass_chain(big: KnowledgeGraph) -> None:
     deepest = big.resolve(f"deep class {N}")
     rows = big.sparql(f"SELECT ?a WHERE {{ ?_c_iri <{SUB}>+ ?a }}", {"_c_iri": NamedNode(deepest)}).rows
     assert {r[0].value for r in rows} == {_iri(i, 2_000_000) for i in range(N)}
-    count = big.sparql(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?d <{SUB}>* ?_top_iri }}",
-                       {"_top_iri": NamedNode(_iri(0, 2_000_000))}).rows[0][0]
+    count = big.sparql(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?d <{SUB}>* ?_top_iri }}", {"_top_iri": NamedNode(_iri(0, 2_000_000))}
+    ).rows[0][0]
     assert int(count.value) == N + 1
 
 

@@ -31,8 +31,13 @@ def _nodes(path: Path) -> dict[str, dict]:
 
 def _edge_labels(path: Path) -> list[str]:
     root = ET.parse(path).getroot()
-    return [t.text for g in root.iter(f"{SVG}g") if "edge" in (g.get("class") or "").split()
-            for t in g.iter(f"{SVG}text") if t.text]
+    return [
+        t.text
+        for g in root.iter(f"{SVG}g")
+        if "edge" in (g.get("class") or "").split()
+        for t in g.iter(f"{SVG}text")
+        if t.text
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +47,17 @@ def lineage_svg(kg, tmp_path_factory) -> Path:
 
 def test_lineage_tree_has_the_cells_from_stem_cell_to_mature_cells(lineage_svg):
     nodes = _nodes(lineage_svg)
-    for label in ("hematopoietic stem cell", "common myeloid progenitor", "common lymphoid progenitor",
-                  "erythrocyte", "platelet", "monocyte", "B cell", "natural killer cell", "reticulocyte"):
+    for label in (
+        "hematopoietic stem cell",
+        "common myeloid progenitor",
+        "common lymphoid progenitor",
+        "erythrocyte",
+        "platelet",
+        "monocyte",
+        "B cell",
+        "natural killer cell",
+        "reticulocyte",
+    ):
         assert label in nodes, f"{label} missing from the lineage picture"
     labels = _edge_labels(lineage_svg)
     assert "directly develops from" in labels and "develops from" in labels
@@ -69,8 +83,7 @@ def test_lineage_shows_sites(lineage_svg):
 
 def test_every_drawn_step_is_a_develops_from_fact_of_the_graph(kg):
     graph = lineage_graph(kg)
-    facts = {(r[0].value, r[1].value) for r in kg.sparql(
-        f"SELECT ?c ?p WHERE {{ ?c <{REL['develops_from']}> ?p }}")}
+    facts = {(r[0].value, r[1].value) for r in kg.sparql(f"SELECT ?c ?p WHERE {{ ?c <{REL['develops_from']}> ?p }}")}
     assert graph.edges
     for cell, _, precursor in graph.edges:
         assert (cell, precursor) in facts, (graph.label(cell), graph.label(precursor))
@@ -127,8 +140,12 @@ def test_sites_picture(kg, tmp_path):
     for process in ("yolk sac hematopoiesis", "fetal liver hematopoiesis", "medullary hematopoiesis"):
         assert "process" in classes.get(process, ()), process
     assert any("disease" in c for c in classes.values())
-    clusters = [t.text for g in ET.parse(path).getroot().iter(f"{SVG}g") if "cluster" in (g.get("class") or "")
-                for t in g.findall(f"{SVG}text")]
+    clusters = [
+        t.text
+        for g in ET.parse(path).getroot().iter(f"{SVG}g")
+        if "cluster" in (g.get("class") or "")
+        for t in g.findall(f"{SVG}text")
+    ]
     assert any("prenatal" in (c or "") for c in clusters) and any("postnatal" in (c or "") for c in clusters)
     assert "occurs in" in _edge_labels(path)
     assert "disease causes disruption of" in _edge_labels(path)

@@ -102,11 +102,19 @@ def test_rdf_export_parses_back_isomorphic(fmt: str, which: str, request: pytest
         assert isomorphic(parsed, source_graph(kg))
     else:  # the same check, faster on big graphs: equal RDFC-1.0 canonical forms <=> isomorphic
         assert canonical_form(parsed.serialize(format="nt").encode()) == canonical_form(
-            "".join(f"{t} .\n" for t in Source(kg).triples).encode())
+            "".join(f"{t} .\n" for t in Source(kg).triples).encode()
+        )
 
 
-@pytest.mark.parametrize("fmt,oxfmt", [("turtle", ox.RdfFormat.TURTLE), ("ntriples", ox.RdfFormat.N_TRIPLES),
-                                       ("rdfxml", ox.RdfFormat.RDF_XML), ("jsonld", ox.RdfFormat.JSON_LD)])
+@pytest.mark.parametrize(
+    "fmt,oxfmt",
+    [
+        ("turtle", ox.RdfFormat.TURTLE),
+        ("ntriples", ox.RdfFormat.N_TRIPLES),
+        ("rdfxml", ox.RdfFormat.RDF_XML),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+    ],
+)
 def test_pyoxigraph_reads_every_rdf_format(fmt: str, oxfmt: ox.RdfFormat, asserted_kg: hemokg.KnowledgeGraph) -> None:
     triples = {q.triple for q in ox.parse(export(asserted_kg, fmt), format=oxfmt)}
     assert len(triples) == len(Source(asserted_kg).triples)
@@ -171,8 +179,13 @@ def test_owlready2_loads_the_rdfxml(asserted_kg: hemokg.KnowledgeGraph, tmp_path
     assert neutrophil is not None and "mature neutrophil" in neutrophil.label
     assert any(getattr(r, "property", None) is not None for r in neutrophil.is_a)  # restrictions survived
     classes = {c.iri for c in world.classes() if c.iri.startswith(HEMO)}
-    assert len(classes) == sum(1 for t in Source(asserted_kg).triples if t.subject.value.startswith(HEMO)
-                               and str(t.predicate).endswith("#type>") and str(t.object).endswith("#Class>"))
+    assert len(classes) == sum(
+        1
+        for t in Source(asserted_kg).triples
+        if t.subject.value.startswith(HEMO)
+        and str(t.predicate).endswith("#type>")
+        and str(t.object).endswith("#Class>")
+    )
 
 
 def test_obo_is_read_by_fastobo_and_pronto(sample_kg: hemokg.KnowledgeGraph, tmp_path: Path) -> None:
@@ -189,8 +202,10 @@ def test_obo_is_read_by_fastobo_and_pronto(sample_kg: hemokg.KnowledgeGraph, tmp
     hema = onto["HEMO:0000001"]
     assert hema.definition == 'The production of all "blood" cells,\nstep by step.'
     assert {x.id for x in hema.definition.xrefs} == {"PMID:123", "ISBN:978-0"}
-    assert {(s.description, s.scope) for s in hema.synonyms} >= {("haematopoiesis", "EXACT"), ("hemopoiesis",
-                                                                                                "RELATED")}
+    assert {(s.description, s.scope) for s in hema.synonyms} >= {
+        ("haematopoiesis", "EXACT"),
+        ("hemopoiesis", "RELATED"),
+    }
     assert onto["HEMO:0000002"].comment == "Self-renewing ! {odd} # chars: ü é <not an IRI>"
     assert onto.get_relationship("develops_from").transitive
 
@@ -200,8 +215,9 @@ def test_obo_of_the_real_ontology(asserted_kg: hemokg.KnowledgeGraph, tmp_path: 
     export(asserted_kg, "obo", path)
     onto = pronto.Ontology(str(path), encoding="utf-8")
     hemo_terms = {t.id for t in onto.terms() if t.id.startswith("HEMO:")}
-    assert len(hemo_terms) == len([r for r in export(asserted_kg, "csv").decode().splitlines()[1:]
-                                   if r.startswith("HEMO:")])
+    assert len(hemo_terms) == len(
+        [r for r in export(asserted_kg, "csv").decode().splitlines()[1:] if r.startswith("HEMO:")]
+    )
     assert all(onto[t].name for t in hemo_terms)
     assert len(list(fastobo.load(str(path)))) >= len(hemo_terms)
 
@@ -241,11 +257,22 @@ def test_csv_and_tsv_terms(sample_kg: hemokg.KnowledgeGraph) -> None:
 
 # --- byte stability and files --------------------------------------------------------------------------------------
 def test_every_format_gives_the_same_bytes_on_every_run() -> None:
-    code = ("import hashlib, hemokg; from hemokg.export import export; kg = hemokg.load(reasoned=False);"
-            "print({f: hashlib.sha256(export(kg, f)).hexdigest() for f in "
-            "('turtle', 'ntriples', 'nquads', 'rdfxml', 'jsonld', 'obo', 'obographs', 'csv', 'tsv')})")
-    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
-                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "77")}
+    code = (
+        "import hashlib, hemokg; from hemokg.export import export; kg = hemokg.load(reasoned=False);"
+        "print({f: hashlib.sha256(export(kg, f)).hexdigest() for f in "
+        "('turtle', 'ntriples', 'nquads', 'rdfxml', 'jsonld', 'obo', 'obographs', 'csv', 'tsv')})"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("0", "77")
+    }
     assert len(runs) == 1
 
 
@@ -290,19 +317,26 @@ def test_cli_export_reasoned_is_the_reasoned_graph(kg: hemokg.KnowledgeGraph, he
 
 def test_release_products_parse_and_carry_the_version_iri(sample_path: Path, tmp_path: Path) -> None:
     written, notes = release(tmp_path, version="2026-11-30", ontology=sample_path)
-    assert sorted(p.name for p in written) == sorted(f"hemo-{k}.{e}" for k in ("base", "full")
-                                                     for e in ("ttl", "owl", "json", "jsonld", "obo", "nt"))
+    assert sorted(p.name for p in written) == sorted(
+        f"hemo-{k}.{e}" for k in ("base", "full") for e in ("ttl", "owl", "json", "jsonld", "obo", "nt")
+    )
     assert notes and "without imports" in notes[0]
     for kind in ("base", "full"):
         version = f"https://w3id.org/hemokg/releases/2026-11-30/hemo-{kind}.owl"
-        stamp = ox.Triple(ox.NamedNode("https://w3id.org/hemokg/hemo.owl"),
-                          ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI"), ox.NamedNode(version))
+        stamp = ox.Triple(
+            ox.NamedNode("https://w3id.org/hemokg/hemo.owl"),
+            ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI"),
+            ox.NamedNode(version),
+        )
         for ext, fmt in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES), ("owl", ox.RdfFormat.RDF_XML)):
             triples = {q.triple for q in ox.parse((tmp_path / f"hemo-{kind}.{ext}").read_bytes(), format=fmt)}
             assert stamp in triples and not any(t.object.value.endswith("2026-11-25/hemo.owl") for t in triples)
         graph = expand_jsonld((tmp_path / f"hemo-{kind}.jsonld").read_bytes())
-        assert (rdflib.URIRef(stamp.subject.value), rdflib.URIRef(stamp.predicate.value), rdflib.URIRef(version)) \
-            in graph
+        assert (
+            rdflib.URIRef(stamp.subject.value),
+            rdflib.URIRef(stamp.predicate.value),
+            rdflib.URIRef(version),
+        ) in graph
         assert json.loads((tmp_path / f"hemo-{kind}.json").read_text())["graphs"][0]["meta"]["version"] == version
         header = fastobo.load(str(tmp_path / f"hemo-{kind}.obo")).header
         assert "data-version: hemo/releases/2026-11-30" in str(header)

@@ -52,8 +52,15 @@ def test_server_killed_during_push_leaves_the_previous_graph(old_server: Oxigrap
 
     url = old_server.base
     with pytest.raises(EndpointError) as info:
-        push(f"{url}/query", update_url=f"{url}/update", store_url=f"{url}/store" if method == "gsp" else None,
-             method=method, batch_size=200, timeout=10, progress=progress)
+        push(
+            f"{url}/query",
+            update_url=f"{url}/update",
+            store_url=f"{url}/store" if method == "gsp" else None,
+            method=method,
+            batch_size=200,
+            timeout=10,
+            progress=progress,
+        )
     message = str(info.value)
     assert killed and "\n" not in message and f"127.0.0.1:{old_server.port}" in message, message
     assert fingerprint(old_server.restart().kg()) == before  # the old graph, whole: nothing half-pushed
@@ -95,8 +102,7 @@ def test_server_killed_during_a_query_is_one_clear_error(old_server: OxigraphSer
 # --- full and read-only disks --------------------------------------------------------------------------------------
 def _mount(folder: Path, options: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True,
-                          text=True)
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, text=True)
     if proc.returncode:
         pytest.skip(f"cannot mount a tmpfs here ({proc.stderr.strip()}); the RLIMIT_FSIZE test covers this")
 
@@ -158,16 +164,29 @@ def test_export_to_a_read_only_disk_keeps_the_previous_file(readonly_disk: Path,
     _assert_untouched(readonly_disk, previous)
 
 
-@pytest.mark.parametrize("args", [["export", "--format", "turtle"], ["query", "term-labels", "--format", "json"],
-                                  ["lineage", "neutrophil", "--format", "json"]], ids=lambda a: a[0])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--format", "turtle"],
+        ["query", "term-labels", "--format", "json"],
+        ["lineage", "neutrophil", "--format", "json"],
+    ],
+    ids=lambda a: a[0],
+)
 def test_cli_output_to_a_full_disk_is_one_line_and_keeps_the_file(full_disk: Path, args: list[str]) -> None:
     previous = (full_disk / "previous.ttl").read_bytes()
     _fill(full_disk)
-    proc = subprocess.run([sys.executable, "-m", "hemokg", *args, "-o", str(full_disk / "previous.ttl")],
-                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          timeout=120)
-    assert proc.returncode == 1 and proc.stderr.startswith("hemokg: error:") and proc.stderr.count("\n") == 1, \
+    proc = subprocess.run(
+        [sys.executable, "-m", "hemokg", *args, "-o", str(full_disk / "previous.ttl")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert proc.returncode == 1 and proc.stderr.startswith("hemokg: error:") and proc.stderr.count("\n") == 1, (
         proc.stderr
+    )
     assert "No space left on device" in proc.stderr
     _assert_untouched(full_disk, previous)
 
@@ -180,9 +199,9 @@ def chain(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("disk", ["full_disk", "readonly_disk"])
-def test_a_cache_that_cannot_be_written_still_answers(request, chain: Path, disk: str,
-                                                     monkeypatch: pytest.MonkeyPatch,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_a_cache_that_cannot_be_written_still_answers(
+    request, chain: Path, disk: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     folder = request.getfixturevalue(disk)
     previous = (folder / "previous.ttl").read_bytes()
     if disk == "full_disk":
@@ -194,32 +213,40 @@ def test_a_cache_that_cannot_be_written_still_answers(request, chain: Path, disk
     _assert_untouched(folder, previous)
 
 
-SMALL_LIMIT = '''
+SMALL_LIMIT = """
 import resource, signal, sys
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 from hemokg.cli import main
 main(sys.argv[1:])
-'''
+"""
 
 
 def test_file_size_limit_midway_keeps_the_previous_file(tmp_path: Path) -> None:
     """Without mounting: the kernel refuses bytes past 20 kB (RLIMIT_FSIZE), midway through the export."""
     target = tmp_path / "hemo.ttl"
     target.write_bytes(b"# the previous export\n")
-    proc = subprocess.run([sys.executable, "-c", SMALL_LIMIT, "export", "--format", "turtle", "-o", str(target)],
-                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          timeout=120)
-    assert proc.returncode == 1 and proc.stderr.startswith("hemokg: error:") and proc.stderr.count("\n") == 1, \
+    proc = subprocess.run(
+        [sys.executable, "-c", SMALL_LIMIT, "export", "--format", "turtle", "-o", str(target)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert proc.returncode == 1 and proc.stderr.startswith("hemokg: error:") and proc.stderr.count("\n") == 1, (
         proc.stderr
+    )
     assert target.read_bytes() == b"# the previous export\n"
     assert [p.name for p in tmp_path.iterdir()] == ["hemo.ttl"]
 
 
 def test_rlimit_is_real(tmp_path: Path) -> None:
     """The limit used above does stop a plain write (so the test above can fail)."""
-    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
-            "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))\n"
-            "with open(sys.argv[1], 'wb') as f: f.write(b'x' * 5000)")
+    code = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))\n"
+        "with open(sys.argv[1], 'wb') as f: f.write(b'x' * 5000)"
+    )
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "big")], capture_output=True, text=True)
     assert proc.returncode != 0 and "File too large" in proc.stderr

@@ -31,21 +31,59 @@ from hemokg.queries import StoredQuery, bind_values, catalog, parse_header, quer
 from hemokg.resources import ontology_path
 
 SCALE = int(os.environ.get("HEMOKG_FUZZ_EXAMPLES", "1"))
-FUZZ = settings(max_examples=150 * SCALE, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=150 * SCALE,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Pieces an attacker or a careless paste brings: quoting, IRI and group delimiters, comments, escapes, updates.
-HOSTILE = ['"', "'", '"""', ">", "<", "}", "{", "#", "\n", "\r", "\x00", "\\", "\\u0000", "\\U0010FFFF",
-           "} ; DROP ALL ;", " . } INSERT DATA { <a> <b> <c> } #", "http://", "https://w3id.org/hemokg/HEMO_", "CL:",
-           "HEMO:", "obo:", "urn:", "file:///etc/passwd", "?x", "$y", "\u202e", "\ufeff", "\u2028", "\x1b[31m", "%00",
-           "\t", "@en", "^^"]
+HOSTILE = [
+    '"',
+    "'",
+    '"""',
+    ">",
+    "<",
+    "}",
+    "{",
+    "#",
+    "\n",
+    "\r",
+    "\x00",
+    "\\",
+    "\\u0000",
+    "\\U0010FFFF",
+    "} ; DROP ALL ;",
+    " . } INSERT DATA { <a> <b> <c> } #",
+    "http://",
+    "https://w3id.org/hemokg/HEMO_",
+    "CL:",
+    "HEMO:",
+    "obo:",
+    "urn:",
+    "file:///etc/passwd",
+    "?x",
+    "$y",
+    "\u202e",
+    "\ufeff",
+    "\u2028",
+    "\x1b[31m",
+    "%00",
+    "\t",
+    "@en",
+    "^^",
+]
 CHARS = st.one_of(st.characters(), st.characters(categories=["Cs"]), st.sampled_from(list("\x00\x01\x7f\u0085")))
 TEXT = st.one_of(
     st.text(CHARS, max_size=60),
     st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(CHARS, max_size=8)), max_size=8).map("".join),
-    st.builds(lambda p, s: p + s, st.sampled_from(["http://", "CL:", "HEMO:", "<http://", "urn:", "GO:"]),
-              st.text(CHARS, max_size=30)),
+    st.builds(
+        lambda p, s: p + s,
+        st.sampled_from(["http://", "CL:", "HEMO:", "<http://", "urn:", "GO:"]),
+        st.text(CHARS, max_size=30),
+    ),
 )
 
 
@@ -72,11 +110,25 @@ def test_lookup_resolve_and_lineage_raise_only_package_errors(kg: hemokg.Knowled
     _only_hemo_errors(kg.lineage, text)
 
 
-@pytest.mark.parametrize("text", [
-    "http://a>b", "CL:0000775}", "HEMO:>", "urn:x{", "CL:\x00", "\udcff", "neutrophil\x00",
-    pytest.param("x" * 1_000_000, id="1MB"),
-    "<http://a b>", "http://x\x01", "CL:<>", "", "  ", "\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://a>b",
+        "CL:0000775}",
+        "HEMO:>",
+        "urn:x{",
+        "CL:\x00",
+        "\udcff",
+        "neutrophil\x00",
+        pytest.param("x" * 1_000_000, id="1MB"),
+        "<http://a b>",
+        "http://x\x01",
+        "CL:<>",
+        "",
+        "  ",
+        "\n",
+    ],
+)
 def test_found_malformed_names_are_term_not_found(kg: hemokg.KnowledgeGraph, text: str) -> None:
     """Findings: an invalid IRI/CURIE and a lone surrogate (undecodable argv bytes) raised a bare ValueError."""
     with pytest.raises(hemokg.TermNotFoundError) as info:
@@ -110,8 +162,10 @@ def test_every_stored_query_parameter_takes_any_text(kg: hemokg.KnowledgeGraph, 
 
 
 @FUZZ
-@given(value=st.lists(st.one_of(st.characters(), st.sampled_from(HOSTILE)), max_size=60).map("".join),
-       language=st.sampled_from([None, "en", "en-GB"]))
+@given(
+    value=st.lists(st.one_of(st.characters(), st.sampled_from(HOSTILE)), max_size=60).map("".join),
+    language=st.sampled_from([None, "en", "en-GB"]),
+)
 def test_bound_literals_come_back_exactly(value: str, language: str | None) -> None:
     """Whatever a literal holds, the bound query parses and returns that very literal: nothing escapes the VALUES."""
     literal = Literal(value, language=language) if language else Literal(value)
@@ -123,7 +177,7 @@ def test_bound_literals_come_back_exactly(value: str, language: str | None) -> N
 
 
 @FUZZ
-@given(path=st.text(st.characters(exclude_characters=" <>\"{}|^`\\"), max_size=60))
+@given(path=st.text(st.characters(exclude_characters=' <>"{}|^`\\'), max_size=60))
 def test_bound_iris_come_back_exactly(path: str) -> None:
     try:
         iri = NamedNode("http://example.org/" + path)
@@ -144,15 +198,40 @@ def test_bind_values_refuses_bad_variable_names(name: str) -> None:
 
 
 # --- stored-query header parser ------------------------------------------------------------------------------------
-HEADER_PIECES = ["summary: x", "summary:", "params:", "  cell: a cell", "defaults:", "  cell: [", "tags: [a, b",
-                 "tags: a", "bogus: 1", "- a", "{", "}", ":", "'", '"', "&a *a", "!!python/object:os.system", "\t",
-                 "description: >", "  text", "competency: [CQ01]", "params: 1", "summary: [1]", "? ", "%YAML 1.1"]
+HEADER_PIECES = [
+    "summary: x",
+    "summary:",
+    "params:",
+    "  cell: a cell",
+    "defaults:",
+    "  cell: [",
+    "tags: [a, b",
+    "tags: a",
+    "bogus: 1",
+    "- a",
+    "{",
+    "}",
+    ":",
+    "'",
+    '"',
+    "&a *a",
+    "!!python/object:os.system",
+    "\t",
+    "description: >",
+    "  text",
+    "competency: [CQ01]",
+    "params: 1",
+    "summary: [1]",
+    "? ",
+    "%YAML 1.1",
+]
 
 
 @FUZZ
-@given(lines=st.lists(st.one_of(st.sampled_from(HEADER_PIECES), st.text(CHARS, max_size=30)), max_size=10),
-       body=st.sampled_from(["SELECT * WHERE { ?_cell_iri ?p ?o }", "ASK {}", "DROP ALL", "",
-                             "SELECT ?__n_integer {}"]))
+@given(
+    lines=st.lists(st.one_of(st.sampled_from(HEADER_PIECES), st.text(CHARS, max_size=30)), max_size=10),
+    body=st.sampled_from(["SELECT * WHERE { ?_cell_iri ?p ?o }", "ASK {}", "DROP ALL", "", "SELECT ?__n_integer {}"]),
+)
 def test_header_parser_raises_only_query_header_errors(lines: list[str], body: str, tmp_path_factory) -> None:
     text = "".join(f"#+ {line}\n" for line in lines) + body
     try:
@@ -175,13 +254,16 @@ def test_header_parser_raises_only_query_header_errors(lines: list[str], body: s
         assert stored.form in ("select", "ask", "construct", "describe")
 
 
-@pytest.mark.parametrize("text", [
-    "PREFIX select: <http://x/> INSERT DATA { select:a select:b select:c }",
-    "BASE <http://select/> DROP ALL",
-    "# SELECT\nDELETE WHERE { ?s ?p ?o }",
-    "PREFIX ask: <http://x/ask> PREFIX : <http://y/> WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
-    'INSERT DATA { <a> <b> "SELECT" }',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PREFIX select: <http://x/> INSERT DATA { select:a select:b select:c }",
+        "BASE <http://select/> DROP ALL",
+        "# SELECT\nDELETE WHERE { ?s ?p ?o }",
+        "PREFIX ask: <http://x/ask> PREFIX : <http://y/> WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        'INSERT DATA { <a> <b> "SELECT" }',
+    ],
+)
 def test_query_form_sees_the_update_behind_a_prologue(text: str) -> None:
     """Finding: ``PREFIX select: <…> INSERT DATA …`` counted as a SELECT (the first keyword anywhere won)."""
     assert query_form(text) not in ("select", "ask", "construct", "describe")
@@ -190,8 +272,23 @@ def test_query_form_sees_the_update_behind_a_prologue(text: str) -> None:
 @FUZZ
 @given(text=TEXT)
 def test_query_form_is_total(text: str) -> None:
-    assert query_form(text) in ("select", "ask", "construct", "describe", "insert", "delete", "load", "clear", "drop",
-                                "create", "add", "move", "copy", "with", "unknown")
+    assert query_form(text) in (
+        "select",
+        "ask",
+        "construct",
+        "describe",
+        "insert",
+        "delete",
+        "load",
+        "clear",
+        "drop",
+        "create",
+        "add",
+        "move",
+        "copy",
+        "with",
+        "unknown",
+    )
 
 
 # --- ontology loader -----------------------------------------------------------------------------------------------
@@ -199,13 +296,21 @@ _TTL = ontology_path().read_bytes()
 
 
 @FUZZ
-@given(position=st.integers(min_value=0, max_value=len(_TTL)), junk=st.one_of(
-    st.binary(max_size=12), st.sampled_from([b"\xff", b"\x00", b"<", b">", b'"', b".", b";", b"@prefix", b"\\u"]),
-    st.text(CHARS, max_size=8).map(lambda t: t.encode("utf-8", "surrogatepass"))),
-    mode=st.sampled_from(["insert", "truncate", "replace"]))
+@given(
+    position=st.integers(min_value=0, max_value=len(_TTL)),
+    junk=st.one_of(
+        st.binary(max_size=12),
+        st.sampled_from([b"\xff", b"\x00", b"<", b">", b'"', b".", b";", b"@prefix", b"\\u"]),
+        st.text(CHARS, max_size=8).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    ),
+    mode=st.sampled_from(["insert", "truncate", "replace"]),
+)
 def test_broken_turtle_gives_a_parse_error_naming_file_and_line(position: int, junk: bytes, mode: str) -> None:
-    data = {"insert": _TTL[:position] + junk + _TTL[position:], "truncate": _TTL[:position],
-            "replace": _TTL[:position] + junk + _TTL[position + len(junk):]}[mode]
+    data = {
+        "insert": _TTL[:position] + junk + _TTL[position:],
+        "truncate": _TTL[:position],
+        "replace": _TTL[:position] + junk + _TTL[position + len(junk) :],
+    }[mode]
     try:
         parse_ontology(data, path="hemo.ttl")
     except OntologyParseError as exc:
@@ -244,12 +349,22 @@ def _run_cli(argv: list[str]) -> tuple[int, str]:
 ARGV = st.one_of(
     st.tuples(st.just("lookup"), TEXT).map(list),
     st.tuples(st.just("lineage"), TEXT).map(list),
-    st.tuples(st.just("query"), st.sampled_from(["term-by-name", "term-details", "nope", "develops-into"]),
-              st.just("-p"),
-              st.builds("{}={}".format, st.sampled_from(["name", "term", "cell", "x", ""]), TEXT)).map(list),
+    st.tuples(
+        st.just("query"),
+        st.sampled_from(["term-by-name", "term-details", "nope", "develops-into"]),
+        st.just("-p"),
+        st.builds("{}={}".format, st.sampled_from(["name", "term", "cell", "x", ""]), TEXT),
+    ).map(list),
     st.tuples(st.just("sparql"), TEXT).map(list),
-    st.lists(st.one_of(st.sampled_from(["--format", "json", "-o", "-p", "--endpoint", "--asserted", "query", "lookup",
-                                        "--", "-", "--help"]), TEXT), max_size=5),
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["--format", "json", "-o", "-p", "--endpoint", "--asserted", "query", "lookup", "--", "-", "--help"]
+            ),
+            TEXT,
+        ),
+        max_size=5,
+    ),
 )
 
 
@@ -274,16 +389,42 @@ def _cannot_reach_the_network(url: str) -> bool:
 
 MALFORMED_URL = st.one_of(
     TEXT,
-    st.builds("{}{}".format, st.sampled_from(["http://[", "https://[::1", "http://127.0.0.1:", "http://h:-",
-                                              "http://h:99999", "http:///", "https://:80/", "ftp://", "file:///",
-                                              "mailto:", "localhost:", "//", "http:"]), TEXT),
+    st.builds(
+        "{}{}".format,
+        st.sampled_from(
+            [
+                "http://[",
+                "https://[::1",
+                "http://127.0.0.1:",
+                "http://h:-",
+                "http://h:99999",
+                "http:///",
+                "https://:80/",
+                "ftp://",
+                "file:///",
+                "mailto:",
+                "localhost:",
+                "//",
+                "http:",
+            ]
+        ),
+        TEXT,
+    ),
 )
 
 
 @settings(FUZZ, max_examples=60 * SCALE)
-@given(command=st.sampled_from([["lookup", "neutrophil"], ["lineage", "platelet"], ["sparql", "ASK {}"],
-                                ["query", "term-details", "-p", "term=neutrophil"]]),
-       url=MALFORMED_URL)
+@given(
+    command=st.sampled_from(
+        [
+            ["lookup", "neutrophil"],
+            ["lineage", "platelet"],
+            ["sparql", "ASK {}"],
+            ["query", "term-details", "-p", "term=neutrophil"],
+        ]
+    ),
+    url=MALFORMED_URL,
+)
 def test_cli_refuses_a_malformed_endpoint_url_in_one_line(command: list[str], url: str) -> None:
     assume(url != "" and _cannot_reach_the_network(url))  # "" means no endpoint: the embedded store answers
     code, err = _run_cli([*command, "--endpoint", url])
@@ -291,23 +432,35 @@ def test_cli_refuses_a_malformed_endpoint_url_in_one_line(command: list[str], ur
     assert code == 1 and err.startswith("hemokg: error:") and err.count("\n") == 1, (code, err)
 
 
-@pytest.mark.parametrize("args", [
-    [b"lookup", b"\xff\xfe"], [b"lookup", b"http://a>b"], [b"lineage", b"CL:}"], [b"query", b"term-by-name", b"-p",
-                                                                                   b"name=\xc3("],
-    [b"sparql", b"PREFIX select: <http://x/> INSERT DATA { select:a select:b select:c }"], [b"sparql", b"}{"],
-    [b"sparql", b"SELECT * WHERE { ?s ?p \"\xff\" }"],
-    [b"query", b"../../etc/passwd"], pytest.param([b"lookup", b"x" * 100_000], id="100k"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [b"lookup", b"\xff\xfe"],
+        [b"lookup", b"http://a>b"],
+        [b"lineage", b"CL:}"],
+        [b"query", b"term-by-name", b"-p", b"name=\xc3("],
+        [b"sparql", b"PREFIX select: <http://x/> INSERT DATA { select:a select:b select:c }"],
+        [b"sparql", b"}{"],
+        [b"sparql", b'SELECT * WHERE { ?s ?p "\xff" }'],
+        [b"query", b"../../etc/passwd"],
+        pytest.param([b"lookup", b"x" * 100_000], id="100k"),
+    ],
+)
 def test_cli_processes_answer_hostile_arguments_with_one_line(args: list[bytes]) -> None:
-    proc = subprocess.run([sys.executable, "-m", "hemokg", *args], capture_output=True, timeout=120,
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "hemokg", *args],
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 1, err
     assert "Traceback" not in err and err.startswith("hemokg: error:") and err.count("\n") == 1, err
 
 
 # --- atheris (coverage-guided), a bounded run in a subprocess -------------------------------------------------------
-ATHERIS_HARNESS = textwrap.dedent('''
+ATHERIS_HARNESS = textwrap.dedent("""
     import sys
     import atheris
     with atheris.instrument_imports():
@@ -332,18 +485,24 @@ ATHERIS_HARNESS = textwrap.dedent('''
 
     atheris.Setup(sys.argv, one)
     atheris.Fuzz()
-''')
+""")
 
 
 def test_atheris_bounded_run(tmp_path: Path) -> None:
     if sys.platform != "linux":
         pytest.skip("atheris is in the test extra on Linux only")
     import atheris  # noqa: F401 - in the test extra on Linux: missing is a failure, not a skip
+
     harness = tmp_path / "harness.py"
     harness.write_text(ATHERIS_HARNESS)
     runs = 4000 * SCALE
-    proc = subprocess.run([sys.executable, str(harness), f"-runs={runs}", "-seed=1", "-max_len=400"],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, str(harness), f"-runs={runs}", "-seed=1", "-max_len=400"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"Done {runs} runs" in proc.stderr

@@ -41,8 +41,10 @@ def _store(path: Path) -> Store:
 
 
 def _ask(store: Store, where: str) -> bool:
-    prefixes = ("PREFIX obo: <http://purl.obolibrary.org/obo/> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
-                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ")
+    prefixes = (
+        "PREFIX obo: <http://purl.obolibrary.org/obo/> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    )
     return bool(store.query(prefixes + "ASK { " + where + " }"))
 
 
@@ -50,39 +52,58 @@ def test_every_module_is_built_and_matches_the_committed_one(built: dict[str, Pa
     assert set(built) == set(MODULES)
     for name, path in built.items():
         assert path.read_bytes() == (imports_dir() / f"{name}.ttl").read_bytes(), (
-            f"{name}.ttl is stale: rebuild with `hemokg imports build`")
+            f"{name}.ttl is stale: rebuild with `hemokg imports build`"
+        )
 
 
 def test_modules_keep_the_source_versions_and_licence(built: dict[str, Path]) -> None:
-    expected = {"cl": "cl/releases/2026-03-26/cl.owl", "hp": "hp/releases/2025-01-16/hp.owl",
-                "mondo": "mondo/releases/2026-05-05/", "uberon": "uberon/releases/2026-04-01/",
-                "hsapdv": "hsapdv/releases/2025-01-23/", "go": "cl/releases/2026-06-08/subsets/"}
+    expected = {
+        "cl": "cl/releases/2026-03-26/cl.owl",
+        "hp": "hp/releases/2025-01-16/hp.owl",
+        "mondo": "mondo/releases/2026-05-05/",
+        "uberon": "uberon/releases/2026-04-01/",
+        "hsapdv": "hsapdv/releases/2025-01-23/",
+        "go": "cl/releases/2026-06-08/subsets/",
+    }
     for name, fragment in expected.items():
-        rows = list(_store(built[name]).query(
-            "PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX dcterms: <http://purl.org/dc/terms/> "
-            "SELECT ?vi ?v ?lic WHERE { ?o a owl:Ontology ; owl:versionIRI ?vi ; owl:versionInfo ?v ; "
-            "dcterms:license ?lic }"))
+        rows = list(
+            _store(built[name]).query(
+                "PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                "SELECT ?vi ?v ?lic WHERE { ?o a owl:Ontology ; owl:versionIRI ?vi ; owl:versionInfo ?v ; "
+                "dcterms:license ?lic }"
+            )
+        )
         assert len(rows) == 1, name
         assert fragment in rows[0][0].value and rows[0][1].value
-    assert _ask(_store(built["cl"]), "?o <http://purl.org/dc/terms/license> <http://creativecommons.org/licenses/by/4.0/>")
+    assert _ask(
+        _store(built["cl"]), "?o <http://purl.org/dc/terms/license> <http://creativecommons.org/licenses/by/4.0/>"
+    )
 
 
 def test_cl_module_holds_the_whole_hematopoietic_branch(built: dict[str, Path]) -> None:
     store = _store(built["cl"])
-    rows = store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT (COUNT(DISTINCT ?c) AS ?n) "
-                       "WHERE { ?c rdfs:label ?l . FILTER(STRSTARTS(STR(?c), 'http://purl.obolibrary.org/obo/CL_')) }")
+    rows = store.query(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT (COUNT(DISTINCT ?c) AS ?n) "
+        "WHERE { ?c rdfs:label ?l . FILTER(STRSTARTS(STR(?c), 'http://purl.obolibrary.org/obo/CL_')) }"
+    )
     count = int(next(iter(rows))[0].value)
     assert 700 <= count <= 1500
-    branch = {i for i, t in read_cellxgene(default_inputs().cellxgene["CL"]).terms.items()
-              if BRANCH_ROOT in t.ancestors and not t.deprecated}
+    branch = {
+        i
+        for i, t in read_cellxgene(default_inputs().cellxgene["CL"]).terms.items()
+        if BRANCH_ROOT in t.ancestors and not t.deprecated
+    }
     present = {q.subject.value for q in store.quads_for_pattern(None, None, None) if q.subject.value in branch}
     assert len(branch) > 600 and branch <= present
 
 
 def test_cl_module_has_develops_from_and_no_definitions(built: dict[str, Path]) -> None:
     store = _store(built["cl"])
-    assert _ask(store, "obo:CL_0000232 rdfs:label 'erythrocyte' ; rdfs:subClassOf [ owl:onProperty obo:RO_0002202 ; "
-                       "owl:someValuesFrom obo:CL_0000558 ]")  # erythrocyte develops from reticulocyte
+    assert _ask(
+        store,
+        "obo:CL_0000232 rdfs:label 'erythrocyte' ; rdfs:subClassOf [ owl:onProperty obo:RO_0002202 ; "
+        "owl:someValuesFrom obo:CL_0000558 ]",
+    )  # erythrocyte develops from reticulocyte
     assert _ask(store, "obo:CL_0000775 owl:equivalentClass ?e")  # neutrophil keeps its logical definition
     for path in built.values():
         assert b"IAO_0000115" not in path.read_bytes()  # definitions stay out
@@ -121,7 +142,8 @@ def test_merged_graph_is_consistent_and_crosses_the_links(merged: hemokg.Knowled
     assert OBO + "CL_0000232" not in uncovered and OBO + "CL_0000775" not in uncovered
     processes = merged.query("xo-go-processes-for-cell", cell="erythrocyte")
     assert (OBO + "GO_0030218", "produces (results in acquisition of features of)") in {
-        (r[0].value, r[2].value) for r in processes}
+        (r[0].value, r[2].value) for r in processes
+    }
     assert _values(merged.query("xo-go-processes-for-cell", cell="CL:0000232")) == _values(processes)
 
 
@@ -129,10 +151,17 @@ def test_a_wrong_exact_mapping_is_caught_by_the_reasoner(tmp_path: Path) -> None
     wrong = tmp_path / "hemo.ttl"
     text = ontology_path().read_text(encoding="utf-8")
     hemo = _store(ontology_path())
-    neutrophil = next(iter(hemo.query('SELECT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> "neutrophil" '
-                                      'FILTER(STRSTARTS(STR(?c), "https://w3id.org/hemokg/")) }')))[0].value
-    wrong.write_text(text + f"\n<{neutrophil}> skos:exactMatch obo:CL_0000232 .  # neutrophil = CL erythrocyte\n",
-                     encoding="utf-8")
+    neutrophil = next(
+        iter(
+            hemo.query(
+                'SELECT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> "neutrophil" '
+                'FILTER(STRSTARTS(STR(?c), "https://w3id.org/hemokg/")) }'
+            )
+        )
+    )[0].value
+    wrong.write_text(
+        text + f"\n<{neutrophil}> skos:exactMatch obo:CL_0000232 .  # neutrophil = CL erythrocyte\n", encoding="utf-8"
+    )
     inputs = [s for s in sources(wrong, imports=True) if s[2] is None or s[2].endswith("/cl")]
     with pytest.raises(ReasonerError, match=r"unsatisfiable|inconsistent"):
         build_reasoned(inputs, exact_as_equivalent=True)

@@ -27,11 +27,40 @@ RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 #: Values built to escape a string, an IRI, a VALUES block or the query, or to smuggle an update in.
 HOSTILE = [
-    '"', '\\"', "'", "'''", '"""', ">", "<", "}", "{", "#", "\n", "\r\n", "\\", "\x00", "} ; DROP ALL ;",
-    '"} ; DROP ALL ; #', '" . } DELETE WHERE { ?s ?p ?o } #', "')) } UNION { ?s ?p ?o } #", "\\u0022 } ; DROP ALL",
-    '""" } ; DROP ALL ; #', 'neutrophil" || true || "', "<http://x> } ; CLEAR DEFAULT", "http://a> } ; DROP ALL ; <http://b",
-    "CL:0000775> } ; DROP ALL", "CL:0000775}", "neutrophil\n} ; DROP ALL ; #", "?s ?p ?o", "$x", "\t}\t", "\u2028}",
-    ") } ; INSERT DATA { <http://e/a> <http://e/b> <http://e/c> } #", "x" * 5000, "🩸 } #", "\\x00",
+    '"',
+    '\\"',
+    "'",
+    "'''",
+    '"""',
+    ">",
+    "<",
+    "}",
+    "{",
+    "#",
+    "\n",
+    "\r\n",
+    "\\",
+    "\x00",
+    "} ; DROP ALL ;",
+    '"} ; DROP ALL ; #',
+    '" . } DELETE WHERE { ?s ?p ?o } #',
+    "')) } UNION { ?s ?p ?o } #",
+    "\\u0022 } ; DROP ALL",
+    '""" } ; DROP ALL ; #',
+    'neutrophil" || true || "',
+    "<http://x> } ; CLEAR DEFAULT",
+    "http://a> } ; DROP ALL ; <http://b",
+    "CL:0000775> } ; DROP ALL",
+    "CL:0000775}",
+    "neutrophil\n} ; DROP ALL ; #",
+    "?s ?p ?o",
+    "$x",
+    "\t}\t",
+    "\u2028}",
+    ") } ; INSERT DATA { <http://e/a> <http://e/b> <http://e/c> } #",
+    "x" * 5000,
+    "🩸 } #",
+    "\\x00",
 ]
 #: IRIs with every character an IRI allows that means something to SPARQL or to a URL: ' ( ) ; # % & = + , ! $ * ?
 HOSTILE_IRIS = [
@@ -47,11 +76,15 @@ def _hostile_graph() -> bytes:
     quads = list(parse(load_nquads(), format=RdfFormat.N_QUADS))
     for i, value in enumerate(v for v in HOSTILE if "\x00" not in v):
         term = NamedNode(f"https://w3id.org/hemokg/HEMO_98{i:05d}")
-        quads += [Quad(term, RDF_TYPE, OWL_CLASS, DefaultGraph()),
-                  Quad(term, RDFS_LABEL, Literal(value), DefaultGraph())]
+        quads += [
+            Quad(term, RDF_TYPE, OWL_CLASS, DefaultGraph()),
+            Quad(term, RDFS_LABEL, Literal(value), DefaultGraph()),
+        ]
     for i, iri in enumerate(HOSTILE_IRIS):
-        quads += [Quad(NamedNode(iri), RDF_TYPE, OWL_CLASS, DefaultGraph()),
-                  Quad(NamedNode(iri), RDFS_LABEL, Literal(f"hostile iri {i}"), DefaultGraph())]
+        quads += [
+            Quad(NamedNode(iri), RDF_TYPE, OWL_CLASS, DefaultGraph()),
+            Quad(NamedNode(iri), RDFS_LABEL, Literal(f"hostile iri {i}"), DefaultGraph()),
+        ]
     return serialize(quads, format=RdfFormat.N_QUADS)
 
 
@@ -108,8 +141,9 @@ def test_a_hostile_label_finds_exactly_its_term(hostile_kg: KnowledgeGraph, inde
     assert [(r[0].value, r[2].value) for r in rows] == [(iri, value)]
     if value == value.strip():  # lookup trims the text a person typed
         assert hostile_kg.lookup(value).iri == iri
-    bound = hostile_kg.sparql("SELECT ?t WHERE { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
-                              {"label": value}).rows
+    bound = hostile_kg.sparql(
+        "SELECT ?t WHERE { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?label }", {"label": value}
+    ).rows
     assert [r[0].value for r in bound] == [iri]
 
 
@@ -128,8 +162,12 @@ def test_nul_is_refused_before_any_backend_sees_it(hostile_kg: KnowledgeGraph) -
 
 
 UPDATES = [
-    "DROP ALL", "CLEAR DEFAULT", "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
-    "DELETE WHERE { ?s ?p ?o }", "LOAD <http://example.org/x.ttl>", "CREATE GRAPH <http://e/g>",
+    "DROP ALL",
+    "CLEAR DEFAULT",
+    "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "LOAD <http://example.org/x.ttl>",
+    "CREATE GRAPH <http://e/g>",
     "PREFIX select: <http://x/> INSERT DATA { select:a select:b select:c }",
     "# SELECT * WHERE { ?s ?p ?o }\nDROP ALL",
     "WITH <https://w3id.org/hemokg/hemo.owl> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
@@ -144,8 +182,9 @@ def test_sparql_refuses_updates_on_every_backend(hostile_kg: KnowledgeGraph, upd
         hostile_kg.sparql(update)
 
 
-def test_the_server_still_holds_everything_after_the_attacks(hostile_backends: GraphOnBackends,
-                                                            hostile_nquads: bytes) -> None:
+def test_the_server_still_holds_everything_after_the_attacks(
+    hostile_backends: GraphOnBackends, hostile_nquads: bytes
+) -> None:
     """The read-write server answers exactly what the embedded store answers from the same data."""
     embedded = KnowledgeGraph(EmbeddedBackend.from_nquads(hostile_nquads))
     assert fingerprint(hostile_backends.kg("oxigraph")) == fingerprint(embedded)

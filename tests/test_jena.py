@@ -55,8 +55,7 @@ def test_arq_answers_the_stored_queries_like_the_embedded_store(kg, files, name:
     stored = hemokg.catalog()[name]
     expected = kg.query(name, **params)
     bindings = {p.variable: kg._bind(name, p.name, p.type, params[p.name]) for p in stored.params}
-    proc = jena("arq.sparql", "--results=JSON", "--data", str(files["reasoned.nt"]),
-                bind_values(stored.text, bindings))
+    proc = jena("arq.sparql", "--results=JSON", "--data", str(files["reasoned.nt"]), bind_values(stored.text, bindings))
     assert proc.returncode == 0, proc.stderr.decode()
     got = parse_json_results(proc.stdout)
 

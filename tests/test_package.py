@@ -31,17 +31,21 @@ def labels_of(lineage: hemokg.Lineage, iris: list[str]) -> list[str]:
 
 def test_import_is_light() -> None:
     """`import hemokg` pulls in none of the heavy libraries (they load where used)."""
-    code = "import sys, hemokg; print(sorted(m for m in ('rdflib', 'owlready2', 'SPARQLWrapper', 'pyld', 'yaml', " \
-           "'click', 'rich', 'pyoxigraph') if m in sys.modules))"
+    code = (
+        "import sys, hemokg; print(sorted(m for m in ('rdflib', 'owlready2', 'SPARQLWrapper', 'pyld', 'yaml', "
+        "'click', 'rich', 'pyoxigraph') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 def test_cli_hot_path_imports_no_heavy_library() -> None:
-    code = ("import sys; from hemokg.cli import main\n"
-            "try:\n    main(['lineage', 'neutrophil', '--format', 'tsv'])\nexcept SystemExit: pass\n"
-            "print(sorted(m for m in ('rdflib', 'owlready2', 'SPARQLWrapper', 'pyld') if m in sys.modules), "
-            "file=sys.stderr)")
+    code = (
+        "import sys; from hemokg.cli import main\n"
+        "try:\n    main(['lineage', 'neutrophil', '--format', 'tsv'])\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('rdflib', 'owlready2', 'SPARQLWrapper', 'pyld') if m in sys.modules), "
+        "file=sys.stderr)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stderr.strip().splitlines()[-1] == "[]"
     assert "neutrophil" in proc.stdout
@@ -58,8 +62,9 @@ def test_reasoned_graph_holds_inferences_and_relation_graph(kg, asserted_kg) -> 
     reasoned = int(kg.sparql(count % "?s ?p ?o").rows[0][0].value)
     asserted = int(asserted_kg.sparql(count % "?s ?p ?o").rows[0][0].value)
     assert reasoned > asserted
-    relation = kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/hemokg/graph/relation-graph> "
-                         "{ ?s ?p ?o } }")
+    relation = kg.sparql(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/hemokg/graph/relation-graph> { ?s ?p ?o } }"
+    )
     assert int(relation.rows[0][0].value) > 100
     hsc, neutrophil = kg.resolve("hematopoietic stem cell"), kg.resolve("neutrophil")
     ask = "ASK { ?_a_iri <http://purl.obolibrary.org/obo/RO_0002202> ?_b_iri }"
@@ -67,10 +72,26 @@ def test_reasoned_graph_holds_inferences_and_relation_graph(kg, asserted_kg) -> 
     assert not asserted_kg.sparql(ask, {"_a_iri": NamedNode(neutrophil), "_b_iri": NamedNode(hsc)}).boolean
 
 
-@pytest.mark.parametrize("text", ["hematopoiesis", "Haematopoiesis", "HAEMOPOIESIS", "hemopoiesis", "hematogenesis",
-                                  "hemogenesis", "blood cell formation", "hematopoïesis", "HÉMATOPOÏESIS",
-                                  "hemopoïesis", "ｈｅｍａｔｏｐｏｉｅｓｉｓ", "  Hematopoiesis.", "HÆMATOPOIESIS",
-                                  "hæmopoiesis", "GO:0030097"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hematopoiesis",
+        "Haematopoiesis",
+        "HAEMOPOIESIS",
+        "hemopoiesis",
+        "hematogenesis",
+        "hemogenesis",
+        "blood cell formation",
+        "hematopoïesis",
+        "HÉMATOPOÏESIS",
+        "hemopoïesis",
+        "ｈｅｍａｔｏｐｏｉｅｓｉｓ",
+        "  Hematopoiesis.",
+        "HÆMATOPOIESIS",
+        "hæmopoiesis",
+        "GO:0030097",
+    ],
+)
 def test_every_name_of_hematopoiesis_finds_it(kg, text: str) -> None:
     assert kg.lookup(text).label == "hematopoiesis"
 
@@ -105,8 +126,10 @@ def test_lineage_of_the_erythrocyte_walks_every_true_step(kg) -> None:
     lineage = kg.lineage("erythrocyte")
     chain = labels_of(lineage, lineage.chains()[0])
     assert chain[0] == "hematopoietic stem cell" and chain[-1] == "erythrocyte"
-    for earlier, later in [("proerythroblast", "orthochromatic erythroblast"), ("orthochromatic erythroblast",
-                                                                               "reticulocyte")]:
+    for earlier, later in [
+        ("proerythroblast", "orthochromatic erythroblast"),
+        ("orthochromatic erythroblast", "reticulocyte"),
+    ]:
         assert chain.index(earlier) < chain.index(later)
     assert chain.index("reticulocyte") == len(chain) - 2  # one direct step, no shortcut
 
@@ -159,8 +182,10 @@ def test_malformed_ontology_names_file_line_and_column(tmp_path: Path) -> None:
 def test_two_graphs_are_isolated(tmp_path: Path) -> None:
     """No global state: two knowledge graphs over different files answer differently."""
     mini = tmp_path / "mini.ttl"
-    mini.write_text("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-                    "<https://w3id.org/hemokg/HEMO_9999999> rdfs:label \"only here\" .\n")
+    mini.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/hemokg/HEMO_9999999> rdfs:label "only here" .\n'
+    )
     small, full = hemokg.load(mini, reasoned=False), hemokg.load(reasoned=False)
     assert small.resolve("only here").endswith("9999999")
     with pytest.raises(TermNotFoundError):
@@ -202,7 +227,8 @@ def test_a_stage_without_its_own_step_inherits_its_superclass_steps(kg) -> None:
     """Thymocytes are T cells, and every T cell develops from a pro-T cell: the chain runs through it."""
     thymocyte = kg.lineage("thymocyte")
     assert {"pro-T cell", "common lymphoid progenitor", "hematopoietic stem cell"} <= set(
-        labels_of(thymocyte, thymocyte.ancestors()))
+        labels_of(thymocyte, thymocyte.ancestors())
+    )
     mature = kg.lineage("mature T cell")
     chain = labels_of(mature, mature.chains()[0])
     assert chain[0] == "hematopoietic stem cell" and chain[-2:] == ["thymocyte", "mature T cell"]

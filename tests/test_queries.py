@@ -48,8 +48,10 @@ def test_header_and_params_are_read_from_the_file(tmp_path: Path) -> None:
         ("#+ summary: x\n#+ tags: oops\nSELECT * WHERE { ?s ?p ?o }", "'tags' must be a list"),
         ("#+ summary: x\nSELECT * WHERE { ?_cell_iri ?p ?o }", "not documented"),
         ("#+ summary: x\n#+ params: {other: y}\nSELECT * WHERE { ?s ?p ?o }", "which no ?_other_TYPE"),
-        ("#+ summary: x\n#+ params: {cell: c}\n#+ defaults: {nope: 1}\nSELECT * WHERE { ?_cell_iri ?p ?o }",
-         "not a parameter"),
+        (
+            "#+ summary: x\n#+ params: {cell: c}\n#+ defaults: {nope: 1}\nSELECT * WHERE { ?_cell_iri ?p ?o }",
+            "not a parameter",
+        ),
         ("#+ summary: x\nDELETE WHERE { ?s ?p ?o }", "read-only"),
         ("#+ summary: x\n#+ params: {cell: c}\nSELECT * WHERE { ?_cell_iri ?p ?__cell_iri }", "is used as"),
     ],

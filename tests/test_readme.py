@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_readme_examples_and_query_table_are_current() -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "readme.py"), "--check"], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "readme.py"), "--check"], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr + proc.stdout
 
 

@@ -28,7 +28,9 @@ PREAMBLE = """
 
 # Consistent; D is inferred under C through C's equivalence definition; U is unsatisfiable (X disjoint with Y);
 # E1 ≡ E2 is asserted (so not "new"); the owl:imports points nowhere and must not be fetched.
-SATISFIABLE_WITH_UNSAT = PREAMBLE + """
+SATISFIABLE_WITH_UNSAT = (
+    PREAMBLE
+    + """
 <http://example.org/onto> a owl:Ontology ; owl:imports <http://unreachable.invalid/nothing.owl> .
 ex:p a owl:ObjectProperty .
 ex:A a owl:Class .
@@ -44,18 +46,25 @@ ex:E2 a owl:Class .
 ex:F1 a owl:Class ; owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:p ; owl:someValuesFrom ex:X ] .
 ex:F2 a owl:Class ; owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:p ; owl:someValuesFrom ex:X ] .
 """
+)
 
-INCONSISTENT = PREAMBLE + """
+INCONSISTENT = (
+    PREAMBLE
+    + """
 ex:X a owl:Class ; owl:disjointWith ex:Y .
 ex:Y a owl:Class .
 ex:i a owl:NamedIndividual , ex:X , ex:Y .
 """
+)
 
 # HermiT refuses literals whose datatype is outside the OWL 2 datatype map: a real java failure.
-HERMIT_FAILS = PREAMBLE + """
+HERMIT_FAILS = (
+    PREAMBLE
+    + """
 ex:dp a owl:DatatypeProperty .
 ex:i a owl:NamedIndividual ; ex:dp "x"^^ex:notADatatype .
 """
+)
 
 
 def ntriples(turtle: str) -> bytes:
@@ -74,6 +83,7 @@ needs_java = pytest.mark.skipif(not java_available(), reason="no java on PATH")
 
 
 # ---------------------------------------------------------------- reasoning (one JVM per reasoner and ontology)
+
 
 @pytest.fixture(scope="module", params=sorted(REASONERS))
 def classified(request: pytest.FixtureRequest) -> ReasonerReport:
@@ -175,14 +185,18 @@ def test_import_is_lazy() -> None:
 
 # ---------------------------------------------------------------- relation graph
 
+
 def test_relation_graph_inheritance_and_filler_generalisation() -> None:
-    store = store_of(PREAMBLE + """
+    store = store_of(
+        PREAMBLE
+        + """
     ex:A rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:p ; owl:someValuesFrom ex:X ] , owl:Thing .
     ex:B rdfs:subClassOf ex:A .
     ex:B2 rdfs:subClassOf ex:B .
     ex:X rdfs:subClassOf ex:Y .
     ex:Y rdfs:subClassOf owl:Thing .
-    """)
+    """
+    )
     graph = relation_graph(store)
     p = EX + "p"
     for c in ("A", "B", "B2"):
@@ -195,7 +209,9 @@ def test_relation_graph_inheritance_and_filler_generalisation() -> None:
 
 
 def test_relation_graph_transitivity_only_for_transitive_properties() -> None:
-    store = store_of(PREAMBLE + """
+    store = store_of(
+        PREAMBLE
+        + """
     ex:t a owl:ObjectProperty , owl:TransitiveProperty .
     ex:q a owl:ObjectProperty .
     ex:A rdfs:subClassOf [ owl:onProperty ex:t ; owl:someValuesFrom ex:B ] ,
@@ -204,7 +220,8 @@ def test_relation_graph_transitivity_only_for_transitive_properties() -> None:
                          [ owl:onProperty ex:q ; owl:someValuesFrom ex:C ] .
     ex:C rdfs:subClassOf ex:C2 .
     ex:C2 rdfs:subClassOf [ owl:onProperty ex:t ; owl:someValuesFrom ex:D ] .
-    """)
+    """
+    )
     graph = set(relation_graph(store))
     t, q = EX + "t", EX + "q"
     assert {(EX + "A", t, EX + x) for x in ("B", "C", "C2", "D")} <= graph  # through C's superclass C2
@@ -212,28 +229,37 @@ def test_relation_graph_transitivity_only_for_transitive_properties() -> None:
 
 
 def test_relation_graph_sub_properties() -> None:
-    store = store_of(PREAMBLE + """
+    store = store_of(
+        PREAMBLE
+        + """
     obo:RO_0002207 rdfs:subPropertyOf obo:RO_0002202 .
     obo:RO_0002202 a owl:TransitiveProperty .
     ex:neutrophil rdfs:subClassOf [ owl:onProperty obo:RO_0002207 ; owl:someValuesFrom ex:myelocyte ] .
     ex:myelocyte rdfs:subClassOf [ owl:onProperty obo:RO_0002207 ; owl:someValuesFrom ex:promyelocyte ] .
-    """)
+    """
+    )
     graph = set(relation_graph(store))
     direct, develops = REL["directly_develops_from"], REL["develops_from"]
     assert (EX + "neutrophil", direct, EX + "myelocyte") in graph
     assert (EX + "neutrophil", direct, EX + "promyelocyte") not in graph  # 'directly' is not transitive
-    assert {(EX + "neutrophil", develops, EX + "myelocyte"), (EX + "neutrophil", develops, EX + "promyelocyte"),
-            (EX + "myelocyte", develops, EX + "promyelocyte")} <= graph
+    assert {
+        (EX + "neutrophil", develops, EX + "myelocyte"),
+        (EX + "neutrophil", develops, EX + "promyelocyte"),
+        (EX + "myelocyte", develops, EX + "promyelocyte"),
+    } <= graph
 
 
 def test_relation_graph_reads_intersections_in_equivalences() -> None:
-    store = store_of(PREAMBLE + """
+    store = store_of(
+        PREAMBLE
+        + """
     ex:C owl:equivalentClass [ owl:intersectionOf ( ex:A [ owl:onProperty ex:p ; owl:someValuesFrom ex:D ]
                                                      [ owl:onProperty ex:r ; owl:someValuesFrom ex:E ] ) ] .
     ex:C2 rdfs:subClassOf ex:C .
     ex:G owl:equivalentClass ex:C .
     ex:H rdfs:subClassOf [ owl:onProperty [ owl:inverseOf ex:p ] ; owl:someValuesFrom ex:D ] .
-    """)
+    """
+    )
     graph = set(relation_graph(store))
     for c in ("C", "C2", "G"):
         assert {(EX + c, EX + "p", EX + "D"), (EX + c, EX + "r", EX + "E"), (EX + c, SUB, EX + "A")} <= graph
@@ -254,8 +280,10 @@ def test_relation_graph_reads_the_graph_it_is_given() -> None:
 def test_relation_graph_closes_a_3000_step_chain_without_recursion() -> None:
     n = 3000
     lines = [PREAMBLE, "obo:RO_0002207 rdfs:subPropertyOf obo:RO_0002202 . obo:RO_0002202 a owl:TransitiveProperty ."]
-    lines += [f"ex:c{i:04d} rdfs:subClassOf [ owl:onProperty obo:RO_0002207 ; owl:someValuesFrom ex:c{i - 1:04d} ] ."
-              for i in range(1, n + 1)]
+    lines += [
+        f"ex:c{i:04d} rdfs:subClassOf [ owl:onProperty obo:RO_0002207 ; owl:someValuesFrom ex:c{i - 1:04d} ] ."
+        for i in range(1, n + 1)
+    ]
     lines += ["ex:top rdfs:subClassOf ex:c0000 ."]  # ex:c0000 ⊑ nothing; ex:top ⊑ ex:c0000: inherits nothing
     store = store_of("\n".join(lines))
     graph = relation_graph(store)  # speed is measured in benchmarks/, never asserted here
@@ -278,11 +306,15 @@ def test_relation_graph_subclass_chain_and_cycle() -> None:
 
 # ---------------------------------------------------------------- the real ontology
 
+
 def _labelled(store: ox.Store, label: str) -> set[str]:
     """IRIs of the classes whose rdfs:label is ``label`` (any language tag)."""
     label_of = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    return {q.subject.value for q in store.quads_for_pattern(None, label_of, None)
-            if isinstance(q.subject, ox.NamedNode) and q.object.value.lower() == label.lower()}
+    return {
+        q.subject.value
+        for q in store.quads_for_pattern(None, label_of, None)
+        if isinstance(q.subject, ox.NamedNode) and q.object.value.lower() == label.lower()
+    }
 
 
 @pytest.mark.slow

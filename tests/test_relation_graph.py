@@ -43,8 +43,10 @@ class Axioms:
         lines = [PREFIXES]
         lines += [f"<{c}> rdfs:subClassOf <{d}> ." for c, d in self.sub]
         lines += [f"<{c}> owl:equivalentClass <{d}> ." for c, d in self.equivalent]
-        lines += [f"<{c}> rdfs:subClassOf [ a owl:Restriction ; owl:onProperty <{r}> ; owl:someValuesFrom <{d}> ] ."
-                  for c, r, d in self.some]
+        lines += [
+            f"<{c}> rdfs:subClassOf [ a owl:Restriction ; owl:onProperty <{r}> ; owl:someValuesFrom <{d}> ] ."
+            for c, r, d in self.some
+        ]
         for c, genus, parts in self.defined:
             ops = " ".join(f"[ owl:onProperty <{r}> ; owl:someValuesFrom <{d}> ]" for r, d in parts)
             lines.append(f"<{c}> owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( <{genus}> {ops} ) ] .")
@@ -130,8 +132,9 @@ def test_relation_graph_equals_the_reference_closure_on_random_graphs(seed: int)
     ax = random_axioms(seed)
     expected = reference_closure(ax)
     got = relation_graph(store_of(ax.turtle()))
-    assert got == expected, (f"seed {seed}: missing {sorted(set(expected) - set(got))[:5]}, "
-                             f"extra {sorted(set(got) - set(expected))[:5]}")
+    assert got == expected, (
+        f"seed {seed}: missing {sorted(set(expected) - set(got))[:5]}, extra {sorted(set(got) - set(expected))[:5]}"
+    )
 
 
 def test_the_random_graphs_exercise_every_rule() -> None:
@@ -152,11 +155,14 @@ def test_the_random_graphs_exercise_every_rule() -> None:
 def test_components_do_not_change_each_others_rows() -> None:
     """One component's closure is the same alone as next to three others (rows are per class, not global)."""
     together = random_axioms(3, components=4)
-    alone = Axioms(transitive=together.transitive, sub_props=together.sub_props,
-                   sub=[e for e in together.sub if "#g2" in e[0]],
-                   equivalent=[e for e in together.equivalent if "#g2" in e[0]],
-                   some=[t for t in together.some if "#g2" in t[0]],
-                   defined=[t for t in together.defined if "#g2" in t[0]])
+    alone = Axioms(
+        transitive=together.transitive,
+        sub_props=together.sub_props,
+        sub=[e for e in together.sub if "#g2" in e[0]],
+        equivalent=[e for e in together.equivalent if "#g2" in e[0]],
+        some=[t for t in together.some if "#g2" in t[0]],
+        defined=[t for t in together.defined if "#g2" in t[0]],
+    )
     graph = relation_graph(store_of(together.turtle()))
     assert relation_graph(store_of(alone.turtle())) == [t for t in graph if "#g2" in t[0]]
 
@@ -165,8 +171,10 @@ def test_a_long_transitive_chain_next_to_a_wide_class() -> None:
     """Iterative closure: a 2,000-step transitive chain in one component, 2,000 children of one class in another."""
     n = 2000
     lines = [PREFIXES, f"<{PROPS[0]}> a owl:TransitiveProperty ."]
-    lines += [f"ex:k{i:04d} rdfs:subClassOf [ owl:onProperty <{PROPS[0]}> ; owl:someValuesFrom ex:k{i - 1:04d} ] ."
-              for i in range(1, n + 1)]
+    lines += [
+        f"ex:k{i:04d} rdfs:subClassOf [ owl:onProperty <{PROPS[0]}> ; owl:someValuesFrom ex:k{i - 1:04d} ] ."
+        for i in range(1, n + 1)
+    ]
     lines += [f"ex:w{i:04d} rdfs:subClassOf ex:wide ." for i in range(n)]
     lines += [f"ex:wide rdfs:subClassOf [ owl:onProperty <{PROPS[1]}> ; owl:someValuesFrom ex:k0000 ] ."]
     graph = relation_graph(store_of("\n".join(lines)))

@@ -16,8 +16,11 @@ SERVERS = ["oxigraph_server", "virtuoso_server"]
 
 
 def graph_size(server, graph: str) -> int:
-    rows = RemoteBackend(server.query, graphs=()).execute(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows
+    rows = (
+        RemoteBackend(server.query, graphs=())
+        .execute(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        .rows
+    )
     return int(rows[0][0].value)
 
 
@@ -51,9 +54,11 @@ def test_long_queries_go_by_post(oxigraph_kg):
 
 
 def test_virtuoso_typed_literals_and_blank_nodes_parse():
-    body = (b'{"head":{"vars":["n","b","l"]},"results":{"bindings":[{"n":{"type":"typed-literal","datatype":'
-            b'"http://www.w3.org/2001/XMLSchema#integer","value":"3"},"b":{"type":"bnode","value":"nodeID://b10"},'
-            b'"l":{"type":"literal","xml:lang":"en","value":"blood"}}]}}')
+    body = (
+        b'{"head":{"vars":["n","b","l"]},"results":{"bindings":[{"n":{"type":"typed-literal","datatype":'
+        b'"http://www.w3.org/2001/XMLSchema#integer","value":"3"},"b":{"type":"bnode","value":"nodeID://b10"},'
+        b'"l":{"type":"literal","xml:lang":"en","value":"blood"}}]}}'
+    )
     n, b, lit = parse_json_results(body).rows[0]
     assert n == Literal("3", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     assert b.value == "nodeID___b10" and lit == Literal("blood", language="en")
@@ -95,22 +100,37 @@ def test_push_replaces_the_graph_idempotently(request, server_name):
 def test_push_by_update_to_oxigraph_and_with_imports(oxigraph_server):
     graph = "https://w3id.org/hemokg/test/with-imports"
     # asserted (no reasoner run here): what is tested is each module landing in its own graph
-    report = push(oxigraph_server.query, update_url=oxigraph_server.update, graph=graph, imports=True,
-                  reasoned=False, method="update", batch_size=5000)
+    report = push(
+        oxigraph_server.query,
+        update_url=oxigraph_server.update,
+        graph=graph,
+        imports=True,
+        reasoned=False,
+        method="update",
+        batch_size=5000,
+    )
     imports = sorted(g for g in report.graphs if g.startswith(GRAPH_IMPORTS))
     assert GRAPH_IMPORTS + "cl" in imports and report.method == "update"
     for g, count in report.graphs.items():
         assert graph_size(oxigraph_server, g) == count
     remote = hemokg.connect(oxigraph_server.query, graph=[graph, *imports])
     assert remote.lookup("CL:0000775").iri.startswith("https://w3id.org/hemokg/HEMO_")
-    assert len(remote.sparql("SELECT ?l WHERE { <http://purl.obolibrary.org/obo/CL_0000775> "
-                             "<http://www.w3.org/2000/01/rdf-schema#label> ?l }")) >= 1
+    assert (
+        len(
+            remote.sparql(
+                "SELECT ?l WHERE { <http://purl.obolibrary.org/obo/CL_0000775> "
+                "<http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+            )
+        )
+        >= 1
+    )
 
 
 def test_cli_push_then_query_on_the_endpoint(oxigraph_server, hemokg_cli, kg):
     graph = "https://w3id.org/hemokg/test/cli"
-    run = hemokg_cli("push", "--endpoint", oxigraph_server.query, "--store-endpoint", oxigraph_server.store,
-                     "--graph", graph)
+    run = hemokg_cli(
+        "push", "--endpoint", oxigraph_server.query, "--store-endpoint", oxigraph_server.store, "--graph", graph
+    )
     assert run.code == 0, run.err
     assert "by Graph Store PUT" in run.err and "triples/s" in run.err
     args = ["--endpoint", oxigraph_server.query, "--graph", graph, "--format", "tsv"]

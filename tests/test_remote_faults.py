@@ -24,8 +24,16 @@ from hemokg.push import PushError, push
 from tests.fixtures.servers import OxigraphServer, free_port, local_http_server
 
 SECRET = "s3cret-Pa55word"
-OK_JSON = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
-    {"n": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "7"}}]}})
+OK_JSON = json.dumps(
+    {
+        "head": {"vars": ["n"]},
+        "results": {
+            "bindings": [
+                {"n": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "7"}}
+            ]
+        },
+    }
+)
 
 
 class Script(BaseHTTPRequestHandler):
@@ -35,8 +43,11 @@ class Script(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         server = self.server
         server.seen.append((self.command, dict(self.headers), self.rfile.read(length)))  # type: ignore[attr-defined]
-        step = server.script.pop(0) if server.script else (200, {"Content-Type": "application/sparql-results+json"},
-                                                           OK_JSON, 0)  # type: ignore[attr-defined]
+        step = (
+            server.script.pop(0)
+            if server.script
+            else (200, {"Content-Type": "application/sparql-results+json"}, OK_JSON, 0)
+        )  # type: ignore[attr-defined]
         status, headers, body, delay = step
         expected = "Basic " + base64.b64encode(f"alice:{SECRET}".encode()).decode()
         if server.auth and self.headers.get("Authorization") != expected:  # type: ignore[attr-defined]
@@ -91,8 +102,11 @@ def test_a_healthy_answer_is_posted_with_user_agent_and_default_graph(fake, endp
 
 def test_down_endpoint_names_it_after_retrying():
     url = f"http://127.0.0.1:{free_port()}/sparql"
-    with pytest.raises(EndpointError, match=r"127\.0\.0\.1:\d+/sparql: cannot send the query: Connection refused "
-                                            r"\(after 5 attempts\)"):
+    with pytest.raises(
+        EndpointError,
+        match=r"127\.0\.0\.1:\d+/sparql: cannot send the query: Connection refused "
+        r"\(after 5 attempts\)",
+    ):
         backend(url).execute(ASK)
 
 
@@ -140,8 +154,9 @@ def test_garbage_json_is_an_error(fake, endpoint):
 
 
 def test_truncated_results_are_refused(fake, endpoint):
-    fake.script.append((200, {"Content-Type": "application/sparql-results+json", "X-SPARQL-MaxRows": "10000"},
-                        OK_JSON, 0))
+    fake.script.append(
+        (200, {"Content-Type": "application/sparql-results+json", "X-SPARQL-MaxRows": "10000"}, OK_JSON, 0)
+    )
     with pytest.raises(EndpointError, match="cut the results at 10000 rows"):
         backend(endpoint).execute(COUNT)
 
@@ -164,8 +179,14 @@ def test_credentials_needed_wrong_and_right_password_never_shown(fake, endpoint,
     user_in_url = endpoint.replace("http://", f"http://alice:{SECRET}x@")
     with pytest.raises(EndpointError) as in_url:
         backend(user_in_url).execute(COUNT)
-    for text in (str(missing.value), str(wrong.value), str(in_url.value), caplog.text,
-                 repr(backend(user_in_url)), backend(user_in_url).name):
+    for text in (
+        str(missing.value),
+        str(wrong.value),
+        str(in_url.value),
+        caplog.text,
+        repr(backend(user_in_url)),
+        backend(user_in_url).name,
+    ):
         assert SECRET not in text
 
 
@@ -189,12 +210,15 @@ def test_cli_endpoint_error_is_one_line_and_nonzero(fake, endpoint, hemokg_cli):
 
 
 # --- a push interrupted by killing the server -------------------------------------------------------------------
-OLD = b"<urn:hemokg:test:a> <http://www.w3.org/2000/01/rdf-schema#label> \"previous graph\" .\n"
+OLD = b'<urn:hemokg:test:a> <http://www.w3.org/2000/01/rdf-schema#label> "previous graph" .\n'
 
 
 def _count(server: OxigraphServer) -> int:
-    rows = RemoteBackend(server.query, graphs=()).execute(
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/hemokg/hemo.owl> { ?s ?p ?o } }").rows
+    rows = (
+        RemoteBackend(server.query, graphs=())
+        .execute("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/hemokg/hemo.owl> { ?s ?p ?o } }")
+        .rows
+    )
     return int(rows[0][0].value)
 
 

@@ -19,7 +19,7 @@ from pyoxigraph import RdfFormat, parse
 import hemokg
 from hemokg.serve import negotiate
 
-LABELS = ("SELECT ?t ?l WHERE { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?t ?l LIMIT 5")
+LABELS = "SELECT ?t ?l WHERE { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?t ?l LIMIT 5"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
@@ -28,9 +28,26 @@ def endpoint(tmp_path_factory) -> Iterator[str]:
     """A `hemokg serve` process on a free port: 2 s time limit, 1,000 results at most."""
     site = tmp_path_factory.mktemp("served")
     (site / "index.html").write_text("<!DOCTYPE html><title>hemo</title><h1>served site</h1>")
-    proc = subprocess.Popen([sys.executable, "-m", "hemokg", "serve", "--port", "0", "--timeout", "2",
-                             "--max-results", "1000", "--workers", "2", "--site-dir", str(site)],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hemokg",
+            "serve",
+            "--port",
+            "0",
+            "--timeout",
+            "2",
+            "--max-results",
+            "1000",
+            "--workers",
+            "2",
+            "--site-dir",
+            str(site),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stderr.readline()  # "serving http://127.0.0.1:PORT/ ..." once ready
     if not line.startswith("serving http://127.0.0.1:"):
         proc.kill()
@@ -66,17 +83,21 @@ def test_post_form_and_post_query_body(endpoint):
     form = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode()
     status, _, body = _call(endpoint, data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 200 and json.loads(body)["boolean"] is True
-    status, ctype, body = _call(endpoint, data=LABELS.encode(), headers={"Content-Type": "application/sparql-query",
-                                                                          "Accept": "text/csv"})
+    status, ctype, body = _call(
+        endpoint, data=LABELS.encode(), headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"}
+    )
     assert status == 200 and ctype.startswith("text/csv") and body.decode().startswith("t,l\r\n")
 
 
-@pytest.mark.parametrize("accept, media", [
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("text/html,application/xhtml+xml,*/*;q=0.8", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "accept, media",
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "application/sparql-results+json"),
+    ],
+)
 def test_select_content_negotiation(endpoint, accept, media):
     status, ctype, body = _get(endpoint, LABELS, accept)
     assert status == 200 and ctype.split(";")[0] == media
@@ -87,13 +108,20 @@ def test_select_content_negotiation(endpoint, accept, media):
         assert body.decode().splitlines()[0] == "?t\t?l" and len(body.decode().splitlines()) == 6
 
 
-@pytest.mark.parametrize("accept, fmt", [("text/turtle", RdfFormat.TURTLE), ("application/n-triples",
-                                                                             RdfFormat.N_TRIPLES),
-                                         ("application/ld+json", RdfFormat.JSON_LD),
-                                         ("application/rdf+xml", RdfFormat.RDF_XML)])
+@pytest.mark.parametrize(
+    "accept, fmt",
+    [
+        ("text/turtle", RdfFormat.TURTLE),
+        ("application/n-triples", RdfFormat.N_TRIPLES),
+        ("application/ld+json", RdfFormat.JSON_LD),
+        ("application/rdf+xml", RdfFormat.RDF_XML),
+    ],
+)
 def test_graph_content_negotiation(endpoint, accept, fmt):
-    query = ("CONSTRUCT { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l } WHERE { "
-             "?t <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?t LIMIT 7")
+    query = (
+        "CONSTRUCT { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l } WHERE { "
+        "?t <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?t LIMIT 7"
+    )
     status, ctype, body = _get(endpoint, query, accept)
     assert status == 200 and ctype.split(";")[0] == accept
     assert len(list(parse(body, format=fmt))) == 7
@@ -113,8 +141,11 @@ def test_malformed_query_is_400_with_the_parser_message(endpoint):
 def test_updates_are_403(endpoint, how):
     update = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
     if how == "update-param":
-        status, _, _ = _call(endpoint, data=urllib.parse.urlencode({"update": update}).encode(),
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+        status, _, _ = _call(
+            endpoint,
+            data=urllib.parse.urlencode({"update": update}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
     elif how == "update-body":
         status, _, _ = _call(endpoint, data=update.encode(), headers={"Content-Type": "application/sparql-update"})
     else:

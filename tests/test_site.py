@@ -42,9 +42,13 @@ def test_one_page_per_term_with_its_facts(kg, site_dir):
     for text, scope in term.synonyms:
         assert re.search(rf"{re.escape(text)} <span class=\"scope\">{scope}</span>", page), text
     assert 'href="http://purl.obolibrary.org/obo/GO_0030097"' in page
-    labels = {r[0].value for r in kg.sparql(
-        "SELECT ?t WHERE { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l . "
-        "FILTER STRSTARTS(STR(?t), 'https://w3id.org/hemokg/HEMO_') }")}
+    labels = {
+        r[0].value
+        for r in kg.sparql(
+            "SELECT ?t WHERE { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l . "
+            "FILTER STRSTARTS(STR(?t), 'https://w3id.org/hemokg/HEMO_') }"
+        )
+    }
     assert {p.name for p in (site_dir / "terms").glob("*.html")} == {page_name(t) for t in labels}
 
 
@@ -116,13 +120,17 @@ def test_term_page_renders_its_picture(kg, site_dir, serve_folder, page):
 
 def test_every_page_kind_loads_without_console_errors(kg, site_dir, serve_folder, page):
     base = serve_folder(site_dir)
-    for path in ["index.html", "queries.html", *("terms/" + page_name(kg.resolve(t)) for t in
-                                                 ("neutrophil", "bone marrow", "leukemia", "fetal stage"))]:
+    for path in [
+        "index.html",
+        "queries.html",
+        *("terms/" + page_name(kg.resolve(t)) for t in ("neutrophil", "bone marrow", "leukemia", "fetal stage")),
+    ]:
         page.goto(base + path)
         page.wait_for_load_state("load")
         assert page.errors == [], path
-        broken = page.evaluate("() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
-                               ".map(i => i.src)")
+        broken = page.evaluate(
+            "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+        )
         assert broken == [], (path, broken)
 
 

@@ -20,7 +20,7 @@ HEMO_TTL = ROOT / "ontology" / "hemo.ttl"
 
 #: A small ontology in hemo's conventions: header, properties, classes with definitions, scoped synonyms, OBO axiom
 #: annotations, restrictions, a logical definition (an RDF list), mappings, a disjointness list, tricky literals.
-SAMPLE = r'''
+SAMPLE = r"""
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -69,7 +69,7 @@ HEMO:0000007 a owl:Class ; rdfs:label "myeloid granulocyte" ;
 HEMO:0000020 a owl:Class ; rdfs:label "bone marrow" ; skos:broadMatch obo:UBERON_0002371 ;
   owl:deprecated "false"^^xsd:boolean .
 [] a owl:AllDisjointClasses ; owl:members ( HEMO:0000020 HEMO:0000006 HEMO:0000002 ) .
-'''
+"""
 
 
 def triples_of(text: str | bytes) -> list[ox.Triple]:
@@ -100,11 +100,14 @@ def test_layout_header_first_prefixes_sorted_restrictions_inline_axioms_after_th
     text = canonical_turtle(triples_of(SAMPLE))
     prefixes = [line.split()[1] for line in text.splitlines() if line.startswith("@prefix")]
     assert prefixes == sorted(prefixes, key=str.casefold) and "dc:" not in prefixes  # only the used ones
-    body = text[text.index("\n\n"):]
+    body = text[text.index("\n\n") :]
     assert body.lstrip().startswith("<https://w3id.org/hemokg/hemo.owl> a owl:Ontology")
     assert body.index("RO:0002207 a owl:ObjectProperty") < body.index("HEMO:0000001 a owl:Class")
-    assert body.index("HEMO:0000001 a owl:Class") < body.index("owl:annotatedSource HEMO:0000001") \
+    assert (
+        body.index("HEMO:0000001 a owl:Class")
+        < body.index("owl:annotatedSource HEMO:0000001")
         < body.index("HEMO:0000002 a owl:Class")
+    )
     assert "owl:intersectionOf ( HEMO:0000004 [ a owl:Restriction ;" in text
     assert "rdfs:subClassOf HEMO:0000004 ,  # granulocyte\n" in text
     assert "_:" not in text  # no blank-node label anywhere: nothing to churn
@@ -121,11 +124,21 @@ def test_same_bytes_whatever_the_parse_order_and_blank_node_labels() -> None:
 
 
 def test_same_bytes_on_every_pythonhashseed() -> None:
-    code = ("import sys; from pathlib import Path; import pyoxigraph as ox; from hemokg.turtle import canonical_turtle;"
-            "sys.stdout.write(canonical_turtle(ox.parse(Path(sys.argv[1]).read_bytes(), format=ox.RdfFormat.TURTLE)))")
-    outputs = {subprocess.run([sys.executable, "-c", code, str(HEMO_TTL)], capture_output=True, text=True,
-                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=ROOT).stdout
-               for seed in ("0", "1", "4242")}
+    code = (
+        "import sys; from pathlib import Path; import pyoxigraph as ox; from hemokg.turtle import canonical_turtle;"
+        "sys.stdout.write(canonical_turtle(ox.parse(Path(sys.argv[1]).read_bytes(), format=ox.RdfFormat.TURTLE)))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(HEMO_TTL)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=ROOT,
+        ).stdout
+        for seed in ("0", "1", "4242")
+    }
     assert len(outputs) == 1 and outputs.pop() == canonical_turtle(triples_of(HEMO_TTL.read_bytes()))
 
 

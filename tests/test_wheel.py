@@ -17,25 +17,61 @@ ROOT = Path(__file__).resolve().parents[1]
 def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment with the freshly built wheel installed (dependencies from this interpreter)."""
     base = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(base / "dist"), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(base / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     wheel = next((base / "dist").glob("hemokg-*.whl"))
     env = base / "venv"
     # System site-packages give the dependencies without a download; the wheel's own copy of hemokg, installed
     # into the venv, comes first on sys.path (the test checks that it is the one imported).
     venv.EnvBuilder(with_pip=False, system_site_packages=True).create(env)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "-q",
-                    "--no-deps", "--force-reinstall", str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(env / "bin" / "python"),
+            "install",
+            "-q",
+            "--no-deps",
+            "--force-reinstall",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return env
 
 
 def test_wheel_ships_ontology_queries_and_reasoned_graph(wheel_env: Path, tmp_path: Path) -> None:
-    code = ("import hemokg, json; from hemokg import resources as r; kg = hemokg.load();"
-            "rows = kg.query('develops-from-steps', cell='erythrocyte');"
-            "print(json.dumps({'file': hemokg.__file__, 'data': str(r.data_dir()), 'n': len(rows),"
-            " 'queries': len(hemokg.catalog())}))")
-    out = subprocess.run([str(wheel_env / "bin" / "python"), "-c", code], cwd=tmp_path, capture_output=True,
-                         text=True, check=True, env={"PATH": "/usr/bin:/bin", "HEMOKG_CACHE_DIR": str(tmp_path)})
+    code = (
+        "import hemokg, json; from hemokg import resources as r; kg = hemokg.load();"
+        "rows = kg.query('develops-from-steps', cell='erythrocyte');"
+        "print(json.dumps({'file': hemokg.__file__, 'data': str(r.data_dir()), 'n': len(rows),"
+        " 'queries': len(hemokg.catalog())}))"
+    )
+    out = subprocess.run(
+        [str(wheel_env / "bin" / "python"), "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HEMOKG_CACHE_DIR": str(tmp_path)},
+    )
     info = json.loads(out.stdout)
     assert info["file"].startswith(str(wheel_env)), info
     assert info["data"].startswith(str(wheel_env)) and info["data"].endswith("_data"), info
@@ -44,8 +80,12 @@ def test_wheel_ships_ontology_queries_and_reasoned_graph(wheel_env: Path, tmp_pa
 
 
 def test_wheel_command_line_runs_from_another_directory(wheel_env: Path, tmp_path: Path) -> None:
-    proc = subprocess.run([str(wheel_env / "bin" / "hemokg"), "lineage", "neutrophil", "--format", "tsv"],
-                          cwd=tmp_path, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin",
-                                                                             "HEMOKG_CACHE_DIR": str(tmp_path)})
+    proc = subprocess.run(
+        [str(wheel_env / "bin" / "hemokg"), "lineage", "neutrophil", "--format", "tsv"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HEMOKG_CACHE_DIR": str(tmp_path)},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "hematopoietic stem cell" in proc.stdout

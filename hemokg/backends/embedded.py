@@ -47,7 +47,8 @@ class EmbeddedBackend:
         form = query_form(query)
         if form not in (*READ_FORMS, "unknown"):  # unknown: the parser below says what is wrong with it
             raise UpdateRefusedError(
-                f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}")
+                f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}"
+            )
         try:
             answer = self.store.query(bind_values(query, bindings or {}), use_default_graph_as_union=True)
             if isinstance(answer, QueryBoolean):
@@ -58,5 +59,3 @@ class EmbeddedBackend:
             return Results("graph", triples=list(answer))
         except SyntaxError as exc:
             raise SPARQLSyntaxError(f"SPARQL syntax error: {exc.args[0] if exc.args else exc}") from None
-
-

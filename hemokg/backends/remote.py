@@ -61,11 +61,13 @@ def check_url(url: str, what: str = "endpoint") -> str:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        raise EndpointError(f"{what} URL {shown!r} does not parse ({exc}); give an http(s) URL such as "
-                            "http://localhost:7878/query") from None
+        raise EndpointError(
+            f"{what} URL {shown!r} does not parse ({exc}); give an http(s) URL such as http://localhost:7878/query"
+        ) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise EndpointError(f"{what} URL {shown!r} is not an http(s) URL with a host; give one such as "
-                            "http://localhost:7878/query")
+        raise EndpointError(
+            f"{what} URL {shown!r} is not an http(s) URL with a host; give one such as http://localhost:7878/query"
+        )
     return url
 
 
@@ -108,8 +110,10 @@ class HttpClient:
         handlers: list[urllib.request.BaseHandler] = []
         if self.auth is not None:
             self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            handlers += [urllib.request.HTTPDigestAuthHandler(self._passwords),
-                         urllib.request.HTTPBasicAuthHandler(self._passwords)]
+            handlers += [
+                urllib.request.HTTPDigestAuthHandler(self._passwords),
+                urllib.request.HTTPBasicAuthHandler(self._passwords),
+            ]
         self._opener = urllib.request.build_opener(*handlers)
 
     def scrub(self, text: str) -> str:
@@ -118,8 +122,16 @@ class HttpClient:
             text = text.replace(self.auth[1], "***")
         return text
 
-    def request(self, method: str, url: str, *, what: str, data: bytes | Callable[[], Iterable[bytes]] | None = None,
-                headers: Mapping[str, str] | None = None, length: int | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        data: bytes | Callable[[], Iterable[bytes]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        length: int | None = None,
+    ) -> Response:
         """Send one request (``data`` may be a factory of byte chunks, sent with ``length``); retry transient
         failures; raise :class:`EndpointError` naming ``what`` (e.g. "query") and the endpoint on any other."""
         where = redact(url)
@@ -127,8 +139,9 @@ class HttpClient:
             self._passwords.add_password(None, url, *self.auth)
         for attempt in range(self.retries + 1):
             body = data() if callable(data) else data
-            req = urllib.request.Request(url, data=body, method=method, headers={"User-Agent": USER_AGENT,
-                                                                                **(headers or {})})
+            req = urllib.request.Request(
+                url, data=body, method=method, headers={"User-Agent": USER_AGENT, **(headers or {})}
+            )
             if length is not None:
                 req.add_header("Content-Length", str(length))
             wait: float | None = None
@@ -142,25 +155,34 @@ class HttpClient:
                 wait = _retry_after(exc.headers.get("Retry-After"))
                 reason = f"HTTP {exc.code}"
             except TimeoutError:
-                raise EndpointError(f"{where}: no answer to the {what} within {self.timeout:g} s (client timeout); "
-                                    "check the server or raise the timeout") from None
+                raise EndpointError(
+                    f"{where}: no answer to the {what} within {self.timeout:g} s (client timeout); "
+                    "check the server or raise the timeout"
+                ) from None
             except urllib.error.URLError as exc:
                 reason_obj = exc.reason
                 if isinstance(reason_obj, TimeoutError):
-                    raise EndpointError(f"{where}: no answer to the {what} within {self.timeout:g} s (client "
-                                        "timeout); check the server or raise the timeout") from None
+                    raise EndpointError(
+                        f"{where}: no answer to the {what} within {self.timeout:g} s (client "
+                        "timeout); check the server or raise the timeout"
+                    ) from None
                 if not isinstance(reason_obj, ConnectionRefusedError) or attempt == self.retries:
                     detail = getattr(reason_obj, "strerror", None) or str(reason_obj)
                     tries = f" (after {attempt + 1} attempts)" if attempt else ""
-                    raise EndpointError(self.scrub(f"{where}: cannot send the {what}: {detail}{tries}; is the server "
-                                                   "running and the URL right?")) from None
+                    raise EndpointError(
+                        self.scrub(
+                            f"{where}: cannot send the {what}: {detail}{tries}; is the server "
+                            "running and the URL right?"
+                        )
+                    ) from None
                 reason = "connection refused"
             except (ConnectionError, OSError) as exc:
-                raise EndpointError(self.scrub(f"{where}: the connection failed during the {what}: "
-                                               f"{exc.strerror or exc}")) from None
+                raise EndpointError(
+                    self.scrub(f"{where}: the connection failed during the {what}: {exc.strerror or exc}")
+                ) from None
             except ValueError as exc:  # urllib: an unsupported auth scheme, a malformed URL
                 raise EndpointError(self.scrub(f"{where}: cannot send the {what}: {exc}")) from None
-            delay = min(self.max_wait, wait if wait is not None else self.backoff * 2 ** attempt)
+            delay = min(self.max_wait, wait if wait is not None else self.backoff * 2**attempt)
             log.info("%s: %s; retrying the %s in %.2f s", where, reason, what, delay)
             time.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -191,8 +213,10 @@ def _first_line(body: bytes) -> str:
 def _http_message(where: str, what: str, status: int, text: str, attempt: int) -> str:
     said = f": {text}" if text else ""
     if status in (401, 403):
-        return (f"{where}: the server refused the {what} (HTTP {status}, credentials missing or wrong){said}; "
-                "set HEMOKG_USER and HEMOKG_PASSWORD")
+        return (
+            f"{where}: the server refused the {what} (HTTP {status}, credentials missing or wrong){said}; "
+            "set HEMOKG_USER and HEMOKG_PASSWORD"
+        )
     if status == 404:
         return f"{where}: not found (HTTP 404) — is this the endpoint's URL?"
     if status in TRANSIENT_STATUS:
@@ -255,8 +279,8 @@ def bind_with_bind(query: str, bindings: Mapping[str, Term]) -> str:
     replacement = " " + " ".join(f"BIND({t} AS ?{n})" for n, t in bindings.items())
     start = bound.find(block)
     while start >= 0:
-        if bound[:start] + bound[start + len(block):] == query:
-            return bound[:start] + replacement + bound[start + len(block):]
+        if bound[:start] + bound[start + len(block) :] == query:
+            return bound[:start] + replacement + bound[start + len(block) :]
         start = bound.find(block, start + 1)
     raise AssertionError("bind_values placed its block where it cannot be found")  # pragma: no cover
 
@@ -264,9 +288,17 @@ def bind_with_bind(query: str, bindings: Mapping[str, Term]) -> str:
 class RemoteBackend:
     """Read-only SPARQL over HTTP; the ``graphs`` are the query's default graph (sent as ``default-graph-uri``)."""
 
-    def __init__(self, query_url: str, *, update_url: str | None = None, store_url: str | None = None,
-                 graphs: Sequence[str] = (DEFAULT_GRAPH,), auth: tuple[str, str] | None = None,
-                 timeout: float = 30.0, retries: int = 4) -> None:
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        store_url: str | None = None,
+        graphs: Sequence[str] = (DEFAULT_GRAPH,),
+        auth: tuple[str, str] | None = None,
+        timeout: float = 30.0,
+        retries: int = 4,
+    ) -> None:
         check_url(query_url, "endpoint")
         for url, what in ((update_url, "update endpoint"), (store_url, "store endpoint")):
             if url:
@@ -288,15 +320,18 @@ class RemoteBackend:
         if form not in (*READ_FORMS, "unknown"):  # unknown: the server's HTTP 400 says what is wrong with it
             raise UpdateRefusedError(
                 f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}; "
-                "use `hemokg push` to write to a server")
+                "use `hemokg push` to write to a server"
+            )
         bindings = bindings or {}
         style = "bind" if query in self._needs_bind else "values"
         try:
             return self._send(query, bindings, form, style)
         except (SPARQLSyntaxError, EndpointError) as exc:
             if style == "values" and bindings and "transitive start not given" in str(exc):
-                log.info("%s: binding parameters with BIND (the server needs a bound property-path start)",
-                         redact(self.query_url))
+                log.info(
+                    "%s: binding parameters with BIND (the server needs a bound property-path start)",
+                    redact(self.query_url),
+                )
                 self._needs_bind.add(query)
                 return self._send(query, bindings, form, "bind")
             raise
@@ -308,37 +343,49 @@ class RemoteBackend:
         where = redact(self.query_url)
         try:
             answer = self.http.request(
-                "POST", self.query_url, what="query", data=urllib.parse.urlencode(fields).encode(),
-                headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept})
+                "POST",
+                self.query_url,
+                what="query",
+                data=urllib.parse.urlencode(fields).encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept},
+            )
         except EndpointError as exc:
             message = str(exc)
             if "HTTP 400" in message:
-                raise SPARQLSyntaxError(f"{where} rejected the query (HTTP 400){message.partition('HTTP 400')[2]}"
-                                        ) from None
+                raise SPARQLSyntaxError(
+                    f"{where} rejected the query (HTTP 400){message.partition('HTTP 400')[2]}"
+                ) from None
             raise
         _check_complete(where, answer)
         kind = answer.content_type
         if "html" in kind:
-            raise EndpointError(f"{where}: answered with an HTML page instead of SPARQL results — is this the "
-                                "SPARQL endpoint's URL (often ending in /sparql or /query)?")
+            raise EndpointError(
+                f"{where}: answered with an HTML page instead of SPARQL results — is this the "
+                "SPARQL endpoint's URL (often ending in /sparql or /query)?"
+            )
         try:
             if form in ("select", "ask") or (form == "unknown" and "json" in kind):
                 return parse_json_results(answer.body)
             return parse_graph(answer.body, kind)
         except (ValueError, KeyError, TypeError, SyntaxError) as exc:
-            raise EndpointError(f"{where}: the answer ({kind or 'no content type'}) is not valid SPARQL results: "
-                                f"{str(exc)[:200]}") from None
+            raise EndpointError(
+                f"{where}: the answer ({kind or 'no content type'}) is not valid SPARQL results: {str(exc)[:200]}"
+            ) from None
 
 
 def _check_complete(where: str, answer: Response) -> None:
     """Refuse answers a server marks as cut short (Virtuoso's row cap and "anytime" partial results)."""
     state = answer.headers.get("X-SQL-State")
     if state and state.upper().startswith("S1TAT"):
-        raise EndpointError(f"{where}: the server returned partial results (its time limit, X-SQL-State {state}); "
-                            "raise MaxQueryExecutionTime on the server")
+        raise EndpointError(
+            f"{where}: the server returned partial results (its time limit, X-SQL-State {state}); "
+            "raise MaxQueryExecutionTime on the server"
+        )
     if answer.headers.get("X-SPARQL-MaxRows"):
-        raise EndpointError(f"{where}: the server cut the results at {answer.headers['X-SPARQL-MaxRows']} rows; "
-                            "raise ResultSetMaxRows on the server")
+        raise EndpointError(
+            f"{where}: the server cut the results at {answer.headers['X-SPARQL-MaxRows']} rows; "
+            "raise ResultSetMaxRows on the server"
+        )
 
 
 def shipped_graphs() -> list[str]:
@@ -348,9 +395,15 @@ def shipped_graphs() -> list[str]:
     return [GRAPH_IMPORTS + p.name.removesuffix(".ttl") for p in sorted(imports_dir().glob("*.ttl"))]
 
 
-def connect(query_url: str, *, update_url: str | None = None, store_url: str | None = None,
-            graph: str | Sequence[str] | None = None, auth: tuple[str, str] | None = None,
-            timeout: float = 30.0) -> KnowledgeGraph:
+def connect(
+    query_url: str,
+    *,
+    update_url: str | None = None,
+    store_url: str | None = None,
+    graph: str | Sequence[str] | None = None,
+    auth: tuple[str, str] | None = None,
+    timeout: float = 30.0,
+) -> KnowledgeGraph:
     """The knowledge graph on a SPARQL 1.1 endpoint: stored queries, ``sparql``, lookup and lineage as with ``load``.
 
     Queries see ``graph`` (an IRI or several) as their default graph; by default the graph ``hemokg push`` writes,
@@ -364,8 +417,9 @@ def connect(query_url: str, *, update_url: str | None = None, store_url: str | N
         graphs = [DEFAULT_GRAPH, *shipped_graphs()]
     else:
         graphs = [graph] if isinstance(graph, str) else list(graph)
-    backend = RemoteBackend(query_url, update_url=update_url, store_url=store_url, graphs=graphs, auth=auth,
-                            timeout=timeout)
+    backend = RemoteBackend(
+        query_url, update_url=update_url, store_url=store_url, graphs=graphs, auth=auth, timeout=timeout
+    )
     more = f" + {len(graphs) - 1} more" if len(graphs) > 1 else ""
     where = f"graph {graphs[0]}{more}" if graphs else "default graph"
     return KnowledgeGraph(backend, description=f"{backend.name}, {where}")

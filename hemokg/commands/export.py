@@ -17,25 +17,61 @@ __all__ = ["export_cmd", "format_cmd", "release_cmd"]
 _BY_EXTENSION = {f".{spec.extension}": name for name, spec in FORMATS.items()}
 
 
-@click.command("export", epilog="Examples:\n\n\b\n  hemokg export --format obo -o hemo.obo\n"
-                                "  hemokg export --reasoned --format turtle -o hemo-reasoned.ttl\n"
-                                "  hemokg export --format jsonld --frame term -o terms.jsonld")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
-              help="Output format [default: from the -o file extension].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
-              help="Write to FILE (atomically) or '-' for standard output.")
+@click.command(
+    "export",
+    epilog="Examples:\n\n\b\n  hemokg export --format obo -o hemo.obo\n"
+    "  hemokg export --reasoned --format turtle -o hemo-reasoned.ttl\n"
+    "  hemokg export --format jsonld --frame term -o terms.jsonld",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default=None,
+    help="Output format [default: from the -o file extension].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="Write to FILE (atomically) or '-' for standard output.",
+)
 @click.option("--reasoned", is_flag=True, help="Export the reasoned graph (asserted + inferred + relation graph).")
 @click.option("--with-imports", is_flag=True, help="Include the CL/GO/Uberon/MONDO/HsapDv/HP import modules.")
 @click.option("--ontology", type=click.Path(exists=True, dir_okay=False), help="Export this Turtle file instead.")
-@click.option("--endpoint", metavar="URL", help="Export the graph held by this SPARQL 1.1 endpoint "
-              "(credentials from HEMOKG_USER/HEMOKG_PASSWORD).")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Export the graph held by this SPARQL 1.1 endpoint (credentials from HEMOKG_USER/HEMOKG_PASSWORD).",
+)
 @click.option("--graph", "graph_iri", metavar="IRI", help="With --endpoint: the named graph holding hemo.")
-@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, envvar="HEMOKG_TIMEOUT", show_default=True,
-              help="With --endpoint: seconds to wait for the endpoint.")
-@click.option("--frame", type=click.Choice(["term"]), default=None,
-              help="JSON-LD only: one object per class (label, synonyms, parents, lineage, mappings).")
-def export_cmd(fmt: str | None, output: str, reasoned: bool, with_imports: bool, ontology: str | None,
-               endpoint: str | None, graph_iri: str | None, timeout: float, frame: str | None) -> None:
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=30.0,
+    envvar="HEMOKG_TIMEOUT",
+    show_default=True,
+    help="With --endpoint: seconds to wait for the endpoint.",
+)
+@click.option(
+    "--frame",
+    type=click.Choice(["term"]),
+    default=None,
+    help="JSON-LD only: one object per class (label, synonyms, parents, lineage, mappings).",
+)
+def export_cmd(
+    fmt: str | None,
+    output: str,
+    reasoned: bool,
+    with_imports: bool,
+    ontology: str | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+    frame: str | None,
+) -> None:
     """Write the graph (the asserted ontology by default) in an ecosystem format."""
     from hemokg.cli import write_output
     from hemokg.export import export
@@ -47,11 +83,16 @@ def export_cmd(fmt: str | None, output: str, reasoned: bool, with_imports: bool,
     if frame and fmt != "jsonld":
         raise click.UsageError("--frame applies to --format jsonld only")
     if endpoint:
-        given = [name for name, on in (("--reasoned", reasoned), ("--with-imports", with_imports),
-                                       ("--ontology", ontology)) if on]
+        given = [
+            name
+            for name, on in (("--reasoned", reasoned), ("--with-imports", with_imports), ("--ontology", ontology))
+            if on
+        ]
         if given:
-            raise click.UsageError(f"{given[0]} does not apply with --endpoint (the endpoint's graph is exported as "
-                                   "it is; choose it with --graph)")
+            raise click.UsageError(
+                f"{given[0]} does not apply with --endpoint (the endpoint's graph is exported as "
+                "it is; choose it with --graph)"
+            )
         from hemokg.cli import open_kg
 
         kg = open_kg(endpoint=endpoint, graph_iri=graph_iri, timeout=timeout)
@@ -66,8 +107,14 @@ def export_cmd(fmt: str | None, output: str, reasoned: bool, with_imports: bool,
 
 
 @click.command("release", epilog="Example: hemokg release -o release/ --version 2026-11-25")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True,
-              help="Folder to write the release products into.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder to write the release products into.",
+)
 @click.option("--version", "version", metavar="YYYY-MM-DD", help="Release date for the version IRI [default: today].")
 @click.option("--reasoner", type=click.Choice(["hermit", "pellet"]), default="hermit", show_default=True)
 def release_cmd(out_dir: str, version: str | None, reasoner: str) -> None:
