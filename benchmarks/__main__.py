@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     from benchmarks.report import plot, render
-    from hemokg.build import atomic_write
-    from hemokg.synthetic import hemo_profile
+    from benchmarks.synthetic import hemo_profile
+    from hemokg.fileio import atomic_write
 
     if args.rerender:
         saved = json.loads(LAST.read_text(encoding="utf-8"))

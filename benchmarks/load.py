@@ -18,7 +18,7 @@ __all__ = ["jvm_check", "run"]
 
 _NO_JVM = (
     "import sys, hemokg; kg = hemokg.load(); kg.lineage('neutrophil'); "
-    "print('owlready2' in sys.modules, 'hemokg.reasoning' in sys.modules)"
+    "print('owlready2' in sys.modules, 'hemokg.graph.reasoning' in sys.modules)"
 )
 
 
@@ -47,10 +47,11 @@ def run(
     from pyoxigraph import RdfFormat, Store, serialize
 
     import hemokg
-    from hemokg.build import build_reasoned, parse_ontology
-    from hemokg.reasoning import java_available, reason
+    from hemokg.graph.build import build_reasoned
+    from hemokg.graph.parse import parse_ontology
+    from hemokg.graph.reasoning import java_available, reason
+    from hemokg.graph.store import load_nquads, sources
     from hemokg.resources import imports_dir
-    from hemokg.store import load_nquads, sources
 
     if cache is not None:
         os.environ["HEMOKG_CACHE_DIR"] = str(cache)

@@ -82,7 +82,7 @@ def _push(base: str) -> dict:
 
     from benchmarks.common import run_child
 
-    if importlib.util.find_spec("hemokg.push") is None and importlib.util.find_spec("hemokg.commands.remote") is None:
+    if importlib.util.find_spec("hemokg.graph.push") is None and importlib.util.find_spec("hemokg.cli.push") is None:
         return {"error": "not measured: `hemokg push` not available yet"}
     child = run_child(
         [
@@ -117,8 +117,8 @@ def run(sizes: Sizes, queries: list[str] | None = None) -> dict:
 
     import hemokg
     from hemokg.backends.embedded import EmbeddedBackend
+    from hemokg.graph.store import load_nquads
     from hemokg.kg import KnowledgeGraph
-    from hemokg.store import load_nquads
 
     nquads = load_nquads()
     triples = serialize((q.triple for q in parse(nquads, format=RdfFormat.N_QUADS)), format=RdfFormat.N_TRIPLES)

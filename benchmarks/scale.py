@@ -1,10 +1,10 @@
 """Section 5 and half of 6: synthetic hemo-shaped ontologies from 1x to 10,000x, per engine, each in its own process.
 
-For each size the generator (``hemokg.synthetic``) writes an N-Triples file once; then one worker process per engine
+For each size the generator (``benchmarks.synthetic``) writes an N-Triples file once; then one worker process per engine
 loads it under a timeout, so a size an engine cannot handle is reported as such and its peak RSS is its own:
 
 * ``oxigraph``: bulk load into pyoxigraph (in memory; on disk from 10,000x), the relation graph
-  (``hemokg.relation_graph``, the materialisation used at every size; computing it and inserting its triples into
+  (``hemokg.graph.relation_graph``, the materialisation used at every size; computing it and inserting its triples into
   the store are timed apart, with the peak RSS after each), the label index, then warm ``kg.lookup`` and
   ``kg.lineage`` (by label and by CURIE) through ``EmbeddedBackend`` + ``KnowledgeGraph``;
 * ``rdflib``: parse into a memory ``Graph`` and run the lookup's two stored queries (term-by-name, term-details);
@@ -33,7 +33,7 @@ _HEMO = "https://w3id.org/hemokg/HEMO_"
 
 def generate(scale: float, folder: Path, *, seed: int = 0) -> tuple[Path, float, int]:
     """Write the synthetic ontology for ``scale`` to a file, streaming; returns the path, seconds and triples."""
-    from hemokg.synthetic import iter_synthetic
+    from benchmarks.synthetic import iter_synthetic
 
     path = folder / f"synthetic-{scale:g}x.nt"
     start, lines = time.perf_counter(), 0
@@ -56,8 +56,8 @@ def _target(store: object, scale: float) -> tuple[str, str]:
     """The cell of the last block with the most develops-from ancestors: (IRI, label). Untimed."""
     from pyoxigraph import NamedNode
 
-    from hemokg.namespaces import GRAPH_RELATION
-    from hemokg.synthetic import KINDS, hemo_profile
+    from benchmarks.synthetic import KINDS, hemo_profile
+    from hemokg.vocab import GRAPH_RELATION
 
     block = hemo_profile().classes
     n = max(len(KINDS), round(scale * block))
@@ -81,9 +81,9 @@ def _oxigraph(path: Path, scale: float, disk: str | None) -> dict:
     from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
     from hemokg.backends.embedded import EmbeddedBackend
+    from hemokg.graph.relation_graph import relation_graph
     from hemokg.kg import KnowledgeGraph
-    from hemokg.namespaces import GRAPH_RELATION, iri_to_curie
-    from hemokg.relation_graph import relation_graph
+    from hemokg.vocab import GRAPH_RELATION, iri_to_curie
 
     out: dict = {}
     store = Store(disk) if disk else Store()
@@ -119,7 +119,7 @@ def _rdflib(path: Path, scale: float) -> dict:
     import rdflib
     from pyoxigraph import Literal, NamedNode
 
-    from hemokg.queries import bind_values, catalog
+    from hemokg.sparql.queries import bind_values, catalog
 
     graph = rdflib.Graph()
     start = time.perf_counter()
@@ -139,7 +139,7 @@ def _rdflib(path: Path, scale: float) -> dict:
 def _hermit(path: Path) -> dict:
     from pyoxigraph import RdfFormat, parse, serialize
 
-    from hemokg.reasoning import reason
+    from hemokg.graph.reasoning import reason
 
     data = serialize(parse(path=path, format=RdfFormat.N_TRIPLES), format=RdfFormat.N_TRIPLES) or b""
     start = time.perf_counter()

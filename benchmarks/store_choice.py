@@ -1,7 +1,7 @@
 """Section 2 (and issue 3's store choice): every stored query, warm, on each engine that could hold the graph.
 
-Same reasoned graph (``hemokg.store.load_nquads()``), same query text (each stored query with its header defaults
-bound by ``hemokg.queries.bind_values``), same answers checked (row counts against pyoxigraph's), engines taking
+Same reasoned graph (``hemokg.graph.store.load_nquads()``), same query text (each stored query with its header defaults
+bound by ``hemokg.sparql.queries.bind_values``), same answers checked (row counts against pyoxigraph's), engines taking
 turns query by query: pyoxigraph's ``Store`` (the embedded default), rdflib's memory ``Graph`` and ``Dataset``,
 oxrdflib (rdflib's API over Oxigraph) and owlready2's own SPARQL engine. ``kg.query`` is the user-facing call on
 the default store (parameter resolution and result rows included).
@@ -40,7 +40,7 @@ def bound_queries(kg: KnowledgeGraph) -> dict[str, tuple[str, dict]]:
     from pyoxigraph import Literal, NamedNode
 
     from hemokg.errors import TermNotFoundError
-    from hemokg.queries import bind_values, catalog
+    from hemokg.sparql.queries import bind_values, catalog
 
     out = {}
     cat = catalog()
@@ -172,9 +172,9 @@ def run(sizes: Sizes, nquads: bytes | None = None, queries: list[str] | None = N
     ``queries``: the stored queries to run (default: all).
     """
     from hemokg.backends.embedded import EmbeddedBackend
+    from hemokg.graph.store import load_nquads
     from hemokg.kg import KnowledgeGraph
-    from hemokg.queries import catalog
-    from hemokg.store import load_nquads
+    from hemokg.sparql.queries import catalog
 
     nquads = nquads if nquads is not None else load_nquads()
     kg = KnowledgeGraph(EmbeddedBackend.from_nquads(nquads))

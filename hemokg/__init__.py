@@ -29,13 +29,11 @@ from hemokg.errors import (
 )
 
 if TYPE_CHECKING:
-    from hemokg.backends.remote import connect
-    from hemokg.kg import KnowledgeGraph
+    from hemokg.kg import KnowledgeGraph, connect, load
     from hemokg.lineage import Lineage
     from hemokg.lookup import Term
-    from hemokg.queries import Catalog, StoredQuery, catalog
-    from hemokg.results import Results, Row
-    from hemokg.store import load
+    from hemokg.sparql.queries import Catalog, StoredQuery, catalog
+    from hemokg.sparql.results import Results, Row
 
 __all__ = [
     "Catalog",
@@ -64,16 +62,16 @@ __all__ = [
 ]
 
 _LAZY = {
-    "load": "hemokg.store",
-    "connect": "hemokg.backends.remote",
+    "load": "hemokg.kg",
+    "connect": "hemokg.kg",
     "KnowledgeGraph": "hemokg.kg",
     "Lineage": "hemokg.lineage",
     "Term": "hemokg.lookup",
-    "Catalog": "hemokg.queries",
-    "StoredQuery": "hemokg.queries",
-    "catalog": "hemokg.queries",
-    "Results": "hemokg.results",
-    "Row": "hemokg.results",
+    "Catalog": "hemokg.sparql.queries",
+    "StoredQuery": "hemokg.sparql.queries",
+    "catalog": "hemokg.sparql.queries",
+    "Results": "hemokg.sparql.results",
+    "Row": "hemokg.sparql.results",
 }
 
 

@@ -7,7 +7,7 @@ works the same on both because each is built on the backend's one ``execute`` ca
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
@@ -16,12 +16,12 @@ from hemokg.backends import Backend
 from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
 from hemokg.lineage import Lineage, Step
 from hemokg.lookup import LabelIndex, Term, as_iri
-from hemokg.namespaces import HEMO, iri_to_curie
-from hemokg.queries import Catalog, StoredQuery, catalog
-from hemokg.results import Results
-from hemokg.results import Term as RDFTerm
+from hemokg.sparql.queries import Catalog, StoredQuery, catalog
+from hemokg.sparql.results import Results
+from hemokg.sparql.results import Term as RDFTerm
+from hemokg.vocab import HEMO, iri_to_curie
 
-__all__ = ["KnowledgeGraph"]
+__all__ = ["KnowledgeGraph", "connect", "load"]
 
 _MAPPING_ORDER = ("skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "skos:broadMatch", "oboInOwl:hasDbXref")
 _SCOPES = ("exact", "related", "narrow", "broad")
@@ -215,7 +215,7 @@ class KnowledgeGraph:
     # --- files -----------------------------------------------------------------------------------------------
     def export(self, format: str, path: str | Path | None = None, **options: object) -> bytes | None:
         """Write the graph in an ecosystem format (see ``hemokg export --help``); bytes when no path is given."""
-        from hemokg.export import export
+        from hemokg.formats.registry import export
 
         return export(self, format, path, **options)
 
@@ -231,3 +231,49 @@ def _unusable(text: str) -> str | None:
     except UnicodeEncodeError:
         return "not valid Unicode: it holds a lone surrogate, e.g. from undecodable bytes"
     return None
+
+
+# --- opening a knowledge graph ------------------------------------------------------------------------------------
+def load(
+    ontology: str | Path | None = None, *, reasoned: bool = True, imports: bool = False, reasoner: str = "hermit"
+) -> KnowledgeGraph:
+    """The knowledge graph in a fresh embedded store: reasoned (asserted + inferred + relation graph) by default,
+    the asserted axioms only with ``reasoned=False``; the external import modules too with ``imports=True``."""
+    from hemokg.backends.embedded import EmbeddedBackend
+    from hemokg.graph.store import load_nquads
+
+    data = load_nquads(ontology, reasoned=reasoned, imports=imports, reasoner=reasoner)
+    what = ("reasoned" if reasoned else "asserted") + (" + imports" if imports else "")
+    return KnowledgeGraph(EmbeddedBackend.from_nquads(data), description=f"embedded, {what}")
+
+
+def connect(
+    query_url: str,
+    *,
+    update_url: str | None = None,
+    store_url: str | None = None,
+    graph: str | Sequence[str] | None = None,
+    auth: tuple[str, str] | None = None,
+    timeout: float = 30.0,
+) -> KnowledgeGraph:
+    """The knowledge graph on a SPARQL 1.1 endpoint: stored queries, ``sparql``, lookup and lineage as with ``load``.
+
+    Queries see ``graph`` (an IRI or several) as their default graph; by default the graph ``hemokg push`` writes,
+    ``https://w3id.org/hemokg/hemo.owl``, plus the import-module graphs ``push --with-imports`` writes (empty where
+    not pushed); ``graph=""`` sends none and uses the server's own default graph. ``auth`` is (user, password),
+    used for Basic or Digest authentication and never shown.
+    """
+    from hemokg.backends.remote import DEFAULT_GRAPH, RemoteBackend, shipped_graphs
+
+    if graph == "":  # the server's own default graph (a store holding only hemo, e.g. a QLever index)
+        graphs: list[str] = []
+    elif graph is None:
+        graphs = [DEFAULT_GRAPH, *shipped_graphs()]
+    else:
+        graphs = [graph] if isinstance(graph, str) else list(graph)
+    backend = RemoteBackend(
+        query_url, update_url=update_url, store_url=store_url, graphs=graphs, auth=auth, timeout=timeout
+    )
+    more = f" + {len(graphs) - 1} more" if len(graphs) > 1 else ""
+    where = f"graph {graphs[0]}{more}" if graphs else "default graph"
+    return KnowledgeGraph(backend, description=f"{backend.name}, {where}")

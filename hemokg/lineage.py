@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from hemokg.namespaces import iri_to_curie
+from hemokg.vocab import iri_to_curie
 
 __all__ = ["Lineage", "Step"]
 

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hemokg.namespaces import HEMO, curie_to_iri, iri_to_curie
+from hemokg.vocab import HEMO, curie_to_iri, iri_to_curie
 
 __all__ = ["LabelIndex", "Match", "Term", "normalize"]
 

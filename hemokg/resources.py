@@ -6,9 +6,10 @@ ever fetched: everything the package reads at run time ships with it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-__all__ = ["data_dir", "imports_dir", "mappings_dir", "ontology_path", "queries_dir", "reasoned_path"]
+__all__ = ["data_dir", "imports_dir", "mappings_dir", "ontology_path", "queries_dir", "reasoned_path", "versions"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -42,3 +43,26 @@ def mappings_dir() -> Path:
 def queries_dir() -> Path:
     """The stored queries (``*.rq``)."""
     return data_dir() / "queries"
+
+
+# --- versions (``hemokg --version``), read from the shipped files ---------------------------------------------------
+_VERSION = re.compile(rb"owl:versionInfo\s+\"([^\"]+)\"|owl#versionInfo>\s+\"([^\"]+)\"")
+_VERSION_IRI = re.compile(rb"owl:versionIRI\s+<([^>]+)>|owl#versionIRI>\s+<([^>]+)>")
+
+
+def _read(data: bytes) -> str:
+    for pattern in (_VERSION, _VERSION_IRI):
+        match = pattern.search(data)
+        if match:
+            return (match.group(1) or match.group(2)).decode("utf-8", "replace")
+    return "unknown"
+
+
+def versions() -> dict:
+    """``{"hemo": version, "imports": {module: version}}`` from the shipped files (no parsing of whole graphs)."""
+    try:
+        hemo = _read(ontology_path().read_bytes())
+    except OSError:
+        hemo = "missing"
+    modules = {p.name.removesuffix(".ttl"): _read(p.read_bytes()) for p in sorted(imports_dir().glob("*.ttl"))}
+    return {"hemo": hemo, "imports": modules}

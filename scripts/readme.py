@@ -80,7 +80,7 @@ def main() -> None:
             raise SystemExit("README.md is stale: run `python scripts/readme.py`")
         return
     sys.path.insert(0, str(ROOT))
-    from hemokg.build import atomic_write
+    from hemokg.fileio import atomic_write
 
     atomic_write(README, fresh.encode("utf-8"))  # all or nothing: an interrupted run never leaves half a README
 

@@ -1,6 +1,6 @@
 """Bad input and failed writes: one clear line and a non-zero exit (never "internal error"), nothing half-written.
 
-Real processes (``hemokg_cli``), real servers on 127.0.0.1 (Oxigraph, ``hemokg.serve``'s worker pool, a small
+Real processes (``hemokg_cli``), real servers on 127.0.0.1 (Oxigraph, ``hemokg.web.serve``'s worker pool, a small
 HTTP server that asks for Basic credentials) and real file systems (a tiny tmpfs for disk-full).
 """
 
@@ -22,7 +22,6 @@ import pytest
 
 import hemokg
 from hemokg.backends.remote import RemoteBackend
-from hemokg.build import atomic_write
 from hemokg.errors import (
     EndpointError,
     ExportError,
@@ -30,6 +29,7 @@ from hemokg.errors import (
     OntologyParseError,
     SPARQLSyntaxError,
 )
+from hemokg.fileio import atomic_write
 from tests.fixtures.servers import local_http_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,7 +106,7 @@ def test_a_typo_sent_to_a_remote_endpoint_is_a_syntax_error_not_a_refused_update
 
 
 def test_push_takes_credentials_out_of_the_update_url(oxigraph_server) -> None:
-    from hemokg.push import push
+    from hemokg.graph.push import push
 
     base = oxigraph_server.base.replace("http://", "http://me:s3cretpw@")
     graph = "https://example.org/test-bad-input/push"
@@ -181,7 +181,7 @@ def test_atomic_write_gives_0644_whatever_the_umask(tmp_path: Path) -> None:
 
 
 def test_the_reasoned_cache_creates_its_own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hemokg.store import load_nquads
+    from hemokg.graph.store import load_nquads
 
     cache = tmp_path / "deep" / "cache"
     monkeypatch.setenv("HEMOKG_CACHE_DIR", str(cache))
@@ -194,7 +194,7 @@ def test_the_reasoned_cache_creates_its_own_folder(tmp_path: Path, monkeypatch: 
 
 # --- 4. multi-file writes: all old files or all new ones ------------------------------------------------------------
 def test_replace_all_leaves_every_old_file_when_a_target_is_a_folder(tmp_path: Path) -> None:
-    from hemokg.build import replace_all
+    from hemokg.fileio import replace_all
 
     (tmp_path / "a.ttl").write_bytes(b"old a")
     (tmp_path / "c.ttl").write_bytes(b"old c")
@@ -206,7 +206,7 @@ def test_replace_all_leaves_every_old_file_when_a_target_is_a_folder(tmp_path: P
 
 
 def test_write_modules_on_a_full_disk_keeps_the_old_modules(tmpfs: Path) -> None:
-    from hemokg.imports import write_modules
+    from hemokg.links.imports import write_modules
 
     old = {name: f"old {name}\n".encode() for name in ("cl", "go", "hp")}
     for name, data in old.items():
@@ -221,7 +221,7 @@ def test_write_modules_on_a_full_disk_keeps_the_old_modules(tmpfs: Path) -> None
 
 
 def test_write_modules_into_a_missing_parent_is_one_error(tmp_path: Path) -> None:
-    from hemokg.imports import write_modules
+    from hemokg.links.imports import write_modules
 
     with pytest.raises(ImportsBuildError, match="cannot write the import modules"):
         write_modules({"cl": b"x"}, tmp_path / "no" / "such")
@@ -238,7 +238,7 @@ def sample_ttl(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_release_with_a_blocked_target_keeps_every_old_file(sample_ttl: Path, tmp_path: Path) -> None:
-    from hemokg.export import release
+    from hemokg.formats.registry import release
 
     written, _ = release(tmp_path, version="2026-11-30", ontology=sample_ttl)
     before = {p.name: p.read_bytes() for p in written}
@@ -252,7 +252,7 @@ def test_release_with_a_blocked_target_keeps_every_old_file(sample_ttl: Path, tm
 
 
 def test_release_on_a_full_disk_keeps_every_old_file(sample_ttl: Path, tmpfs: Path) -> None:
-    from hemokg.export import release
+    from hemokg.formats.registry import release
 
     old = {f"hemo-{k}.{e}": f"old {k} {e}\n".encode() for k in ("base", "full") for e in ("ttl", "owl", "obo")}
     for name, data in old.items():
@@ -265,7 +265,7 @@ def test_release_on_a_full_disk_keeps_every_old_file(sample_ttl: Path, tmpfs: Pa
 
 
 def test_sssom_to_a_missing_folder_is_one_error(hemokg_cli, tmp_path: Path) -> None:
-    from hemokg.mappings import write_sssom
+    from hemokg.formats.sssom import write_sssom
 
     with pytest.raises(ExportError, match="does not exist"):
         write_sssom(tmp_path / "bad" / "x.tsv")
@@ -274,7 +274,7 @@ def test_sssom_to_a_missing_folder_is_one_error(hemokg_cli, tmp_path: Path) -> N
 
 # --- 5. export ------------------------------------------------------------------------------------------------------
 def test_an_empty_source_is_an_error() -> None:
-    from hemokg.export import Source
+    from hemokg.formats.registry import Source
 
     with pytest.raises(ExportError, match="nothing to export"):
         Source(None)
@@ -333,7 +333,7 @@ def test_export_from_an_endpoint_sends_the_credentials(hemokg_cli, guarded: str)
 # --- 6. serve -------------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[str, object]]:
-    from hemokg.serve import EndpointServer, WorkerPool
+    from hemokg.web.serve import EndpointServer, WorkerPool
 
     pool = WorkerPool(TINY, size=1, timeout=60)
     server = EndpointServer(("127.0.0.1", 0), pool, ROOT)
@@ -376,13 +376,13 @@ def test_a_crashed_worker_is_reported_as_a_crash_and_replaced(served) -> None:
 
 
 def test_a_replacement_that_cannot_start_is_logged(served, caplog: pytest.LogCaptureFixture) -> None:
-    from hemokg.serve import WorkerPool
+    from hemokg.web.serve import WorkerPool
 
     pool: WorkerPool = served[1]
     good, pool._nquads = pool._nquads, b"this is not N-Quads"
     size = pool._idle.qsize()
     try:
-        with caplog.at_level(logging.ERROR, logger="hemokg.serve"):
+        with caplog.at_level(logging.ERROR, logger="hemokg.web.serve"):
             pool._replace()
     finally:
         pool._nquads = good
@@ -392,7 +392,7 @@ def test_a_replacement_that_cannot_start_is_logged(served, caplog: pytest.LogCap
 
 # --- 7-8. synthetic profile, site order --------------------------------------------------------------------------
 def test_hemo_profile_refuses_an_unreadable_or_foreign_ontology(tmp_path: Path) -> None:
-    from hemokg.synthetic import hemo_profile
+    from benchmarks.synthetic import hemo_profile
 
     with pytest.raises(OntologyParseError, match="cannot read"):
         hemo_profile(tmp_path / "missing.ttl")
@@ -406,7 +406,7 @@ def test_hemo_profile_refuses_an_unreadable_or_foreign_ontology(tmp_path: Path) 
 
 
 def test_site_lists_parents_and_children_by_label() -> None:
-    from hemokg.site import _term_page
+    from hemokg.web.site import _term_page
 
     hemo = "https://w3id.org/hemokg/HEMO_"
     names = {hemo + "0000001": "zygote-like cell", hemo + "0000002": "apex cell", hemo + "0000003": "Middle cell"}

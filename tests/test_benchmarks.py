@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
-from hemokg.synthetic import DIRECT, deep_chain, hemo_profile, synthetic_ontology, wide_class
+from benchmarks.synthetic import DIRECT, deep_chain, hemo_profile, synthetic_ontology, wide_class
 
 
 def _sizes():
@@ -58,9 +58,9 @@ def test_generator_keeps_hemos_proportions(scale: float) -> None:
 
 def test_deep_chain_and_wide_class_shapes() -> None:
     from hemokg.backends.embedded import EmbeddedBackend
+    from hemokg.graph.relation_graph import relation_graph
     from hemokg.kg import KnowledgeGraph
-    from hemokg.namespaces import GRAPH_RELATION
-    from hemokg.relation_graph import relation_graph
+    from hemokg.vocab import GRAPH_RELATION
 
     store = Store()
     store.bulk_load(deep_chain(60), format=RdfFormat.N_TRIPLES)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import hemokg
-from hemokg.build import input_hash, read_reasoned
+from benchmarks.synthetic import deep_chain
+from hemokg.graph.build import input_hash, read_reasoned
 from hemokg.resources import ontology_path, reasoned_path
-from hemokg.synthetic import deep_chain
 
 ROOT = Path(__file__).resolve().parents[1]
 

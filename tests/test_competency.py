@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import hemokg
-from hemokg.results import term_text
+from hemokg.sparql.results import term_text
 
 DATA = Path(__file__).parent / "data" / "competency.yaml"
 DOC = Path(__file__).resolve().parents[1] / "docs" / "competency-questions.md"

@@ -164,7 +164,7 @@ def _bag(doc: dict) -> list:
 def test_serve_listens_with_a_backlog_for_50_clients() -> None:
     """socketserver's default listen backlog is 5: with 50 clients connecting at once some got "connection reset by
     peer" (1-11 of 2,000-10,000 requests); hemokg serve listens with a backlog of at least the client count."""
-    from hemokg.serve import EndpointServer
+    from hemokg.web.serve import EndpointServer
 
     assert EndpointServer.request_queue_size >= CLIENTS
 

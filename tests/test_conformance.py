@@ -16,7 +16,7 @@ import yaml
 
 import hemokg
 from hemokg.backends.remote import parse_json_results
-from hemokg.results import Results, term_text
+from hemokg.sparql.results import Results, term_text
 
 COMPETENCY = Path(__file__).parent / "data" / "competency.yaml"
 

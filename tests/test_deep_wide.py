@@ -14,10 +14,10 @@ from collections.abc import Iterator
 import pytest
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse, serialize
 
+from benchmarks.synthetic import DIRECT, deep_chain, wide_class
 from hemokg.errors import TermNotFoundError
 from hemokg.kg import KnowledgeGraph
-from hemokg.namespaces import GRAPH_RELATION
-from hemokg.synthetic import DIRECT, deep_chain, wide_class
+from hemokg.vocab import GRAPH_RELATION
 from tests.fixtures.servers import BACKEND_NAMES, GraphOnBackends
 
 N = 10_000

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hemokg.draw import LINEAGES, DrawError, draw_lineage, draw_sites, lineage_graph
-from hemokg.namespaces import REL
+from hemokg.vocab import REL
+from hemokg.web.draw import LINEAGES, DrawError, draw_lineage, draw_sites, lineage_graph
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,4 +1,4 @@
-"""Export (hemokg.export, hemokg.obo, hemokg.jsonld): every format read back by independent readers.
+"""Export (formats.registry, formats.obo, formats.jsonld): every format read back by independent readers.
 
 RDF formats must parse back isomorphic to the exported graph (rdflib.compare); JSON-LD is expanded by pyld with a
 loader that refuses the network; RDF/XML loads in owlready2; OBO in fastobo and pronto; OBO Graphs JSON in the
@@ -25,8 +25,8 @@ from rdflib.compare import isomorphic
 
 import hemokg
 from hemokg.errors import ExportError, ParameterError
-from hemokg.export import FORMATS, Source, export, release
-from hemokg.jsonld import CONTEXT_PATH, CONTEXT_URL, local_loader
+from hemokg.formats.jsonld import CONTEXT_PATH, CONTEXT_URL, local_loader
+from hemokg.formats.registry import FORMATS, Source, export, release
 from tests.test_turtle import SAMPLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,8 +73,8 @@ def sample_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # --- registry ------------------------------------------------------------------------------------------------------
 def test_registry_feeds_the_cli_choices() -> None:
-    from hemokg.cli import FORMATS as CLI_FORMATS
-    from hemokg.commands.export import export_cmd
+    from hemokg.cli.export import export_cmd
+    from hemokg.cli.options import FORMATS as CLI_FORMATS
 
     assert set(FORMATS) <= set(CLI_FORMATS)
     choice = next(p for p in export_cmd.params if p.name == "fmt").type
@@ -123,7 +123,7 @@ def test_pyoxigraph_reads_every_rdf_format(fmt: str, oxfmt: ox.RdfFormat, assert
 
 
 def test_nquads_keeps_the_relation_graph_apart_and_turtle_merges_it(kg: hemokg.KnowledgeGraph) -> None:
-    from hemokg.namespaces import GRAPH_RELATION
+    from hemokg.vocab import GRAPH_RELATION
 
     quads = list(ox.parse(export(kg, "nquads"), format=ox.RdfFormat.N_QUADS))
     relation = [q for q in quads if q.graph_name == ox.NamedNode(GRAPH_RELATION)]
@@ -258,7 +258,7 @@ def test_csv_and_tsv_terms(sample_kg: hemokg.KnowledgeGraph) -> None:
 # --- byte stability and files --------------------------------------------------------------------------------------
 def test_every_format_gives_the_same_bytes_on_every_run() -> None:
     code = (
-        "import hashlib, hemokg; from hemokg.export import export; kg = hemokg.load(reasoned=False);"
+        "import hashlib, hemokg; from hemokg.formats.registry import export; kg = hemokg.load(reasoned=False);"
         "print({f: hashlib.sha256(export(kg, f)).hexdigest() for f in "
         "('turtle', 'ntriples', 'nquads', 'rdfxml', 'jsonld', 'obo', 'obographs', 'csv', 'tsv')})"
     )

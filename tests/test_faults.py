@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 import hemokg
+from benchmarks.synthetic import deep_chain
 from hemokg.errors import EndpointError, ExportError
-from hemokg.export import export
-from hemokg.store import load_nquads
-from hemokg.synthetic import deep_chain
+from hemokg.formats.registry import export
+from hemokg.graph.store import load_nquads
 from tests.fixtures.servers import OxigraphServer
 from tests.test_injection import fingerprint
 
@@ -39,7 +39,7 @@ def old_server(tmp_path: Path) -> Iterator[OxigraphServer]:
 
 @pytest.mark.parametrize("method", ["update", "gsp"])
 def test_server_killed_during_push_leaves_the_previous_graph(old_server: OxigraphServer, method: str) -> None:
-    from hemokg.push import push
+    from hemokg.graph.push import push
 
     before = fingerprint(old_server.kg())
     killed = []
@@ -68,7 +68,7 @@ def test_server_killed_during_push_leaves_the_previous_graph(old_server: Oxigrap
 
 def test_push_after_the_fault_completes(old_server: OxigraphServer) -> None:
     """Re-running the push once the server is back replaces the graph as a whole."""
-    from hemokg.push import push
+    from hemokg.graph.push import push
 
     url = old_server.base
     report = push(f"{url}/query", update_url=f"{url}/update", method="update", batch_size=200, timeout=30)

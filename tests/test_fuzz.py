@@ -23,12 +23,12 @@ from hypothesis import strategies as st
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 import hemokg
-from hemokg.build import parse_ontology
 from hemokg.cli import main as cli_main
 from hemokg.errors import HemoError, OntologyParseError, QueryHeaderError
+from hemokg.graph.parse import parse_ontology
 from hemokg.lookup import as_iri, normalize
-from hemokg.queries import StoredQuery, bind_values, catalog, parse_header, query_form
 from hemokg.resources import ontology_path
+from hemokg.sparql.queries import StoredQuery, bind_values, catalog, parse_header, query_form
 
 SCALE = int(os.environ.get("HEMOKG_FUZZ_EXAMPLES", "1"))
 FUZZ = settings(
@@ -467,7 +467,7 @@ ATHERIS_HARNESS = textwrap.dedent("""
         from pyoxigraph import Literal, Store
         from hemokg.errors import HemoError
         from hemokg.lookup import as_iri, normalize
-        from hemokg.queries import bind_values, parse_header, query_form
+        from hemokg.sparql.queries import bind_values, parse_header, query_form
 
     def one(data: bytes) -> None:
         fdp = atheris.FuzzedDataProvider(data)

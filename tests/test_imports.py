@@ -9,9 +9,10 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 
 import hemokg
-from hemokg.build import build_reasoned
 from hemokg.errors import ImportsBuildError, ReasonerError
-from hemokg.imports import (
+from hemokg.graph.build import build_reasoned
+from hemokg.graph.store import sources
+from hemokg.links.imports import (
     BRANCH_ROOT,
     MODULES,
     build_modules,
@@ -22,7 +23,6 @@ from hemokg.imports import (
     write_modules,
 )
 from hemokg.resources import imports_dir, ontology_path
-from hemokg.store import sources
 
 OBO = "http://purl.obolibrary.org/obo/"
 

@@ -16,9 +16,9 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 import hemokg
 from hemokg.backends.embedded import EmbeddedBackend
 from hemokg.errors import HemoError, UpdateRefusedError
+from hemokg.graph.store import load_nquads
 from hemokg.kg import KnowledgeGraph
-from hemokg.queries import catalog
-from hemokg.store import load_nquads
+from hemokg.sparql.queries import catalog
 from tests.fixtures.servers import BACKEND_NAMES, GraphOnBackends
 
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

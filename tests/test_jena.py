@@ -11,9 +11,9 @@ import pytest
 
 import hemokg
 from hemokg.backends.remote import parse_json_results
-from hemokg.queries import bind_values
 from hemokg.resources import ontology_path
-from hemokg.results import term_text
+from hemokg.sparql.queries import bind_values
+from hemokg.sparql.results import term_text
 
 JENA = Path(__file__).parent / "servers" / "jena.sh"
 #: Stored queries of different shapes: property paths, GROUP BY with COUNT, UNION with OPTIONAL/!BOUND, exact match.

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hemokg.errors import ImportsBuildError
-from hemokg.imports import default_inputs
-from hemokg.linkcheck import check_links, hemo_links
+from hemokg.links.imports import default_inputs
+from hemokg.links.linkcheck import check_links, hemo_links
 from hemokg.resources import ontology_path
 
 

@@ -10,7 +10,7 @@ import sssom.parsers as sssom_parsers
 import sssom.validators as sssom_validators
 
 import hemokg
-from hemokg.mappings import COLUMNS, mapping_rows, sssom_tsv
+from hemokg.formats.sssom import COLUMNS, mapping_rows, sssom_tsv
 from hemokg.resources import mappings_dir
 
 

@@ -127,7 +127,7 @@ def test_the_blocker_really_blocks(blocked_env: dict[str, str], no_network: None
 
 def test_the_python_api_works_offline(no_network: None) -> None:
     import hemokg
-    from hemokg.export import FORMATS, export
+    from hemokg.formats.registry import FORMATS, export
 
     kg = hemokg.load()
     asserted = hemokg.load(reasoned=False)
@@ -178,7 +178,7 @@ def test_every_stored_query_runs_offline_from_the_cli(blocked_env: dict[str, str
     code = textwrap.dedent("""
         import io, sys
         from hemokg.cli import main
-        from hemokg.queries import catalog
+        from hemokg.sparql.queries import catalog
         failed = []
         for name in catalog():
             out = io.TextIOWrapper(io.BytesIO())
@@ -212,8 +212,8 @@ def test_an_endpoint_is_the_only_way_to_the_network(blocked_env: dict[str, str])
 def test_rdfxml_with_an_external_dtd_and_entities_fetches_nothing(listener: Listener) -> None:
     from pyoxigraph import RdfFormat
 
-    from hemokg.build import parse_ontology
     from hemokg.errors import OntologyParseError
+    from hemokg.graph.parse import parse_ontology
 
     base = f"http://127.0.0.1:{listener.port}"
     data = textwrap.dedent(f'''\
@@ -251,7 +251,7 @@ def test_owl_imports_in_turtle_are_not_followed(listener: Listener, tmp_path: Pa
 
 def test_jsonld_never_fetches_a_remote_context(listener: Listener) -> None:
     from hemokg.errors import HemoError
-    from hemokg.jsonld import CONTEXT_URL, local_loader
+    from hemokg.formats.jsonld import CONTEXT_URL, local_loader
 
     assert local_loader(CONTEXT_URL)["document"]["@context"]
     with pytest.raises(HemoError, match="refusing to fetch"):

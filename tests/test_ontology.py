@@ -125,7 +125,7 @@ def _restrictions(graph: rdflib.Graph, cls: URIRef):
 @pytest.fixture(scope="module")
 def reasoner_report(graph):
     """HermiT over the asserted ontology, once per module."""
-    from hemokg.reasoning import reason
+    from hemokg.graph.reasoning import reason
 
     return reason(graph.serialize(format="nt", encoding="utf-8"))
 
@@ -730,7 +730,7 @@ WRONG_EDITS = [
 
 @pytest.mark.parametrize("sub,sup,unsat", WRONG_EDITS)
 def test_reasoner_catches_a_wrong_edit(graph, sub, sup, unsat):
-    from hemokg.reasoning import reason
+    from hemokg.graph.reasoning import reason
 
     broken = rdflib.Graph()
     for t in graph:

@@ -11,7 +11,6 @@ import pytest
 from pyoxigraph import NamedNode
 
 import hemokg
-from hemokg.build import input_hash, read_reasoned
 from hemokg.errors import (
     OntologyParseError,
     ParameterError,
@@ -19,6 +18,7 @@ from hemokg.errors import (
     TermNotFoundError,
     UpdateRefusedError,
 )
+from hemokg.graph.build import input_hash, read_reasoned
 from hemokg.lookup import normalize
 from hemokg.resources import ontology_path, reasoned_path
 

@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode, Store
 
 import hemokg
 from hemokg.errors import ParameterError, QueryHeaderError, QueryNotFoundError
-from hemokg.queries import Catalog, StoredQuery, bind_values, parse_header, query_form
+from hemokg.sparql.queries import Catalog, StoredQuery, bind_values, parse_header, query_form
 
 GOOD = """#+ summary: Cells by label
 #+ tags: [cells]

@@ -1,4 +1,4 @@
-"""Tests of hemokg.reasoning (real HermiT and Pellet, no mocks) and hemokg.relation_graph (pure Python)."""
+"""Tests of hemokg.graph.reasoning (real HermiT and Pellet, no mocks) and hemokg.graph.relation_graph (pure Python)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pyoxigraph as ox
 import pytest
 
 from hemokg.errors import HemoError, OntologyParseError, ReasonerError, ReasonerUnavailableError
-from hemokg.namespaces import REL
-from hemokg.reasoning import REASONERS, ReasonerReport, UnknownReasonerError, java_available, reason, reason_file
-from hemokg.relation_graph import relation_graph
+from hemokg.graph.reasoning import REASONERS, ReasonerReport, UnknownReasonerError, java_available, reason, reason_file
+from hemokg.graph.relation_graph import relation_graph
+from hemokg.vocab import REL
 
 EX = "http://example.org/"
 SUB = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -178,7 +178,7 @@ def test_malformed_ntriples_is_a_parse_error() -> None:
 
 
 def test_import_is_lazy() -> None:
-    code = "import sys, hemokg.reasoning; print(sorted({'owlready2', 'rich'} & set(sys.modules)))"
+    code = "import sys, hemokg.graph.reasoning; print(sorted({'owlready2', 'rich'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

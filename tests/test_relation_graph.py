@@ -1,4 +1,4 @@
-"""hemokg.relation_graph against a naive reference closure, on random ontologies with several components.
+"""hemokg.graph.relation_graph against a naive reference closure, on random ontologies with several components.
 
 The reference applies the relation graph's rules (inheritance, filler generalisation, sub-properties, transitivity,
 equivalences and genus-differentia intersections) by plain fixed-point iteration over Python sets, from the axioms
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 import pytest
 
-from hemokg.relation_graph import relation_graph
+from hemokg.graph.relation_graph import relation_graph
 
 EX = "http://example.org/rg#"
 SUB = "http://www.w3.org/2000/01/rdf-schema#subClassOf"

@@ -8,9 +8,9 @@ from pyoxigraph import Literal, NamedNode
 import hemokg
 from hemokg.backends.remote import DEFAULT_GRAPH, RemoteBackend, bind_with_bind, parse_json_results
 from hemokg.errors import SPARQLSyntaxError, UpdateRefusedError
-from hemokg.namespaces import GRAPH_IMPORTS
-from hemokg.push import batches, plan, push
-from hemokg.results import Row
+from hemokg.graph.push import batches, plan, push
+from hemokg.sparql.results import Row
+from hemokg.vocab import GRAPH_IMPORTS
 
 SERVERS = ["oxigraph_server", "virtuoso_server"]
 
@@ -71,7 +71,7 @@ def test_bind_form_puts_binds_where_values_would_go():
 
 
 def test_batches_keep_blank_node_groups_whole():
-    triples = plan(hemokg.store.load_nquads())[DEFAULT_GRAPH]
+    triples = plan(hemokg.graph.store.load_nquads())[DEFAULT_GRAPH]
     parts = batches(triples, 50)
     assert sum(map(len, parts)) == len(triples)
     owner: dict[str, int] = {}

@@ -20,7 +20,7 @@ import pytest
 import hemokg
 from hemokg.backends.remote import RemoteBackend
 from hemokg.errors import EndpointError
-from hemokg.push import PushError, push
+from hemokg.graph.push import PushError, push
 from tests.fixtures.servers import OxigraphServer, free_port, local_http_server
 
 SECRET = "s3cret-Pa55word"

@@ -17,7 +17,7 @@ import pytest
 from pyoxigraph import RdfFormat, parse
 
 import hemokg
-from hemokg.serve import negotiate
+from hemokg.web.serve import negotiate
 
 LABELS = "SELECT ?t ?l WHERE { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?t ?l LIMIT 5"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hemokg.site import page_name, write_site
+from hemokg.web.site import page_name, write_site
 
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 

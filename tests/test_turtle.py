@@ -1,4 +1,4 @@
-"""Canonical Turtle (hemokg.turtle) and ``hemokg format``: byte-stable, round-trip exact, comments never lost."""
+"""Canonical Turtle (formats.turtle) and `hemokg format`: byte-stable, round-trip exact, comments never lost."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from hemokg.turtle import NotCanonicalError, canonical_turtle, find_comments, format_file
+from hemokg.formats.turtle import NotCanonicalError, canonical_turtle, find_comments, format_file
 
 ROOT = Path(__file__).resolve().parents[1]
 HEMO_TTL = ROOT / "ontology" / "hemo.ttl"
@@ -125,7 +125,8 @@ def test_same_bytes_whatever_the_parse_order_and_blank_node_labels() -> None:
 
 def test_same_bytes_on_every_pythonhashseed() -> None:
     code = (
-        "import sys; from pathlib import Path; import pyoxigraph as ox; from hemokg.turtle import canonical_turtle;"
+        "import sys; from pathlib import Path; import pyoxigraph as ox;"
+        "from hemokg.formats.turtle import canonical_turtle;"
         "sys.stdout.write(canonical_turtle(ox.parse(Path(sys.argv[1]).read_bytes(), format=ox.RdfFormat.TURTLE)))"
     )
     outputs = {

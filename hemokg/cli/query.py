@@ -1,0 +1,140 @@
+"""The query commands: ``queries``, ``query``, ``sparql``, ``lookup`` and ``lineage``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from hemokg.cli.options import open_kg, output_options, render_results, resolved_format, source_options, write_output
+
+__all__ = ["lineage_cmd", "lookup_cmd", "queries_cmd", "query_cmd", "sparql_cmd"]
+
+
+@click.command("queries", epilog="Example: hemokg queries --format json")
+@output_options
+def queries_cmd(fmt: str | None, output: str) -> None:
+    """List the stored queries with their summaries and parameters."""
+    import json
+
+    from hemokg.sparql.queries import catalog
+
+    cat = catalog()
+    items = [cat[name] for name in cat]
+    fmt = resolved_format(fmt, output)
+    if fmt == "json":
+        text = (
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "summary": q.summary,
+                        "tags": list(q.tags),
+                        "competency": list(q.competency),
+                        "params": [
+                            {
+                                "name": p.name,
+                                "type": p.type,
+                                "required": p.required,
+                                "description": p.description,
+                                "default": p.default,
+                            }
+                            for p in q.params
+                        ],
+                    }
+                    for q in items
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+    elif fmt == "table":
+        from hemokg.sparql.results import table
+
+        text = table(
+            ["query", "parameters", "summary"],
+            [[q.name, ", ".join(p.name + ("" if p.required else "?") for p in q.params), q.summary] for q in items],
+        )
+    else:
+        from hemokg.sparql.results import delimited
+
+        text = delimited(
+            ["query", "parameters", "summary"],
+            [[q.name, ",".join(p.name for p in q.params), q.summary] for q in items],
+            fmt,
+        )
+    write_output(text, output)
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="-p/--param")
+        if name.strip() in out:
+            raise click.BadParameter(
+                f"{name.strip()!r} is given twice; give each parameter once", param_hint="-p/--param"
+            )
+        out[name.strip()] = value
+    return out
+
+
+@click.command("query", epilog="Example: hemokg query develops-from-steps -p cell=neutrophil --format json")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
+@source_options
+@output_options
+def query_cmd(name: str, params: tuple[str, ...], fmt: str | None, output: str, **source: Any) -> None:
+    """Run the stored query NAME (see `hemokg queries`)."""
+    kg = open_kg(**source)
+    results = kg.query(name, **_params(params))
+    write_output(render_results(results, resolved_format(fmt, output)), output)
+
+
+@click.command("sparql", epilog="Example: hemokg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'")
+@click.argument("text", required=False)
+@click.option("-f", "--file", "path", type=click.Path(exists=True, dir_okay=False), help="Read the query from FILE.")
+@source_options
+@output_options
+def sparql_cmd(text: str | None, path: str | None, fmt: str | None, output: str, **source: Any) -> None:
+    """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
+    if (text is None) == (path is None):
+        raise click.UsageError("give the query inline or with -f FILE (one of them)")
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except UnicodeDecodeError as exc:
+            from hemokg.errors import SPARQLSyntaxError
+
+            raise SPARQLSyntaxError(
+                f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the query as UTF-8"
+            ) from None
+    kg = open_kg(**source)
+    results = kg.sparql(text or "")
+    write_output(render_results(results, resolved_format(fmt, output)), output)
+
+
+@click.command("lookup", epilog="Example: hemokg lookup Haematopoiesis   |   hemokg lookup CL:0000775")
+@click.argument("text")
+@source_options
+@output_options
+def lookup_cmd(text: str, fmt: str | None, output: str, **source: Any) -> None:
+    """Find a term by label, synonym, CURIE or IRI (case-, accent- and spelling-insensitive)."""
+    from hemokg.cli.render import render_term
+
+    kg = open_kg(**source)
+    write_output(render_term(kg.lookup(text), resolved_format(fmt, output)), output)
+
+
+@click.command("lineage", epilog="Example: hemokg lineage neutrophil")
+@click.argument("cell")
+@source_options
+@output_options
+def lineage_cmd(cell: str, fmt: str | None, output: str, **source: Any) -> None:
+    """What CELL develops from, step by step from the stem cell, and what it develops into."""
+    from hemokg.cli.render import render_lineage
+
+    kg = open_kg(**source)
+    write_output(render_lineage(kg.lineage(cell), resolved_format(fmt, output)), output)

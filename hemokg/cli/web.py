@@ -1,0 +1,97 @@
+"""The ``draw``, ``site`` and ``serve`` commands: pictures, the static site and the local read-only endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from hemokg.cli.options import open_kg, source_options
+
+__all__ = ["draw_group", "serve_cmd", "site_cmd"]
+
+
+@click.group(
+    "draw",
+    epilog="Example:\n\n\b\n  hemokg draw lineage -o lineage.svg\n  hemokg draw lineage neutrophil "
+    "-o neutrophil.png\n  hemokg draw sites -o sites.svg",
+)
+def draw_group() -> None:
+    """Draw the lineage tree or the sites of blood production (SVG, PNG, PDF or DOT, from the file suffix)."""
+
+
+@draw_group.command("lineage")
+@click.argument("term", required=False)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The picture file (.svg/.png).")
+@source_options
+def draw_lineage_cmd(term: str | None, output: str, **source: Any) -> None:
+    """The lineage tree, stem cell to mature cells, or the part above and below TERM (a cell or a process)."""
+    from hemokg.web.draw import draw_lineage
+
+    path = draw_lineage(open_kg(**source), output, term)
+    click.echo(f"wrote {path}", err=True)
+
+
+@draw_group.command("sites")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The picture file (.svg/.png).")
+@source_options
+def draw_sites_cmd(output: str, **source: Any) -> None:
+    """Where blood is made before and after birth, and what disrupts it in disease."""
+    from hemokg.web.draw import draw_sites
+
+    path = draw_sites(open_kg(**source), output)
+    click.echo(f"wrote {path}", err=True)
+
+
+@click.command("site", epilog="Example: hemokg site -o public/ && xdg-open public/index.html")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="The folder to write.")
+@click.option("--no-pictures", is_flag=True, help="Skip the Graphviz pictures.")
+@source_options
+def site_cmd(output: str, no_pictures: bool, **source: Any) -> None:
+    """Write a static, searchable documentation site of the ontology into a folder (works from file://)."""
+    from hemokg.web.site import write_site
+
+    path = write_site(open_kg(**source), output, pictures=not no_pictures)
+    click.echo(f"wrote the site to {path}/index.html", err=True)
+
+
+@click.command(
+    "serve", epilog="Example: hemokg serve --port 8000   then   curl 'http://127.0.0.1:8000/sparql?query=ASK{?s?p?o}'"
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+@click.option("--site-dir", type=click.Path(file_okay=False), help="Serve this site folder (default: build one).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1), help="Seconds per query.")
+@click.option(
+    "--max-results",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most rows (or triples) one answer may hold.",
+)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Query worker processes.")
+@click.option("--asserted", is_flag=True, help="Serve the asserted ontology only (no inferences).")
+@click.option("--with-imports", is_flag=True, help="Include the import modules.")
+def serve_cmd(
+    host: str,
+    port: int,
+    site_dir: str | None,
+    timeout: float,
+    max_results: int,
+    workers: int,
+    asserted: bool,
+    with_imports: bool,
+) -> None:
+    """Serve the site at / and a read-only SPARQL 1.1 Protocol endpoint at /sparql over the embedded store."""
+    from hemokg.web.serve import serve
+
+    serve(
+        host=host,
+        port=port,
+        site_dir=site_dir,
+        timeout=timeout,
+        max_results=max_results,
+        workers=workers,
+        reasoned=not asserted,
+        imports=with_imports,
+    )

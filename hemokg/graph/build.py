@@ -1,0 +1,119 @@
+"""Building the reasoned graph (asserted + inferred + relation graph) and caching it, keyed by its inputs' hash.
+
+``ontology/hemo-reasoned.nq`` ships the result, so querying never needs Java; when ``hemo.ttl`` changes, the graph
+is rebuilt once (HermiT through owlready2) and kept in the user's cache. Files are written atomically
+(:mod:`hemokg.fileio`), and a cached file whose content hash does not match is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
+
+from hemokg.errors import ReasonerError
+from hemokg.graph.parse import parse_ontology
+from hemokg.vocab import GRAPH_RELATION
+from hemokg.vocab import OWL as _OWL
+
+__all__ = [
+    "REASONING_VERSION",
+    "build_reasoned",
+    "cache_dir",
+    "input_hash",
+    "read_reasoned",
+    "reasoned_nquads",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bumped whenever what the build writes changes, so that stale caches are not reused.
+REASONING_VERSION = "1"
+_HEADER = "# hemokg-input-sha256: "
+
+
+def input_hash(sources: Sequence[bytes], reasoner: str) -> str:
+    """The cache key: the sources' bytes, the reasoner and the build version."""
+    digest = hashlib.sha256(f"hemokg-reasoned/{REASONING_VERSION}/{reasoner}\n".encode())
+    for data in sources:
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    """``$HEMOKG_CACHE_DIR``, else ``$XDG_CACHE_HOME/hemokg``, else ``~/.cache/hemokg``."""
+    env = os.environ.get("HEMOKG_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hemokg"
+
+
+def build_reasoned(
+    sources: Iterable[tuple[str, bytes, str | None]], *, reasoner: str = "hermit", exact_as_equivalent: bool = False
+) -> list[Quad]:
+    """Reason over the union of the sources (name, Turtle bytes, graph IRI or None for the default graph).
+
+    Each source's asserted triples stay in its graph; inferred subclass/equivalence triples go to the default graph
+    and the relation graph to its own named graph. With ``exact_as_equivalent`` (a merge with import modules), each
+    ``skos:exactMatch`` between two classes is reasoned over as ``owl:equivalentClass`` and kept as such.
+    Raises :class:`ReasonerError` if the result is inconsistent or has an unsatisfiable class.
+    """
+    from hemokg.graph.reasoning import reason
+    from hemokg.graph.relation_graph import relation_graph
+
+    out, union = Store(), Store()
+    for name, data, graph in sources:
+        parsed = parse_ontology(data, path=name)
+        target = NamedNode(graph) if graph else DefaultGraph()
+        out.extend(Quad(q.subject, q.predicate, q.object, target) for q in parsed)
+        union.extend(q for q in parsed)
+    if exact_as_equivalent:
+        rows = union.query(
+            "SELECT ?a ?b WHERE { ?a <http://www.w3.org/2004/02/skos/core#exactMatch> ?b . "
+            "?b a <http://www.w3.org/2002/07/owl#Class> . FILTER(isIRI(?a) && isIRI(?b)) }"
+        )
+        same = [Quad(r[0], NamedNode(_OWL + "equivalentClass"), r[1], DefaultGraph()) for r in rows]
+        union.extend(same)
+        out.extend(same)
+    ntriples = serialize((q.triple for q in union), format=RdfFormat.N_TRIPLES) or b""
+    report = reason(ntriples, reasoner=reasoner)
+    if not report.consistent:
+        raise ReasonerError(f"{reasoner} found the ontology inconsistent; run `hemokg reason` for details")
+    if report.unsatisfiable:
+        names = ", ".join(report.unsatisfiable)
+        raise ReasonerError(f"{reasoner} found unsatisfiable classes: {names}; run `hemokg reason` for details")
+    inferred = [Quad(NamedNode(s), NamedNode(p), NamedNode(o), DefaultGraph()) for s, p, o in report.inferred]
+    out.extend(inferred)
+    union.extend(inferred)
+    relation = NamedNode(GRAPH_RELATION)
+    out.extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), relation) for s, p, o in relation_graph(union))
+    return list(out)
+
+
+def reasoned_nquads(quads: Iterable[Quad], key: str) -> bytes:
+    """The reasoned graph as sorted N-Quads (byte-stable), with the input hash and content hash on the first line."""
+    dataset = Dataset(quads)
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)  # RDFC-1.0: blank-node labels from content
+    body = b"".join(sorted(f"{q} .\n".encode() for q in dataset))
+    return f"{_HEADER}{key} content-sha256: {hashlib.sha256(body).hexdigest()}\n".encode() + body
+
+
+def read_reasoned(path: Path, key: str) -> bytes | None:
+    """The N-Quads body of a reasoned-graph file if it was built from inputs with hash ``key`` and is intact."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline().decode("ascii", "replace").strip()
+            body = handle.read()
+    except OSError:
+        return None
+    parts = first.removeprefix(_HEADER).split()
+    if not first.startswith(_HEADER) or len(parts) != 3 or parts[0] != key or parts[1] != "content-sha256:":
+        return None
+    if hashlib.sha256(body).hexdigest() != parts[2]:
+        log.warning("%s is corrupted (content hash mismatch); rebuilding it", path)
+        return None
+    return body

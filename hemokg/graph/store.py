@@ -1,0 +1,73 @@
+"""The inputs of the embedded store: parsing ontology files, and the N-Quads of the reasoned graph (shipped or cached).
+
+The hot path parses one N-Quads file with pyoxigraph (tens of milliseconds); Java and owlready2 are only touched
+when ``hemo.ttl`` (or an import module) changed since the shipped reasoned graph was built.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from hemokg.fileio import atomic_write
+from hemokg.graph.build import build_reasoned, cache_dir, input_hash, read_reasoned, reasoned_nquads
+from hemokg.graph.parse import parse_ontology
+from hemokg.resources import imports_dir, ontology_path, reasoned_path
+from hemokg.vocab import GRAPH_IMPORTS
+
+__all__ = ["load_nquads", "sources"]
+
+log = logging.getLogger(__name__)
+
+
+def sources(ontology: str | Path | None = None, *, imports: bool = False) -> list[tuple[str, bytes, str | None]]:
+    """The inputs of a load: hemo.ttl (or the given file) and, with ``imports``, each shipped import module."""
+    path = Path(ontology) if ontology is not None else ontology_path()
+    try:
+        found: list[tuple[str, bytes, str | None]] = [(str(path), path.read_bytes(), None)]
+    except OSError as exc:
+        from hemokg.errors import OntologyParseError
+
+        raise OntologyParseError(str(path), f"cannot read the ontology: {exc.strerror or exc}") from None
+    if imports:
+        modules = sorted(imports_dir().glob("*.ttl"))
+        if not modules:
+            from hemokg.errors import HemoError
+
+            raise HemoError(f"no import modules in {imports_dir()}; build them with `hemokg imports build`")
+        found += [(str(m), m.read_bytes(), GRAPH_IMPORTS + m.name.removesuffix(".ttl")) for m in modules]
+    return found
+
+
+def load_nquads(
+    ontology: str | Path | None = None, *, reasoned: bool = True, imports: bool = False, reasoner: str = "hermit"
+) -> bytes:
+    """The N-Quads of the graph ``load`` would hold (reasoned graphs come from the shipped file or the cache)."""
+    inputs = sources(ontology, imports=imports)
+    if not reasoned:
+        from pyoxigraph import DefaultGraph, NamedNode, Quad
+
+        quads: list[Quad] = []
+        for name, data, graph in inputs:
+            target = NamedNode(graph) if graph else DefaultGraph()
+            quads += [Quad(q.subject, q.predicate, q.object, target) for q in parse_ontology(data, path=name)]
+        return "".join(f"{q} .\n" for q in quads).encode()
+    key = input_hash([data for _, data, _ in inputs], reasoner + ("+imports" if imports else ""))
+    candidates = [cache_dir() / f"hemo-reasoned-{key[:16]}.nq"]
+    if ontology is None and not imports:
+        candidates.insert(0, reasoned_path())
+    for candidate in candidates:
+        body = read_reasoned(candidate, key)
+        if body is not None:
+            return body
+    log.info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
+    blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key)
+    try:
+        candidates[-1].parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
+        atomic_write(candidates[-1], blob)
+    except OSError as exc:  # a read-only home still gets its answer, just not cached
+        log.warning("could not cache the reasoned graph in %s: %s", candidates[-1], exc)
+    return blob.split(b"\n", 1)[1]
+
+
+# END

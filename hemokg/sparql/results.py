@@ -1,0 +1,208 @@
+"""One result type for every backend: rows of pyoxigraph terms, and the standard SPARQL result writers.
+
+Embedded and remote queries both come back as :class:`Results`, so code (and the CLI) never cares where a query ran.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from typing import Literal as TypingLiteral
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from hemokg.vocab import iri_to_curie
+
+__all__ = ["Results", "Row", "Term", "delimited", "table", "term_text", "term_to_json"]
+
+Term = NamedNode | Literal | BlankNode
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class Row(tuple):
+    """A result row: a tuple of terms (None where unbound) that also answers ``row.var`` and ``row["var"]``."""
+
+    _vars: tuple[str, ...]
+
+    def __new__(cls, values: Sequence[Term | None], variables: tuple[str, ...]) -> Row:
+        row = super().__new__(cls, values)
+        row._vars = variables
+        return row
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, str):
+            try:
+                return tuple.__getitem__(self, self._vars.index(key))
+            except ValueError:
+                raise KeyError(key) from None
+        return tuple.__getitem__(self, key)
+
+    def __getattr__(self, name: str) -> Term | None:
+        try:
+            return tuple.__getitem__(self, self._vars.index(name))
+        except ValueError:
+            raise AttributeError(name) from None
+
+    def asdict(self) -> dict[str, Term | None]:
+        """The row as a dict from variable name to term."""
+        return dict(zip(self._vars, self, strict=True))
+
+
+def term_text(term: Term | None, *, curies: bool = True) -> str:
+    """A human-readable text for a term: CURIE (or IRI) for named nodes, the lexical form for literals."""
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return (iri_to_curie(term.value) if curies else None) or term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def term_to_json(term: Term) -> dict[str, str]:
+    """A term in the SPARQL 1.1 Query Results JSON form."""
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING):
+        out["datatype"] = term.datatype.value
+    return out
+
+
+class Results:
+    """Rows of a SELECT, the answer of an ASK, or the triples of a CONSTRUCT/DESCRIBE."""
+
+    def __init__(
+        self,
+        kind: TypingLiteral["select", "ask", "graph"],
+        variables: Sequence[str] = (),
+        rows: Sequence[Sequence[Term | None]] = (),
+        *,
+        boolean: bool | None = None,
+        triples: Sequence[Triple] = (),
+    ) -> None:
+        self.kind = kind
+        self.vars: tuple[str, ...] = tuple(variables)
+        self.rows: list[Row] = [Row(r, self.vars) for r in rows]
+        self.boolean = boolean
+        self.triples: list[Triple] = list(triples)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.triples) if self.kind == "graph" else len(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.boolean) if self.kind == "ask" else len(self) > 0
+
+    def __repr__(self) -> str:
+        if self.kind == "ask":
+            return f"<Results ask={self.boolean}>"
+        return f"<Results {self.kind} vars={list(self.vars)} n={len(self)}>"
+
+    def column(self, var: str) -> list[Term | None]:
+        """Every value of one variable, in row order."""
+        return [row[var] for row in self.rows]
+
+    def texts(self, var: str) -> list[str]:
+        """Every value of one variable as text (CURIEs for IRIs), in row order."""
+        return [term_text(row[var]) for row in self.rows]
+
+    # --- writers -------------------------------------------------------------------------------------------
+    def to_json(self) -> str:
+        """SPARQL 1.1 Query Results JSON (SELECT, ASK); for graphs, N-Triples lines are not JSON: use to_ntriples."""
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": bool(self.boolean)})
+        if self.kind == "graph":
+            raise TypeError("a CONSTRUCT/DESCRIBE result is a graph: write it as Turtle or N-Triples")
+        bindings = [{v: term_to_json(t) for v, t in zip(self.vars, row, strict=True) if t is not None} for row in self]
+        return json.dumps({"head": {"vars": list(self.vars)}, "results": {"bindings": bindings}}, ensure_ascii=False)
+
+    def to_csv(self) -> str:
+        """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends."""
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        if self.kind == "ask":
+            writer.writerow(["boolean"])
+            writer.writerow(["true" if self.boolean else "false"])
+            return buf.getvalue()
+        writer.writerow(self.vars)
+        for row in self._select_rows():
+            writer.writerow([term_text(t, curies=False) if not isinstance(t, BlankNode) else str(t) for t in row])
+        return buf.getvalue()
+
+    def to_tsv(self) -> str:
+        """SPARQL 1.1 Query Results TSV: terms in N-Triples syntax, ``?var`` header."""
+        if self.kind == "ask":
+            return "?boolean\n" + ("true" if self.boolean else "false") + "\n"
+        lines = ["\t".join(f"?{v}" for v in self.vars)]
+        lines += ["\t".join("" if t is None else str(t) for t in row) for row in self._select_rows()]
+        return "\n".join(lines) + "\n"
+
+    def to_ntriples(self) -> str:
+        """The triples of a graph result, one N-Triples line each, sorted."""
+        return "".join(sorted(f"{t.subject} {t.predicate} {t.object} .\n" for t in self.triples))
+
+    def to_turtle(self) -> str:
+        """The triples of a graph result as Turtle with the package's prefixes."""
+        from pyoxigraph import RdfFormat, serialize
+
+        from hemokg.vocab import PREFIXES
+
+        data = serialize(sorted(self.triples, key=str), format=RdfFormat.TURTLE, prefixes=PREFIXES)
+        return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+
+    def to_table(self, *, title: str | None = None) -> str:
+        """A readable table (CURIEs for IRIs) for a terminal."""
+        from hemokg.sparql.results import table
+
+        if self.kind == "ask":
+            return "yes\n" if self.boolean else "no\n"
+        if self.kind == "graph":
+            return self.to_turtle()
+        return table(self.vars, [[term_text(t) for t in row] for row in self], title=title)
+
+    def _select_rows(self) -> list[Row]:
+        if self.kind != "select":
+            raise TypeError(f"a {self.kind} result has no rows")
+        return self.rows
+
+
+# --- text tables (terminal and pipes), shared by every writer of tabular text ---------------------------------------
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> str:
+    """A plain aligned table for a terminal (rich, imported only here)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    tab = Table(title=title, title_justify="left", header_style="bold", show_edge=False)
+    for name in header:
+        tab.add_column(name, overflow="fold")
+    for row in rows:
+        tab.add_row(*[str(c) for c in row])
+    console = Console(file=io.StringIO(), width=140, force_terminal=False, color_system=None)
+    console.print(tab)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def delimited(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) -> str:
+    """CSV or TSV (tabs and newlines inside values are replaced by spaces in TSV)."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buf.getvalue()
+
+    def clean(v: object) -> str:
+        return str(v).replace("\t", " ").replace("\n", " ")
+
+    return "".join("\t".join(clean(v) for v in row) + "\n" for row in [header, *rows])

@@ -1,0 +1,421 @@
+"""``hemokg serve``: the static site at ``/`` and a read-only SPARQL 1.1 Protocol endpoint at ``/sparql``.
+
+Queries run in a small pool of warm worker processes, each holding its own copy of the embedded store, because
+pyoxigraph cannot cancel a query: a query that outlives the time limit is stopped by killing its worker (a fresh one
+replaces it), so one bad query never takes the server down. Answers hold at most ``max_results`` rows or triples.
+Updates are refused with 403 (an ``update`` parameter, ``application/sparql-update``, or an update as the query);
+malformed queries get 400 with the parser's message. Binds 127.0.0.1 by default.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape as xml_escape
+
+from hemokg.vocab import ONTOLOGY_IRI
+
+__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "EndpointServer", "WorkerPool", "negotiate", "serve"]
+
+log = logging.getLogger(__name__)
+
+#: Media types offered for SELECT/ASK answers and for graphs (CONSTRUCT/DESCRIBE); the first is the default.
+RESULT_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
+GRAPH_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "text/plain": "application/n-triples",
+    "application/x-turtle": "text/turtle",
+    "application/json+ld": "application/ld+json",
+}
+MAX_BODY = 1_000_000
+Answer = tuple[int, str, bytes]
+
+
+def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
+    """The offered media type the Accept header prefers (q-values honoured), the default for none, else None."""
+    if not accept or not accept.strip():
+        return offered[0]
+    wanted: list[tuple[float, int, str]] = []
+    for n, item in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media and q > 0:
+            wanted.append((-q, n, _ALIASES.get(media.lower(), media.lower())))
+    for _, _, media in sorted(wanted):
+        if media in offered:
+            return media
+        if media in ("*/*", "application/*") or (
+            media.endswith("/*") and any(o.startswith(media[:-1]) for o in offered)
+        ):
+            return next(o for o in offered if media == "*/*" or o.startswith(media[:-1]))
+    return None
+
+
+# --- the worker process -----------------------------------------------------------------------------------------
+def _worker(conn: Any, nquads: bytes, max_results: int) -> None:
+    """Hold a store and answer queries sent over ``conn`` until it closes."""
+    from pyoxigraph import RdfFormat, Store
+
+    store = Store()
+    if nquads:
+        store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+    conn.send("ready")
+    while True:
+        try:
+            query, defaults, named, accept = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = _answer(store, query, defaults, named, accept, max_results)
+        except Exception as exc:  # an evaluation failure is the query's answer, never the worker's death
+            answer = (500, "text/plain", f"the query failed: {exc}".encode())
+        conn.send(answer)
+
+
+def _answer(
+    store: Any, query: str, defaults: list[str], named: list[str], accept: str | None, max_results: int
+) -> Answer:
+    from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, RdfFormat, serialize
+
+    options: dict[str, Any] = {}
+    if defaults and ONTOLOGY_IRI not in defaults:
+        options["default_graph"] = [NamedNode(g) for g in defaults]
+    else:  # no dataset given, or the name `hemokg push` uses: the whole graph
+        options["use_default_graph_as_union"] = True
+    if named:
+        options["named_graphs"] = [NamedNode(g) for g in named]
+    try:
+        result = store.query(query, **options)
+    except SyntaxError as exc:
+        return 400, "text/plain", f"malformed query: {exc.args[0] if exc.args else exc}".encode()
+    too_many = (
+        413,
+        "text/plain",
+        f"the answer has more than {max_results} results (the server's limit); "
+        "add a LIMIT or narrow the query".encode(),
+    )
+    if isinstance(result, QueryBoolean | QuerySolutions):
+        media = negotiate(accept, RESULT_TYPES)
+        if media is None:
+            return 406, "text/plain", f"cannot answer in {accept}; offered: {', '.join(RESULT_TYPES)}".encode()
+        from hemokg.sparql.results import Results
+
+        if isinstance(result, QueryBoolean):
+            results = Results("ask", boolean=bool(result))
+        else:
+            names = [v.value for v in result.variables]
+            rows = []
+            for row in result:
+                if len(rows) >= max_results:
+                    return too_many
+                rows.append(tuple(row))
+            results = Results("select", names, rows)
+        body = {
+            RESULT_TYPES[0]: results.to_json,
+            RESULT_TYPES[1]: partial(_to_xml, results),
+            RESULT_TYPES[2]: results.to_csv,
+            RESULT_TYPES[3]: results.to_tsv,
+        }[media]()
+        return 200, media + "; charset=utf-8", body.encode("utf-8")
+    media = negotiate(accept, GRAPH_TYPES)
+    if media is None:
+        return 406, "text/plain", f"cannot answer in {accept}; offered: {', '.join(GRAPH_TYPES)}".encode()
+    triples = []
+    for triple in result:
+        if len(triples) >= max_results:
+            return too_many
+        triples.append(triple)
+    data = serialize(triples, format=RdfFormat.from_media_type(media)) or b""
+    return 200, media + "; charset=utf-8", data
+
+
+def _to_xml(results: Any) -> str:
+    """SPARQL Query Results XML Format."""
+    from pyoxigraph import BlankNode, NamedNode
+
+    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+    if results.kind == "ask":
+        return out[0] + "</head>\n<boolean>" + ("true" if results.boolean else "false") + "</boolean>\n</sparql>\n"
+    out += [f'<variable name="{v}"/>' for v in results.vars]
+    out.append("</head>\n<results>")
+    for row in results:
+        out.append("<result>")
+        for var, term in zip(results.vars, row, strict=True):
+            if term is None:
+                continue
+            if isinstance(term, NamedNode):
+                value = f"<uri>{xml_escape(term.value)}</uri>"
+            elif isinstance(term, BlankNode):
+                value = f"<bnode>{xml_escape(term.value)}</bnode>"
+            elif term.language:
+                value = f'<literal xml:lang="{xml_escape(term.language)}">{xml_escape(term.value)}</literal>'
+            elif term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+                value = f"<literal>{xml_escape(term.value)}</literal>"
+            else:
+                value = f'<literal datatype="{xml_escape(term.datatype.value)}">{xml_escape(term.value)}</literal>'
+            out.append(f'<binding name="{var}">{value}</binding>')
+        out.append("</result>")
+    out.append("</results>\n</sparql>\n")
+    return "\n".join(out)
+
+
+# --- the pool -------------------------------------------------------------------------------------------------------
+class _Worker:
+    def __init__(self, ctx: Any, nquads: bytes, max_results: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker, args=(child, nquads, max_results), daemon=True)
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float = 120.0) -> bool:
+        return bool(self.conn.poll(timeout)) and self.conn.recv() == "ready"
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Warm query workers; a query that outlives ``timeout`` seconds has its worker killed and replaced."""
+
+    def __init__(self, nquads: bytes, *, size: int = 2, timeout: float = 10.0, max_results: int = 100_000) -> None:
+        self._ctx = multiprocessing.get_context("spawn")
+        self._nquads, self.timeout, self.max_results = nquads, timeout, max_results
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        starting = [_Worker(self._ctx, nquads, max_results) for _ in range(size)]
+        for worker in starting:
+            if not worker.wait_ready():
+                raise RuntimeError("a query worker did not start")
+            self._idle.put(worker)
+
+    def _replace(self) -> None:
+        try:
+            worker = _Worker(self._ctx, self._nquads, self.max_results)
+        except OSError as exc:
+            log.error("a replacement query worker could not be started: %s; the pool is one worker short", exc)
+            return
+        try:
+            ready = worker.wait_ready()
+        except (EOFError, OSError):
+            ready = False
+        if ready and not self._closed:
+            self._idle.put(worker)
+            return
+        if not self._closed:
+            log.error(
+                "a replacement query worker did not start (exit code %s); the pool is one worker short",
+                worker.process.exitcode,
+            )
+        worker.kill()
+
+    def run(self, query: str, defaults: list[str], named: list[str], accept: str | None) -> Answer:
+        """Answer one query within the time limit."""
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            return 503, "text/plain", b"the server is busy with other queries; try again shortly"
+        crash: BaseException | None = None
+        try:
+            worker.conn.send((query, defaults, named, accept))
+            if worker.conn.poll(self.timeout):
+                answer = worker.conn.recv()
+                self._idle.put(worker)
+                return answer
+        except (EOFError, OSError) as exc:  # the worker died (killed, out of memory, a crash in the engine)
+            crash = exc
+        worker.kill()
+        threading.Thread(target=self._replace, daemon=True).start()
+        if crash is not None:
+            log.error(
+                "a query worker crashed (%s, exit code %s); replacing it", type(crash).__name__, worker.process.exitcode
+            )
+            return (
+                500,
+                "text/plain",
+                (
+                    f"the query worker crashed (exit code {worker.process.exitcode}) while "
+                    "answering and was replaced; try again, and report the query if it happens "
+                    "again"
+                ).encode(),
+            )
+        return (
+            503,
+            "text/plain",
+            (
+                f"the query ran longer than the server's time limit of {self.timeout:g} s and was "
+                "stopped; add a LIMIT or narrow the query"
+            ).encode(),
+        )
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        while not self._idle.empty():
+            self._idle.get_nowait().kill()
+
+
+# --- HTTP -----------------------------------------------------------------------------------------------------------
+class _Handler(SimpleHTTPRequestHandler):
+    server: EndpointServer
+    server_version = "hemokg"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+    def end_headers(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+
+    def _reply(self, status: int, ctype: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        if status == 405:
+            self.send_header("Allow", "GET, POST, HEAD")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path.rstrip("/") != "/sparql":
+            return super().do_GET()
+        self._sparql(parse_qs(parts.query, keep_blank_values=True), None)
+
+    def do_POST(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path.rstrip("/") != "/sparql":
+            return self._reply(405, "text/plain", b"this server is read-only; POST queries to /sparql")
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return self._reply(400, "text/plain", b"the Content-Length header is not a non-negative integer")
+        if length > MAX_BODY:
+            return self._reply(413, "text/plain", f"request body over {MAX_BODY} bytes".encode())
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        params = parse_qs(parts.query, keep_blank_values=True)
+        if ctype == "application/sparql-update":
+            return self._reply(403, "text/plain", b"updates are refused: this endpoint is read-only")
+        if ctype == "application/x-www-form-urlencoded":
+            for key, values in parse_qs(body, keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+            return self._sparql(params, None)
+        if ctype == "application/sparql-query":
+            return self._sparql(params, body)
+        return self._reply(415, "text/plain", b"send application/sparql-query or application/x-www-form-urlencoded")
+
+    def _sparql(self, params: dict[str, list[str]], text: str | None) -> None:
+        from hemokg.sparql.queries import query_form
+
+        if "update" in params:
+            return self._reply(403, "text/plain", b"updates are refused: this endpoint is read-only")
+        queries = params.get("query", []) if text is None else [text]
+        if len(queries) != 1 or not queries[0].strip():
+            return self._reply(400, "text/plain", b"give exactly one query: ?query=... (GET) or a POST body")
+        if query_form(queries[0]) not in ("select", "ask", "construct", "describe", "unknown"):
+            return self._reply(403, "text/plain", b"updates are refused: this endpoint is read-only")
+        status, ctype, body = self.server.pool.run(
+            queries[0],
+            params.get("default-graph-uri", []),
+            params.get("named-graph-uri", []),
+            self.headers.get("Accept"),
+        )
+        self._reply(status, ctype, body)
+
+    def do_PUT(self) -> None:
+        self._reply(405, "text/plain", b"this server is read-only")
+
+    do_DELETE = do_PATCH = do_PUT
+
+
+class EndpointServer(ThreadingHTTPServer):
+    """A threading HTTP server with the worker pool and the site folder."""
+
+    daemon_threads = True
+    request_queue_size = 128  # the library default (5) resets connections when dozens of clients arrive at once
+
+    def __init__(self, address: tuple[str, int], pool: WorkerPool, site_dir: Path) -> None:
+        self.pool, self.site_dir = pool, site_dir
+        super().__init__(address, partial(_Handler, directory=str(site_dir)))
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    site_dir: str | Path | None = None,
+    timeout: float = 10.0,
+    max_results: int = 100_000,
+    workers: int = 2,
+    reasoned: bool = True,
+    imports: bool = False,
+) -> None:
+    """Serve until interrupted; prints ``serving http://HOST:PORT/ ...`` on stderr once ready."""
+    from hemokg.backends.embedded import EmbeddedBackend
+    from hemokg.graph.store import load_nquads
+    from hemokg.kg import KnowledgeGraph
+
+    nquads = load_nquads(reasoned=reasoned, imports=imports)
+    with tempfile.TemporaryDirectory(prefix="hemokg-site-") as tmp:
+        if site_dir is None:
+            from hemokg.web.site import write_site
+
+            site_dir = write_site(KnowledgeGraph(EmbeddedBackend.from_nquads(nquads)), Path(tmp) / "site")
+        pool = WorkerPool(nquads, size=workers, timeout=timeout, max_results=max_results)
+        try:
+            server = EndpointServer((host, port), pool, Path(site_dir))
+        except OSError as exc:
+            pool.close()
+            from hemokg.errors import HemoError
+
+            raise HemoError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port") from None
+        bound = server.server_address
+        print(
+            f"serving http://{bound[0]}:{bound[1]}/ (SPARQL endpoint at /sparql); Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
+        import signal
+
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+            pool.close()
