@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with the freshly built wheel installed (dependencies from this interpreter)."""
+    """A fresh virtual environment with the freshly built wheel installed (dependencies from the test runner)."""
     base = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -35,9 +35,15 @@ def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     wheel = next((base / "dist").glob("hemokg-*.whl"))
     env = base / "venv"
-    # System site-packages give the dependencies without a download; the wheel's own copy of hemokg, installed
-    # into the venv, comes first on sys.path (the test checks that it is the one imported).
-    venv.EnvBuilder(with_pip=False, system_site_packages=True).create(env)
+    # The dependencies come from the interpreter running the tests, whether it is a venv, pyenv or a system Python:
+    # its site folders are listed in a .pth file of the new venv (not `system_site_packages`, which inside a venv
+    # means the *base* interpreter's folders, where nothing is installed). The wheel's own copy of hemokg, installed
+    # into the venv's site-packages, comes first on sys.path (the tests check that it is the one imported); plain
+    # paths in a .pth do not run the runner's own .pth files, so its editable hemokg stays out.
+    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(env)
+    (site_packages,) = (env / "lib").glob("python*/site-packages")
+    runner_sites = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
+    (site_packages / "hemokg-test-runner-deps.pth").write_text("".join(p + "\n" for p in runner_sites))
     subprocess.run(
         [
             sys.executable,
