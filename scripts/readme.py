@@ -24,12 +24,12 @@ EXAMPLES = {
 }
 PYTHON = """import hemokg
 
-kg = hemokg.load()                         # embedded store, reasoned graph; no server, no network
+kg = hemokg.load()  # embedded store, reasoned graph; no server, no network
 term = kg.lookup("haemopoiesis")
 print(term.curie, term.label, [s for s, scope in term.synonyms if scope == "exact"][:4])
 lineage = kg.lineage("platelet")
 print(lineage.render(lineage.chains()[0]))
-for row in kg.query("processes-with-output", cell="Red blood cell"):   # a synonym works as a parameter
+for row in kg.query("processes-with-output", cell="Red blood cell"):  # a synonym works as a parameter
     print(row.label.value, "->", row.output_label.value)
 """
 
