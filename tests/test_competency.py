@@ -36,6 +36,16 @@ def test_there_are_at_least_thirty_questions_each_documented() -> None:
     assert set(ids) <= documented, f"undocumented: {sorted(set(ids) - documented)}"
 
 
+def test_lineage_questions_cite_where_their_answer_comes_from() -> None:
+    """From CQ100 on, each expected answer names its source: a CL edge or class, the article's sentence, a PMID."""
+    later = [case for case in CASES if int(case["id"][2:]) >= 100]
+    assert len(later) >= 20
+    for case in later:
+        source = case.get("source")
+        assert isinstance(source, str) and len(source.split()) >= 3, f"{case['id']}: no source for its answer"
+        assert re.search(r"\b(CL|PMID|ISBN|doi):|[Aa]rticle|[Ss]upplement", source), f"{case['id']}: {source!r}"
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_competency_question(kg: hemokg.KnowledgeGraph, case: dict) -> None:
     results = kg.query(case["query"], **case.get("params", {}))
