@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from hemokg.backends import Backend
 from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
-from hemokg.lineage import Lineage, Step
+from hemokg.lineage import Lineage, trace
 from hemokg.lookup import LabelIndex, Term, as_iri
 from hemokg.sparql.queries import Catalog, StoredQuery, catalog
 from hemokg.sparql.results import Results
@@ -159,58 +159,7 @@ class KnowledgeGraph:
         When the cell itself has no direct step (CL's neutrophil includes its own immature forms), the lineages of
         its kinds that do have direct steps come along in ``kinds`` (mature neutrophil: … → metamyelocyte → it).
         """
-        iri = self.resolve(cell, prefer_hemo=True)
-        lineage = self._inherit(self._lineage(iri, cell), cell)
-        if not any(s.direct for s in lineage.up if s.cell == iri):
-            kinds = [self._lineage(row[0].value, cell) for row in self.query("subclasses", term=NamedNode(iri))]
-            kinds = [k for k in kinds if any(s.direct for s in k.up if s.cell == k.iri)]
-            # keep the most mature kinds: a kind that is a stage on another kind's chain adds nothing
-            staged = {i for k in kinds for chain in k.chains() for i in chain[:-1]}
-            lineage.kinds = [k for k in kinds if k.iri not in staged]
-        return lineage
-
-    def _inherit(self, lineage: Lineage, text: str, limit: int = 64) -> Lineage:
-        """Fill the gaps: a cell on the chain with no develops-from edge of its own takes those of its nearest
-        superclass that has one (what holds of every T cell holds of a thymocyte: it develops from a pro-T cell)."""
-        steps, labels, tried = list(lineage.up), dict(lineage.labels), set()
-        current = lineage
-        while len(tried) < limit:
-            has_own = {s.cell for s in current.up}
-            gaps = [n for n in (lineage.iri, *current.ancestors()) if n not in has_own and n not in tried]
-            if not gaps:
-                break
-            for gap in gaps:
-                tried.add(gap)
-                for row in self.query("superclasses", term=NamedNode(gap)):
-                    parent = row[0].value
-                    above = self._lineage(parent, text)
-                    own = [s for s in above.up if s.cell == parent]
-                    if own:
-                        steps += [Step(gap, s.precursor, s.direct) for s in own] + above.up
-                        labels = {**above.labels, **labels}
-                        break
-            current = Lineage.from_edges(lineage.iri, steps, lineage.down, labels)
-        return current
-
-    def _lineage(self, iri: str, text: str) -> Lineage:
-        labels: dict[str, str] = {}
-        steps: dict[str, list[Step]] = {}
-        for name in ("develops-from-steps", "develops-into"):
-            steps[name] = []
-            for row in self.query(name, cell=NamedNode(iri)):
-                c, c_label, p, p_label, relation = row
-                steps[name].append(Step(c.value, p.value, relation.value.endswith("RO_0002207")))
-                for term, lab in ((c, c_label), (p, p_label)):
-                    if lab is not None:
-                        labels.setdefault(term.value, lab.value)
-        if iri not in labels:
-            rows = self.query("term-details", term=NamedNode(iri)).rows
-            found = [r[1].value for r in rows if r[0].value == "label"]
-            if not rows:
-                raise TermNotFoundError(text)
-            if found:
-                labels[iri] = found[0]
-        return Lineage.from_edges(iri, steps["develops-from-steps"], steps["develops-into"], labels)
+        return trace(self.query, self.resolve(cell, prefer_hemo=True), cell)
 
     # --- files -----------------------------------------------------------------------------------------------
     def export(self, format: str, path: str | Path | None = None, **options: object) -> bytes | None:

@@ -1,7 +1,9 @@
 """Lineages: the develops-from chain of a cell up to the stem cell, and what it develops into below.
 
 Steps are the asserted ``directly develops from`` (RO:0002207) edges, fetched by two stored queries and ordered
-here iteratively (no recursion), so a chain thousands of steps deep is as safe as a short one.
+here iteratively (no recursion), so a chain thousands of steps deep is as safe as a short one. :func:`trace` holds all
+of the lineage logic (gaps filled from superclasses, kinds chosen); it runs stored queries through the query function
+it is handed (``KnowledgeGraph.query``), so it never imports the facade.
 """
 
 from __future__ import annotations
@@ -10,10 +12,21 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Protocol
 
-from hemokg.vocab import iri_to_curie
+from pyoxigraph import NamedNode
 
-__all__ = ["Lineage", "Step"]
+from hemokg.errors import TermNotFoundError
+from hemokg.sparql.results import Results
+from hemokg.vocab import REL, iri_to_curie
+
+__all__ = ["Lineage", "QueryFunction", "Step", "trace"]
+
+
+class QueryFunction(Protocol):
+    """Runs a stored query by name with its parameters (``KnowledgeGraph.query``)."""
+
+    def __call__(self, name: str, /, **params: object) -> Results: ...
 
 
 @dataclass(frozen=True)
@@ -150,3 +163,63 @@ def _paths(start: str, parents: dict[str, list[str]], limit: int = 64, budget: i
             nodes.append((p, index))
             stack.append(len(nodes) - 1)
     return done
+
+
+# --- tracing a lineage through stored queries ----------------------------------------------------------------------
+def trace(query: QueryFunction, iri: str, text: str) -> Lineage:
+    """The lineage of the cell ``iri`` (``text`` is what the user typed, for errors), with gaps filled from
+    superclasses; when the cell itself has no direct step (CL's neutrophil includes its own immature forms), the
+    lineages of its kinds that do have direct steps come along in ``kinds`` (mature neutrophil: … → metamyelocyte)."""
+    lineage = _inherit(query, _lineage(query, iri, text), text)
+    if not any(s.direct for s in lineage.up if s.cell == iri):
+        kinds = [_lineage(query, row[0].value, text) for row in query("subclasses", term=NamedNode(iri))]
+        kinds = [k for k in kinds if any(s.direct for s in k.up if s.cell == k.iri)]
+        # keep the most mature kinds: a kind that is a stage on another kind's chain adds nothing
+        staged = {i for k in kinds for chain in k.chains() for i in chain[:-1]}
+        lineage.kinds = [k for k in kinds if k.iri not in staged]
+    return lineage
+
+
+def _inherit(query: QueryFunction, lineage: Lineage, text: str, limit: int = 64) -> Lineage:
+    """Fill the gaps: a cell on the chain with no develops-from edge of its own takes those of its nearest
+    superclass that has one (what holds of every T cell holds of a thymocyte: it develops from a pro-T cell)."""
+    steps, labels, tried = list(lineage.up), dict(lineage.labels), set()
+    current = lineage
+    while len(tried) < limit:
+        has_own = {s.cell for s in current.up}
+        gaps = [n for n in (lineage.iri, *current.ancestors()) if n not in has_own and n not in tried]
+        if not gaps:
+            break
+        for gap in gaps:
+            tried.add(gap)
+            for row in query("superclasses", term=NamedNode(gap)):
+                parent = row[0].value
+                above = _lineage(query, parent, text)
+                own = [s for s in above.up if s.cell == parent]
+                if own:
+                    steps += [Step(gap, s.precursor, s.direct) for s in own] + above.up
+                    labels = {**above.labels, **labels}
+                    break
+        current = Lineage.from_edges(lineage.iri, steps, lineage.down, labels)
+    return current
+
+
+def _lineage(query: QueryFunction, iri: str, text: str) -> Lineage:
+    labels: dict[str, str] = {}
+    steps: dict[str, list[Step]] = {}
+    for name in ("develops-from-steps", "develops-into"):
+        steps[name] = []
+        for row in query(name, cell=NamedNode(iri)):
+            c, c_label, p, p_label, relation = row
+            steps[name].append(Step(c.value, p.value, relation.value == REL["directly_develops_from"]))
+            for term, lab in ((c, c_label), (p, p_label)):
+                if lab is not None:
+                    labels.setdefault(term.value, lab.value)
+    if iri not in labels:
+        rows = query("term-details", term=NamedNode(iri)).rows
+        found = [r[1].value for r in rows if r[0].value == "label"]
+        if not rows:
+            raise TermNotFoundError(text)
+        if found:
+            labels[iri] = found[0]
+    return Lineage.from_edges(iri, steps["develops-from-steps"], steps["develops-into"], labels)

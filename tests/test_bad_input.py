@@ -264,11 +264,11 @@ def test_release_on_a_full_disk_keeps_every_old_file(sample_ttl: Path, tmpfs: Pa
     assert {p.name: p.read_bytes() for p in tmpfs.iterdir() if p.name != "filler"} == old
 
 
-def test_sssom_to_a_missing_folder_is_one_error(hemokg_cli, tmp_path: Path) -> None:
+def test_sssom_to_a_missing_folder_is_one_error(hemokg_cli, asserted_kg, tmp_path: Path) -> None:
     from hemokg.formats.sssom import write_sssom
 
     with pytest.raises(ExportError, match="does not exist"):
-        write_sssom(tmp_path / "bad" / "x.tsv")
+        write_sssom(asserted_kg, tmp_path / "bad" / "x.tsv")
     one_line_error(hemokg_cli("imports", "sssom", "-o", str(tmp_path / "bad" / "x.tsv")), "does not exist")
 
 

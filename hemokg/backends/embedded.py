@@ -39,6 +39,10 @@ class EmbeddedBackend:
         """Add quads to the store."""
         self.store.extend(quads)
 
+    def quads(self) -> list[Quad]:
+        """Every quad of the store, named graphs kept apart (:class:`~hemokg.backends.QuadSource`)."""
+        return list(self.store)
+
     def __len__(self) -> int:
         return len(self.store)
 

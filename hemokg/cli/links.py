@@ -88,8 +88,9 @@ def build_cmd(
         click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)", err=True)
     if with_sssom and target.resolve() == imports_dir().resolve():
         from hemokg.formats.sssom import write_sssom
+        from hemokg.kg import load
 
-        click.echo(f"wrote {write_sssom()}", err=True)
+        click.echo(f"wrote {write_sssom(load(reasoned=False))}", err=True)
 
 
 @imports_group.command("list", epilog="Example: hemokg imports list --format json")
@@ -144,11 +145,13 @@ def list_cmd(fmt: str | None, output: str) -> None:
 def sssom_cmd(output: str | None) -> None:
     """Regenerate the SSSOM mapping set from hemo.ttl's skos mappings."""
     from hemokg.formats.sssom import sssom_tsv, write_sssom
+    from hemokg.kg import load
 
+    kg = load(reasoned=False)  # the mappings are asserted axioms of hemo.ttl
     if output == "-":
-        write_output(sssom_tsv(), "-")
+        write_output(sssom_tsv(kg), "-")
         return
-    click.echo(f"wrote {write_sssom(output)}", err=True)
+    click.echo(f"wrote {write_sssom(kg, output)}", err=True)
 
 
 @click.command(

@@ -25,7 +25,7 @@ from hemokg.errors import ExportError, ParameterError
 from hemokg.vocab import ONTOLOGY_IRI, OWL, RDF, iri_to_curie
 
 if TYPE_CHECKING:
-    from hemokg.kg import KnowledgeGraph
+    from hemokg.backends import GraphSource
 
 __all__ = ["FORMATS", "Format", "Source", "export", "release", "stamp_version"]
 
@@ -35,9 +35,10 @@ RELEASE_BASE = "https://w3id.org/hemokg/releases/"
 
 
 class Source:
-    """The graph being exported: its knowledge graph and, read once on first use, its quads."""
+    """The graph being exported: its knowledge graph (anything with a backend) and, read once on first use, its
+    quads."""
 
-    def __init__(self, kg: KnowledgeGraph | None = None, quads: list[Quad] | None = None) -> None:
+    def __init__(self, kg: GraphSource | None = None, quads: list[Quad] | None = None) -> None:
         if kg is None and quads is None:
             raise ExportError("nothing to export: give a knowledge graph or quads (Source(None) is an empty graph)")
         self.kg = kg
@@ -47,11 +48,9 @@ class Source:
     @cached_property
     def quads(self) -> list[Quad]:
         """Every quad of the graph (a remote graph comes through one CONSTRUCT, into the default graph)."""
-        store = getattr(self.kg.backend, "store", None) if self.kg is not None else None
-        if isinstance(store, Store):
-            return list(store)
-        results = self.kg.backend.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") if self.kg else None
-        return [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in (results.triples if results else [])]
+        from hemokg.backends import all_quads
+
+        return all_quads(self.kg.backend) if self.kg is not None else []
 
     @cached_property
     def triples(self) -> list[Triple]:
@@ -233,7 +232,7 @@ def _write(path: str | Path, data: bytes) -> None:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}; nothing was written") from None
 
 
-def export(kg: KnowledgeGraph | Source, format: str, path: str | Path | None = None, **options: Any) -> bytes | None:
+def export(kg: GraphSource | Source, format: str, path: str | Path | None = None, **options: Any) -> bytes | None:
     """Render ``kg`` in ``format`` (see :data:`FORMATS`); the bytes when ``path`` is None, else write the file
     atomically. Options: ``frame="term"`` for ``jsonld``."""
     source = kg if isinstance(kg, Source) else Source(kg)

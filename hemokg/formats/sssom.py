@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from hemokg.vocab import PREFIXES, iri_to_curie
 
 if TYPE_CHECKING:
-    from hemokg.kg import KnowledgeGraph
+    from hemokg.backends import GraphSource
 
 __all__ = ["COLUMNS", "CONFIDENCE", "mapping_rows", "sssom_tsv", "write_sssom"]
 
@@ -78,12 +78,12 @@ def _module_info() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     return labels, sources
 
 
-def mapping_rows(kg: KnowledgeGraph) -> tuple[dict[str, str], list[dict[str, str]]]:
+def mapping_rows(kg: GraphSource) -> tuple[dict[str, str], list[dict[str, str]]]:
     """The mapping set's metadata and one row per mapping (SSSOM column -> value), sorted."""
     labels, sources = _module_info()
     rows: list[dict[str, str]] = []
     meta: dict[str, str] = {}
-    for r in kg.sparql(_QUERY):
+    for r in kg.backend.execute(_QUERY):
         s, slabel, p, o = r[0].value, r[1], r[2].value, r[3].value
         for key, term in (
             ("subject_source_version", r[4]),
@@ -120,13 +120,9 @@ def _cell(value: str) -> str:
     return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
-def sssom_tsv(kg: KnowledgeGraph | None = None) -> str:
-    """The SSSOM TSV (YAML metadata block, then the table) of hemo's skos mappings; ``kg`` defaults to the
-    asserted ontology."""
-    if kg is None:
-        from hemokg.kg import load
-
-        kg = load(reasoned=False)
+def sssom_tsv(kg: GraphSource) -> str:
+    """The SSSOM TSV (YAML metadata block, then the table) of hemo's skos mappings in ``kg`` (the shipped file is
+    made from the asserted ontology, ``hemokg.load(reasoned=False)``)."""
     meta, rows = mapping_rows(kg)
     used = {"HEMO", "semapv", "skos", "owl", "rdfs"} | {
         row[c].partition(":")[0] for row in rows for c in ("object_id", "predicate_id")
@@ -149,8 +145,8 @@ def sssom_tsv(kg: KnowledgeGraph | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_sssom(path: str | Path | None = None, kg: KnowledgeGraph | None = None) -> Path:
-    """Write the SSSOM file (default ``ontology/mappings/hemo.sssom.tsv``) atomically; returns its path."""
+def write_sssom(kg: GraphSource, path: str | Path | None = None) -> Path:
+    """Write the SSSOM file of ``kg`` (default ``ontology/mappings/hemo.sssom.tsv``) atomically; returns its path."""
     from hemokg.fileio import atomic_write
     from hemokg.resources import mappings_dir
 

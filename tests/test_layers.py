@@ -1,0 +1,163 @@
+"""The package's import graph, read from the source (module-level and function-level imports, ``TYPE_CHECKING`` ones
+too): no cycle, and no import from a lower layer into a higher one. The layer order is :data:`LAYERS`; the same table
+is in docs/architecture.md ("Layers"), and a test keeps the two in step."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "hemokg"
+
+#: Layers, lowest first: a module may import modules of its own layer or of a lower one, never of a higher one.
+#: Each entry is a module or a package (a package stands for every module inside it).
+LAYERS: list[tuple[str, ...]] = [
+    ("hemokg._version", "hemokg.errors", "hemokg.vocab", "hemokg.fileio", "hemokg.resources"),
+    ("hemokg.sparql",),
+    ("hemokg.backends",),
+    ("hemokg.graph",),
+    ("hemokg.lookup", "hemokg.lineage", "hemokg.annotate"),
+    ("hemokg.formats", "hemokg.links"),
+    ("hemokg.kg",),
+    ("hemokg",),  # the package's own __init__: the curated lazy API
+    ("hemokg.web", "hemokg.interop"),
+    ("hemokg.cli", "hemokg.__main__"),
+]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def layer_of(module: str) -> int:
+    best, rank = -1, -1
+    for index, layer in enumerate(LAYERS):
+        for prefix in layer:
+            if module == prefix or (module.startswith(prefix + ".") and prefix != "hemokg"):
+                if len(prefix) > best:
+                    best, rank = len(prefix), index
+    if rank < 0:
+        raise AssertionError(f"{module} is in no layer: add it (or its package) to LAYERS in tests/test_layers.py")
+    return rank
+
+
+def imports_of(module: str) -> dict[str, int]:
+    """The hemokg modules ``module`` imports anywhere in its source (target -> first line)."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: dict[str, int] = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base_name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                base_name = node.module or ""
+            # `from hemokg.graph import store` imports the module hemokg.graph.store; `from hemokg.vocab import X` not
+            targets = [f"{base_name}.{a.name}" if f"{base_name}.{a.name}" in MODULES else base_name for a in node.names]
+        for target in targets:
+            if target.split(".")[0] != "hemokg":
+                continue
+            while target not in MODULES and "." in target:  # `import hemokg.graph.store.x` -> the module
+                target = target.rpartition(".")[0]
+            if target != module:
+                found.setdefault(target, node.lineno)
+    return found
+
+
+GRAPH = {module: imports_of(module) for module in MODULES}
+
+
+def test_every_module_has_a_layer() -> None:
+    for module in MODULES:
+        layer_of(module)
+
+
+def test_no_import_goes_up_a_layer() -> None:
+    upward = [
+        f"{MODULES[m].relative_to(ROOT)}:{line}: {m} (layer {layer_of(m)}) imports {t} (layer {layer_of(t)})"
+        for m, targets in GRAPH.items()
+        for t, line in targets.items()
+        if layer_of(t) > layer_of(m)
+    ]
+    assert not upward, "imports from a lower layer into a higher one:\n" + "\n".join(upward)
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    # Tarjan's strongly connected components, iteratively
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+    counter = 0
+    for start in GRAPH:
+        if start in index:
+            continue
+        work = [(start, iter(GRAPH[start]))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(GRAPH[child])))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cycles.append(sorted(component))
+    assert not cycles, "import cycles (lazy imports included): " + "; ".join(" <-> ".join(c) for c in cycles)
+
+
+def test_the_checker_sees_function_level_and_relative_imports(tmp_path: Path) -> None:
+    """The graph holds imports made inside functions (the lazy ones), not only those at the top of a module."""
+    assert "hemokg.formats.registry" in GRAPH["hemokg.kg"]  # inside KnowledgeGraph.export
+    assert "hemokg.backends.embedded" in GRAPH["hemokg.kg"]  # inside load()
+    assert "hemokg.sparql.queries" in GRAPH["hemokg.backends.embedded"]  # at the top
+
+
+@pytest.mark.parametrize("package", sorted(m for m, p in MODULES.items() if p.name == "__init__.py" and m != "hemokg"))
+def test_each_package_says_what_it_owns_and_may_import(package: str) -> None:
+    doc = ast.get_docstring(ast.parse(MODULES[package].read_text(encoding="utf-8")))
+    assert doc, f"{package} has no docstring saying what it owns and what it may import"
+    assert re.search(r"\bmay import\b", doc, re.IGNORECASE), f"{package}'s docstring does not say what it may import"
+
+
+def test_the_architecture_page_lists_the_same_layers() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if re.match(r"\|\s*\d+\s*\|", line)]
+    documented = [tuple(re.findall(r"`([\w.]+)`", row.split("|")[2])) for row in rows]
+    assert documented == LAYERS
