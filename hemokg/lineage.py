@@ -53,6 +53,7 @@ class Lineage:
     def from_edges(cls, iri: str, up: Iterable[Step], down: Iterable[Step], labels: dict[str, str]) -> Lineage:
         """Keep only the steps reachable from ``iri`` (upward along precursors, downward along descendants); a cell
         with direct steps keeps only those, so an indirect edge never adds a shortcut beside the true chain."""
+        up, down = list(dict.fromkeys(up)), list(dict.fromkeys(down))  # one step once, whatever found it
         up_by_cell: dict[str, list[Step]] = {}
         for step in _prefer_direct(up):
             up_by_cell.setdefault(step.cell, []).append(step)
@@ -167,22 +168,97 @@ def _paths(start: str, parents: dict[str, list[str]], limit: int = 64, budget: i
 
 # --- tracing a lineage through stored queries ----------------------------------------------------------------------
 def trace(query: QueryFunction, iri: str, text: str) -> Lineage:
-    """The lineage of the cell ``iri`` (``text`` is what the user typed, for errors), with gaps filled from
-    superclasses; when the cell itself has no direct step (CL's neutrophil includes its own immature forms), the
-    lineages of its kinds that do have direct steps come along in ``kinds`` (mature neutrophil: … → metamyelocyte)."""
-    lineage = _inherit(query, _lineage(query, iri, text), text)
+    """The lineage of the cell ``iri`` as a hematologist draws it (``text`` is what the user typed, for errors).
+
+    Upward: the asserted steps up to the stem cell, a gap (a stage with no develops-from edge of its own) filled from
+    its nearest superclass that has one. Downward: what develops from the cell or from one of its kinds (an
+    erythroblast's orthochromatic stage becomes a reticulocyte), through the stages only: grouping classes
+    ("granulocyte", "myeloid cell": no direct step of their own, a kind of them below the cell) and the cell's own
+    kinds are not stages below it. When the cell has no direct step of its own (CL's neutrophil includes its immature
+    forms), the chains of its most specific, most mature kinds come along in ``kinds``, each traced to the stem cell.
+    Each stored query runs at most once per trace, for one cell.
+    """
+    query = _once(query)
+    up, down, labels = _steps(query, iri, text, down=True)
+    kind_up, kind_labels = _rows(query("kind-steps", cell=NamedNode(iri)))
+    labels = {**kind_labels, **labels}
+    kinds = {s.cell for s in kind_up}
+    if not any(s.precursor == iri for s in down):  # nothing develops from the cell itself: start from its kinds
+        kinds |= {row[0].value for row in query("subclasses", term=NamedNode(iri))}
+    groupings = {row[0].value for row in query("lineage-groupings", cell=NamedNode(iri))}
+    below = _below(query, iri, _prune(down, groupings, kinds), kinds, text)
+    lineage = _inherit(query, Lineage.from_edges(iri, up, below, labels), text)
     if not any(s.direct for s in lineage.up if s.cell == iri):
-        kinds = [_lineage(query, row[0].value, text) for row in query("subclasses", term=NamedNode(iri))]
-        kinds = [k for k in kinds if any(s.direct for s in k.up if s.cell == k.iri)]
-        # keep the most mature kinds: a kind that is a stage on another kind's chain adds nothing
-        staged = {i for k in kinds for chain in k.chains() for i in chain[:-1]}
-        lineage.kinds = [k for k in kinds if k.iri not in staged]
+        groupings = {row[0].value for row in query("kind-groupings", cell=NamedNode(iri))}
+        lineage.kinds = _kinds(query, [s for s in kind_up if s.cell not in groupings], labels, text)
     return lineage
+
+
+def _prune(down: list[Step], groupings: set[str], kinds: set[str]) -> list[Step]:
+    """The steps below a cell without its own kinds, and without grouping classes that end a path ("⇢ granulocyte",
+    "⇢ myeloid cell"), repeatedly: a grouping with a stage below it that is not a grouping (monocyte → macrophage)
+    stays, a chain of generic stages whose every end is more specific elsewhere goes."""
+    steps = [s for s in down if s.cell not in kinds]
+    while True:
+        parents = {s.precursor for s in steps}
+        leaves = {s.cell for s in steps if s.cell in groupings and s.cell not in parents}
+        if not leaves:
+            return steps
+        steps = [s for s in steps if s.cell not in leaves]
+
+
+def _once(query: QueryFunction) -> QueryFunction:
+    """``query`` with each (name, parameters) answered once: a trace asks about the same superclass many times."""
+    answers: dict[tuple[str, tuple[tuple[str, str], ...]], Results] = {}
+
+    def run(name: str, /, **params: object) -> Results:
+        key = (name, tuple(sorted((k, str(v)) for k, v in params.items())))
+        if key not in answers:
+            answers[key] = query(name, **params)
+        return answers[key]
+
+    return run
+
+
+def _below(query: QueryFunction, iri: str, kept: list[Step], skip: set[str], text: str) -> list[Step]:
+    """The develops-into steps as seen from ``iri``: a step out of one of the cell's kinds (``skip``) starts at the
+    cell itself (not direct: through that kind); a stage below with no step of its own (early pro-B cell) takes its
+    nearest superclass's steps, as upward."""
+    kept = [s for s in kept if s.cell != iri]
+    cells = {s.cell for s in kept}
+    out: list[Step] = []
+    for s in kept:
+        if s.precursor in cells or s.precursor == iri:
+            out.append(s)
+        elif s.precursor in skip:  # out of one of the cell's kinds
+            out.append(Step(s.cell, iri, False))
+        else:  # out of a stage with no step of its own: fill it from its superclasses, up to the cell
+            gap = _inherit(query, Lineage.from_edges(s.precursor, [], [], {}), text)
+            above = [g for g in gap.up if g.precursor in cells or g.precursor == iri or g.cell == s.precursor]
+            reached = any(g.precursor in cells or g.precursor == iri for g in above)
+            out += [s, *above] if reached else [Step(s.cell, iri, False)]
+            cells.add(s.precursor) if reached else None
+    return out
+
+
+def _kinds(query: QueryFunction, steps: list[Step], labels: dict[str, str], text: str) -> list[Lineage]:
+    """The lineages of the most mature kinds that have steps of their own, each traced to the stem cell: a kind that
+    is a stage on another kind's chain adds nothing."""
+    own = {s.cell for s in steps}
+    precursors = {s.precursor for s in steps if s.precursor in own}
+    mature = sorted(own - precursors, key=lambda k: labels.get(k, k))
+    kinds = []
+    for kind in mature:
+        up, _down, kind_labels = _steps(query, kind, text, down=False)
+        kinds.append(_inherit(query, Lineage.from_edges(kind, up, [], {**labels, **kind_labels}), text))
+    staged = {i for k in kinds for chain in k.chains() for i in chain[:-1]}
+    return [k for k in kinds if k.iri not in staged]
 
 
 def _inherit(query: QueryFunction, lineage: Lineage, text: str, limit: int = 64) -> Lineage:
     """Fill the gaps: a cell on the chain with no develops-from edge of its own takes those of its nearest
-    superclass that has one (what holds of every T cell holds of a thymocyte: it develops from a pro-T cell)."""
+    superclass that has one (what holds of every T cell holds of a thymocyte: it develops from a pro-T cell).
+    Only upward steps are fetched for a superclass, never its whole subtree."""
     steps, labels, tried = list(lineage.up), dict(lineage.labels), set()
     current = lineage
     while len(tried) < limit:
@@ -194,27 +270,34 @@ def _inherit(query: QueryFunction, lineage: Lineage, text: str, limit: int = 64)
             tried.add(gap)
             for row in query("superclasses", term=NamedNode(gap)):
                 parent = row[0].value
-                above = _lineage(query, parent, text)
-                own = [s for s in above.up if s.cell == parent]
+                above, _down, above_labels = _steps(query, parent, text, down=False)
+                own = [s for s in above if s.cell == parent]
                 if own:
-                    steps += [Step(gap, s.precursor, s.direct) for s in own] + above.up
-                    labels = {**above.labels, **labels}
+                    steps += [Step(gap, s.precursor, s.direct) for s in own] + above
+                    labels = {**above_labels, **labels}
                     break
         current = Lineage.from_edges(lineage.iri, steps, lineage.down, labels)
     return current
 
 
-def _lineage(query: QueryFunction, iri: str, text: str) -> Lineage:
-    labels: dict[str, str] = {}
-    steps: dict[str, list[Step]] = {}
-    for name in ("develops-from-steps", "develops-into"):
-        steps[name] = []
-        for row in query(name, cell=NamedNode(iri)):
-            c, c_label, p, p_label, relation = row
-            steps[name].append(Step(c.value, p.value, relation.value == REL["directly_develops_from"]))
-            for term, lab in ((c, c_label), (p, p_label)):
-                if lab is not None:
-                    labels.setdefault(term.value, lab.value)
+def _rows(results: Results) -> tuple[list[Step], dict[str, str]]:
+    """Steps and labels from the rows of a step query (cell, cell_label, precursor, precursor_label, relation)."""
+    steps, labels = [], {}
+    for c, c_label, p, p_label, relation in results:
+        steps.append(Step(c.value, p.value, relation.value == REL["directly_develops_from"]))
+        for term, lab in ((c, c_label), (p, p_label)):
+            if lab is not None:
+                labels.setdefault(term.value, lab.value)
+    return steps, labels
+
+
+def _steps(query: QueryFunction, iri: str, text: str, *, down: bool) -> tuple[list[Step], list[Step], dict[str, str]]:
+    """The asserted steps above ``iri`` (and, with ``down``, below it) with the labels of the cells they name."""
+    up, labels = _rows(query("develops-from-steps", cell=NamedNode(iri)))
+    below: list[Step] = []
+    if down:
+        below, more = _rows(query("develops-into", cell=NamedNode(iri)))
+        labels = {**more, **labels}
     if iri not in labels:
         rows = query("term-details", term=NamedNode(iri)).rows
         found = [r[1].value for r in rows if r[0].value == "label"]
@@ -222,4 +305,4 @@ def _lineage(query: QueryFunction, iri: str, text: str) -> Lineage:
             raise TermNotFoundError(text)
         if found:
             labels[iri] = found[0]
-    return Lineage.from_edges(iri, steps["develops-from-steps"], steps["develops-into"], labels)
+    return up, below, labels

@@ -41,7 +41,7 @@ def render_lineage(lineage: Any, fmt: str) -> str:
         lines = [f"{name} ({iri_to_curie(lineage.iri) or lineage.iri})", "", "develops from, step by step:"]
         lines += ["  " + lineage.render(chain) for chain in chains if len(chain) > 1] or ["  (no recorded precursor)"]
         for kind in lineage.kinds:
-            lines += ["", f"its kind {kind.label(kind.iri)!r}, step by step:"]
+            lines += ["", f"one kind of {name}, {kind.label(kind.iri)}, step by step:"]
             lines += ["  " + kind.render(chain) for chain in kind.chains() if len(chain) > 1]
         lines += ["", "develops into:"]
         lines += ["  " + lineage.render(path) for path in outcomes if len(path) > 1] or [
