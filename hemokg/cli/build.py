@@ -42,7 +42,7 @@ def _reason(reasoner: str, ontology: str | None, with_imports: bool):
 @click.command("build", epilog="Example: hemokg build && git diff --stat ontology/hemo-reasoned.nq")
 @click.option("--reasoner", type=click.Choice(["hermit", "pellet"]), default="hermit", show_default=True)
 def build_cmd(reasoner: str) -> None:
-    """Rebuild ontology/hemo-reasoned.nq, the shipped reasoned graph, from ontology/hemo.ttl."""
+    """Rebuild ontology/hemo-reasoned.nq (the shipped reasoned graph) and queries/headers.json (compiled headers)."""
     from hemokg.fileio import atomic_write
     from hemokg.graph.build import build_reasoned, input_hash, reasoned_nquads
     from hemokg.graph.store import sources
@@ -61,3 +61,14 @@ def build_cmd(reasoner: str) -> None:
         ) from None
     count = blob.count(b"\n") - 1
     click.echo(f"wrote {reasoned_path()} ({count} quads)", err=True)
+    from hemokg.resources import queries_dir
+    from hemokg.sparql.queries import COMPILED_HEADERS, compile_headers
+
+    headers = queries_dir() / COMPILED_HEADERS
+    try:
+        atomic_write(headers, compile_headers())
+    except OSError as exc:
+        from hemokg.errors import ExportError
+
+        raise ExportError(f"cannot write {headers}: {exc.strerror or exc}; the previous file is untouched") from None
+    click.echo(f"wrote {headers} (the stored queries' headers, compiled)", err=True)

@@ -16,7 +16,17 @@ from pathlib import Path
 from hemokg.errors import ParameterError, QueryHeaderError, QueryNotFoundError
 from hemokg.resources import queries_dir
 
-__all__ = ["Catalog", "Param", "StoredQuery", "bind_values", "catalog", "parse_header", "query_form"]
+__all__ = [
+    "COMPILED_HEADERS",
+    "Catalog",
+    "Param",
+    "StoredQuery",
+    "bind_values",
+    "catalog",
+    "compile_headers",
+    "parse_header",
+    "query_form",
+]
 
 PARAM_TYPES = ("iri", "literal", "integer")
 HEADER_KEYS = {"summary", "description", "tags", "params", "defaults", "competency"}
@@ -84,13 +94,25 @@ class Param:
     default: str | None = None
 
 
-def parse_header(text: str, *, source: str = "<query>") -> tuple[dict, int]:
-    """Parse the leading ``#+`` lines as YAML; return (mapping, number of header lines). Strict: errors raise."""
-    import yaml
+COMPILED_HEADERS = "headers.json"
 
-    lines = text.splitlines()
+
+def parse_header(text: str, *, source: str = "<query>") -> tuple[dict, int]:
+    """Parse the leading ``#+`` lines as YAML; return (mapping, number of header lines). Strict: errors raise.
+
+    A header whose text is in the folder's compiled ``headers.json`` (written by :func:`compile_headers`, keyed by the
+    header's SHA-256) is read from there, so the hot path never imports PyYAML; an edited header is not in it and is
+    parsed from its YAML as before, so the compiled file can never make a query answer differently."""
+    header = _header_lines(text, source)
+    block = "\n".join(header)
+    compiled = _compiled().get(_digest(block))
+    data = dict(compiled) if compiled is not None else _parse_yaml(block, source)
+    return _checked(data, source), len(header)
+
+
+def _header_lines(text: str, source: str) -> list[str]:
     header: list[str] = []
-    for line in lines:
+    for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("#+"):
             body = stripped[2:]
@@ -101,8 +123,14 @@ def parse_header(text: str, *, source: str = "<query>") -> tuple[dict, int]:
             break
     if not header:
         raise QueryHeaderError(f"{source}:1: no '#+' header; add at least '#+ summary: ...'")
+    return header
+
+
+def _parse_yaml(block: str, source: str) -> dict:
+    import yaml
+
     try:
-        data = yaml.safe_load("\n".join(header))
+        data = yaml.safe_load(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -110,6 +138,10 @@ def parse_header(text: str, *, source: str = "<query>") -> tuple[dict, int]:
         raise QueryHeaderError(f"{source}{line}: malformed '#+' YAML header: {problem}") from None
     if not isinstance(data, dict):
         raise QueryHeaderError(f"{source}:1: the '#+' header must be a YAML mapping (key: value lines)")
+    return data
+
+
+def _checked(data: dict, source: str) -> dict:
     unknown = sorted(set(data) - HEADER_KEYS)
     if unknown:
         raise QueryHeaderError(f"{source}: unknown header key(s) {unknown}; allowed: {sorted(HEADER_KEYS)}")
@@ -118,7 +150,43 @@ def parse_header(text: str, *, source: str = "<query>") -> tuple[dict, int]:
     for key, kind in (("description", str), ("tags", list), ("params", dict), ("defaults", dict), ("competency", list)):
         if key in data and not isinstance(data[key], kind):
             raise QueryHeaderError(f"{source}: header key {key!r} must be a {kind.__name__}")
-    return data, len(header)
+    return data
+
+
+def _digest(block: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(block.encode("utf-8")).hexdigest()
+
+
+_COMPILED: dict[str, dict] | None = None
+
+
+def _compiled() -> dict[str, dict]:
+    """The shipped compiled headers (header SHA-256 -> parsed mapping); empty if the file is missing or unreadable."""
+    global _COMPILED
+    if _COMPILED is None:
+        import json
+
+        try:
+            loaded = json.loads((queries_dir() / COMPILED_HEADERS).read_text(encoding="utf-8"))
+            _COMPILED = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            _COMPILED = {}
+    return _COMPILED
+
+
+def compile_headers(folder: Path | None = None) -> bytes:
+    """The ``headers.json`` of a folder of stored queries: every header parsed from its YAML (strictly), keyed by
+    the header's SHA-256, as canonical JSON. ``hemokg build`` writes it; a test keeps the shipped one current."""
+    import json
+
+    folder = folder or queries_dir()
+    out: dict[str, dict] = {}
+    for path in sorted(folder.glob("*.rq")):
+        block = "\n".join(_header_lines(path.read_text(encoding="utf-8"), str(path)))
+        out[_digest(block)] = _checked(_parse_yaml(block, str(path)), str(path))
+    return (json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 @dataclass(frozen=True)
