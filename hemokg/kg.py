@@ -35,6 +35,7 @@ class KnowledgeGraph:
         self.catalog = queries or catalog()
         self.description = description or backend.name
         self._index: LabelIndex | None = None
+        self._names: dict[str, tuple[str, str]] = {}  # text -> (IRI, how matched): the graph never changes
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -106,6 +107,16 @@ class KnowledgeGraph:
         return self._by_name(text)[0]
 
     def _by_name(self, text: str) -> tuple[str, str]:
+        """The term a name names, remembered per knowledge graph (a label parameter costs one query once)."""
+        found = self._names.get(text)
+        if found is None:
+            found = self._find_name(text)
+            if len(self._names) >= 4096:  # bounded: a server may see any number of spellings
+                self._names.clear()
+            self._names[text] = found
+        return found
+
+    def _find_name(self, text: str) -> tuple[str, str]:
         if _unusable(text):  # NUL, broken Unicode, a megabyte of text: no term has such a name
             raise TermNotFoundError(text if len(text) <= 80 else text[:80] + "…")
         exact = self.query("term-by-name", name=text.strip())
