@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.common import REPO, Sizes, machine, versions
@@ -43,13 +44,74 @@ def run_sections(sizes: Sizes, only: list[str]) -> dict:
     return results
 
 
+def _sizes(text: str) -> tuple[float, ...]:
+    try:
+        sizes = tuple(float(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers, e.g. 1,10,100") from None
+    if not sizes or any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError(f"{text!r}: give positive sizes, e.g. 1,10,100")
+    return sizes
+
+
+def code_commit() -> str:
+    """The commit measured (short hash), marked ``+changes`` when the work tree differs from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    if head.returncode != 0:
+        return "unknown (not a git checkout)"
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "hemokg", "queries", "ontology"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return head.stdout.strip() + (" +changes" if dirty else "")
+
+
+def scale_figures(scale: dict) -> dict:
+    """The scale section as the figures a change is re-checked against: medians (ms) per size, and the slopes."""
+    rows = []
+    for row in scale.get("rows", []):
+        ox = row.get("oxigraph", {})
+        keys = [key for key in ("lookup", "lineage", "lineage_curie") if key in ox]
+        figures = {key: round(ox[key]["median"] * 1000, 4) for key in keys}
+        rows.append(
+            {
+                "scale": row["scale"],
+                "triples": ox.get("triples"),
+                **{f"{k}_ms": v for k, v in figures.items()},
+                **({"error": ox["error"]} if "error" in ox else {}),
+            }
+        )
+    return {
+        "commit": code_commit(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "sizes": rows,
+        "slopes": {k: round(v, 3) for k, v in (scale.get("slopes") or {}).items()},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the options, run, write the report and the plot."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, few repeats")
     mode.add_argument("--full", action="store_true", help="also 10,000x hemo (on disk; slow)")
-    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="sections to run")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=None, help="sections to run")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        help="synthetic sizes (multiples of hemo, e.g. 1,10,100) for the scale section alone, embedded store only",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help="write the scale figures (lookup and lineage medians per size, slopes, commit, machine) to FILE "
+        "instead of the report",
+    )
     parser.add_argument("-o", "--output", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument(
         "--plot", type=Path, default=None, help="plot path [default: OUTPUT's folder/img/benchmark-scaling.png]"
@@ -77,8 +139,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.output}")
         return 0
     sizes = Sizes.pick("quick" if args.quick else "full" if args.full else "default")
+    if args.sizes:
+        sizes = replace(sizes, name="sizes", scales=args.sizes, reasoner_scales=(), rdflib_scales=())
+    only = args.only or (["scale"] if args.sizes or args.json else list(SECTIONS))
     started = time.perf_counter()
-    results = run_sections(sizes, args.only)
+    results = run_sections(sizes, only)
+    if args.json:
+        atomic_write(args.json, json.dumps(scale_figures(results.get("scale") or {}), indent=1).encode() + b"\n")
+        print(f"wrote {args.json}")
+        return 0
 
     plot_path = args.plot or args.output.parent / "img" / "benchmark-scaling.png"
     plotted = "scale" in results and "rows" in results["scale"] and plot(results["scale"], plot_path)
@@ -90,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     profile = hemo_profile()
     meta = {
+        "code_commit": code_commit(),
         "command": "python -m benchmarks" + (" --quick" if args.quick else " --full" if args.full else ""),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "mode": sizes.name,

@@ -122,6 +122,7 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
         "medians over repeated runs (p95 in brackets), ratios are of medians.\n",
         "## Machine and versions\n",
         _table(["", ""], [[k, v] for k, v in {**meta["machine"], **meta["versions"]}.items()]),
+        f"Code measured: commit `{meta.get('code_commit', 'unknown')}`. "
         f"Ontology: `ontology/hemo.ttl` at commit `{meta['hemo_commit']}` ({meta['hemo_profile']}).\n",
     ]
     targets: list[list[str]] = []
