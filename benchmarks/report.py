@@ -281,6 +281,11 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
     scale = results.get("scale")
     if scale:
         out.append(_scale_section(scale, plotted, targets))
+    annotate = results.get("annotate")
+    if annotate:
+        from benchmarks.annotate import render_section
+
+        out.append("\n" + render_section(annotate))
     out.append("\n## Targets\n")
     out.append(_table(["target", "wanted", "measured", "verdict"], targets))
     if meta.get("notes"):
