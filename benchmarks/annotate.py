@@ -842,10 +842,8 @@ def splice(document: str, section: str) -> str:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    try:
-        from hemokg.fileio import atomic_write
-    except ImportError:  # before the layer restructuring (issue 12)
-        from hemokg.build import atomic_write
+    from hemokg.fileio import atomic_write
+
     atomic_write(path, data)
 
 
