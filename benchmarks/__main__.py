@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.rerender:
         saved = json.loads(LAST.read_text(encoding="utf-8"))
         saved["meta"]["notes"] = NOTES.read_text(encoding="utf-8") if NOTES.exists() else ""
+        annotate_last = REPO / "benchmarks" / "annotate" / "last-run.json"
+        if "annotate" not in saved["results"] and annotate_last.exists():  # `python -m benchmarks.annotate`'s run
+            saved["results"]["annotate"] = json.loads(annotate_last.read_text(encoding="utf-8"))
         plotted = (
             plot(saved["results"]["scale"], REPO / "docs" / "img" / "benchmark-scaling.png")
             if "scale" in saved["results"]
