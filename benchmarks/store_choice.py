@@ -48,13 +48,13 @@ def bound_queries(kg: KnowledgeGraph) -> dict[str, tuple[str, dict]]:
         stored = cat[name]
         bindings: dict = {}
         for p in stored.params:
-            if p.default is None:
+            if p.example is None:
                 continue
             if p.type != "iri":
-                bindings[p.variable] = Literal(p.default)
+                bindings[p.variable] = Literal(p.example)
                 continue
             try:
-                bindings[p.variable] = NamedNode(kg.resolve(p.default))
+                bindings[p.variable] = NamedNode(kg.resolve(p.example))
             except TermNotFoundError:
                 bindings[p.variable] = NamedNode("https://w3id.org/hemokg/HEMO_9999999")
         out[name] = (bind_values(stored.text, bindings), bindings)

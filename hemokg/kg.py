@@ -16,7 +16,7 @@ from hemokg.backends import Backend
 from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
 from hemokg.lineage import Lineage, trace
 from hemokg.lookup import LabelIndex, Term, as_iri
-from hemokg.sparql.queries import Catalog, StoredQuery, catalog
+from hemokg.sparql.queries import Catalog, StoredQuery, catalog, unknown_keyword
 from hemokg.sparql.results import Results
 from hemokg.sparql.results import Term as RDFTerm
 from hemokg.vocab import HEMO, iri_to_curie
@@ -50,6 +50,9 @@ class KnowledgeGraph:
             raise SPARQLSyntaxError(
                 f"the query is not valid Unicode text (undecodable character at position {exc.start}); save it as UTF-8"
             ) from None
+        unknown = unknown_keyword(text)
+        if unknown:
+            raise SPARQLSyntaxError(f"SPARQL syntax error: {unknown}")
         terms = {k.lstrip("?$"): v if not isinstance(v, str) else Literal(v) for k, v in (bindings or {}).items()}
         return self.backend.execute(text, terms)
 
@@ -96,15 +99,33 @@ class KnowledgeGraph:
 
     def resolve(self, text: str, *, prefer_hemo: bool = False) -> str:
         """The IRI a text names: an IRI or CURIE as is (or, with ``prefer_hemo``, the hemo term mapped to it),
-        else the term whose label or synonym matches. Raises :class:`TermNotFoundError` with suggestions."""
+        else the term whose label or synonym matches. Raises :class:`TermNotFoundError` with suggestions, also
+        for an IRI or CURIE that the graph does not mention."""
         direct = as_iri(text)
         if direct is not None:
             if prefer_hemo and not direct.startswith(HEMO):
                 mapped = self.query("hemo-term-for-external", external=NamedNode(direct))
                 if mapped.rows:
                     return mapped.rows[0][0].value
+            if not self.mentions(direct):
+                raise TermNotFoundError(text, self._suggest_iri(direct))
             return direct
         return self._by_name(text)[0]
+
+    def mentions(self, iri: str) -> bool:
+        """Whether the graph says anything of or about an IRI (as subject, predicate or object of a triple)."""
+        term = NamedNode(iri)
+        asked = "ASK { { ?t ?p ?o } UNION { ?s ?t ?o } UNION { ?s ?p ?t } }"
+        return bool(self.backend.execute(asked, {"t": term}).boolean)
+
+    def _suggest_iri(self, iri: str, n: int = 5) -> list[str]:
+        """The terms whose CURIE or IRI is closest to one the graph does not mention, as ``CURIE (label)``."""
+        import difflib
+
+        names = {iri_to_curie(known) or known: known for known in self.index.labels}
+        wanted = iri_to_curie(iri) or iri
+        close = difflib.get_close_matches(wanted, list(names), n=n, cutoff=0.8)
+        return [f"{name} ({self.index.labels[names[name]]})" for name in close]
 
     def _by_name(self, text: str) -> tuple[str, str]:
         """The term a name names, remembered per knowledge graph (a label parameter costs one query once)."""
@@ -140,7 +161,7 @@ class KnowledgeGraph:
                 matched = "mapping"
         rows = self.query("term-details", term=NamedNode(iri)).rows
         if not rows:
-            suggestions = self.index.suggest(text) if direct is None else []
+            suggestions = self.index.suggest(text) if direct is None else self._suggest_iri(iri)
             raise TermNotFoundError(text, suggestions)
         labels = [r[1].value for r in rows if r[0].value == "label"]
         definitions = [r[1].value for r in rows if r[0].value == "definition"]

@@ -30,9 +30,9 @@ def _cases() -> list[tuple[str, str, dict[str, str]]]:
     cat = hemokg.catalog()
     for name in cat:
         stored = cat[name]
-        if stored.form == "describe" or any(p.required and p.default is None for p in stored.params):
+        if stored.form == "describe" or any(p.required and p.example is None for p in stored.params):
             continue
-        cases.append((name, name, {p.name: p.default for p in stored.params if p.default is not None}))
+        cases.append((name, name, {p.name: p.example for p in stored.params if p.example is not None}))
     if COMPETENCY.exists():
         for case in yaml.safe_load(COMPETENCY.read_text(encoding="utf-8")) or []:
             if case.get("query") and cat[case["query"]].form != "describe":

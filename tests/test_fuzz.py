@@ -211,7 +211,7 @@ HEADER_PIECES = [
     "summary:",
     "params:",
     "  cell: a cell",
-    "defaults:",
+    "examples:",
     "  cell: [",
     "tags: [a, b",
     "tags: a",

@@ -134,7 +134,7 @@ def test_the_python_api_works_offline(no_network: None) -> None:
     assert kg.lookup("haemopoiesis").label
     assert kg.lineage("neutrophil").ancestors()
     for name, stored in hemokg.catalog().items():
-        results = kg.query(name)
+        results = kg.query(name, **{p.name: p.example for p in stored.params if p.example is not None})
         assert results.kind in ("select", "ask", "graph"), name
         results.to_json(), results.to_csv(), results.to_tsv()
         if stored.form == "select":

@@ -17,7 +17,8 @@ GOOD = """#+ summary: Cells by label
 #+ params:
 #+   cell: a cell
 #+   limit: how many
-#+ defaults:
+#+ examples:
+#+   cell: neutrophil
 #+   limit: 5
 SELECT ?x WHERE { ?_cell_iri <http://www.w3.org/2000/01/rdf-schema#label> ?x . OPTIONAL { ?x ?y ?__limit_integer } }
 """
@@ -34,7 +35,7 @@ def test_header_and_params_are_read_from_the_file(tmp_path: Path) -> None:
     assert q.summary == "Cells by label" and q.tags == ("cells",) and q.form == "select"
     params = {p.name: p for p in q.params}
     assert params["cell"].required and params["cell"].type == "iri" and params["cell"].variable == "_cell_iri"
-    assert not params["limit"].required and params["limit"].type == "integer" and params["limit"].default == "5"
+    assert not params["limit"].required and params["limit"].type == "integer" and params["limit"].example == "5"
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,7 @@ def test_header_and_params_are_read_from_the_file(tmp_path: Path) -> None:
         ("#+ summary: x\nSELECT * WHERE { ?_cell_iri ?p ?o }", "not documented"),
         ("#+ summary: x\n#+ params: {other: y}\nSELECT * WHERE { ?s ?p ?o }", "which no ?_other_TYPE"),
         (
-            "#+ summary: x\n#+ params: {cell: c}\n#+ defaults: {nope: 1}\nSELECT * WHERE { ?_cell_iri ?p ?o }",
+            "#+ summary: x\n#+ params: {cell: c}\n#+ examples: {nope: 1}\nSELECT * WHERE { ?_cell_iri ?p ?o }",
             "not a parameter",
         ),
         ("#+ summary: x\nDELETE WHERE { ?s ?p ?o }", "read-only"),
@@ -80,7 +81,7 @@ def test_missing_and_unknown_parameters_name_themselves(tmp_path: Path) -> None:
         q.check_params({})
     with pytest.raises(ParameterError, match="no parameter 'colour'"):
         q.check_params({"cell": "x", "colour": "red"})
-    assert q.check_params({"cell": "x"}) == {"cell": "x", "limit": "5"}
+    assert q.check_params({"cell": "x"}) == {"cell": "x"}  # an example is never a default
 
 
 def test_query_form_ignores_keywords_in_strings_iris_and_comments() -> None:

@@ -29,6 +29,7 @@ def queries_cmd(fmt: str | None, output: str) -> None:
                     {
                         "name": q.name,
                         "summary": q.summary,
+                        "description": q.description,
                         "tags": list(q.tags),
                         "competency": list(q.competency),
                         "params": [
@@ -37,7 +38,7 @@ def queries_cmd(fmt: str | None, output: str) -> None:
                                 "type": p.type,
                                 "required": p.required,
                                 "description": p.description,
-                                "default": p.default,
+                                "example": p.example,
                             }
                             for p in q.params
                         ],

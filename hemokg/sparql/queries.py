@@ -2,6 +2,8 @@
 
 The body is plain SPARQL 1.1, runnable anywhere as it stands; parameters are the variables named ``?_NAME_TYPE``
 (required) or ``?__NAME_TYPE`` (optional), bound as RDF terms by the backends, never pasted into the text.
+A required parameter is required: ``examples:`` in the header gives a sample value for the listing, the site and
+the tests, never a silent default.
 The header is parsed strictly: a malformed header raises :class:`~hemokg.errors.QueryHeaderError`.
 """
 
@@ -26,10 +28,11 @@ __all__ = [
     "compile_headers",
     "parse_header",
     "query_form",
+    "unknown_keyword",
 ]
 
 PARAM_TYPES = ("iri", "literal", "integer")
-HEADER_KEYS = {"summary", "description", "tags", "params", "defaults", "competency"}
+HEADER_KEYS = {"summary", "description", "tags", "params", "examples", "competency"}
 _PARAM_RE = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*?)_(" + "|".join(PARAM_TYPES) + r")\b")
 _FORM_RE = re.compile(
     r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
@@ -50,6 +53,33 @@ def query_form(text: str) -> str:
     prologue = _PROLOGUE_RE.match(blanked)
     match = _FORM_RE.match(blanked, prologue.end() if prologue else 0)
     return match.group(1).lower() if match else "unknown"
+
+
+_WORD_RE = re.compile(r"[A-Za-z]+")
+_QUERY_KEYWORDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def unknown_keyword(text: str) -> str | None:
+    """Why a query opens with no SPARQL keyword (``SELEC * …``: names the word, its line and column and the
+    nearest keyword), or None when its first word after the prologue is a keyword or not a word at all."""
+    import difflib
+
+    blanked = _STRIP_RE.sub(lambda m: " " * len(m.group(0)), text)
+    prologue = _PROLOGUE_RE.match(blanked)
+    start = prologue.end() if prologue else 0
+    if _FORM_RE.match(blanked, start):
+        return None
+    word = _WORD_RE.match(blanked, start)
+    if word is None:
+        return None
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    close = difflib.get_close_matches(word.group(0).upper(), _QUERY_KEYWORDS, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return (
+        f"unknown keyword {word.group(0)!r} at {line}:{column}{hint}; a query starts with "
+        "SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX/BASE lines)"
+    )
 
 
 _WHERE_RE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -91,7 +121,7 @@ class Param:
     required: bool
     variable: str
     description: str = ""
-    default: str | None = None
+    example: str | None = None  # a sample value from the header's ``examples:``; never filled in for a missing value
 
 
 COMPILED_HEADERS = "headers.json"
@@ -147,7 +177,7 @@ def _checked(data: dict, source: str) -> dict:
         raise QueryHeaderError(f"{source}: unknown header key(s) {unknown}; allowed: {sorted(HEADER_KEYS)}")
     if not isinstance(data.get("summary"), str) or not data["summary"].strip():
         raise QueryHeaderError(f"{source}: the header needs a one-line 'summary:'")
-    for key, kind in (("description", str), ("tags", list), ("params", dict), ("defaults", dict), ("competency", list)):
+    for key, kind in (("description", str), ("tags", list), ("params", dict), ("examples", dict), ("competency", list)):
         if key in data and not isinstance(data[key], kind):
             raise QueryHeaderError(f"{source}: header key {key!r} must be a {kind.__name__}")
     return data
@@ -216,7 +246,7 @@ class StoredQuery:
             )
         found: dict[str, Param] = {}
         docs = data.get("params") or {}
-        defaults = data.get("defaults") or {}
+        examples = data.get("examples") or {}
         for optional, name, ptype in _PARAM_RE.findall(text):
             variable = f"{optional}{name}_{ptype}"
             previous = found.get(name)
@@ -224,14 +254,14 @@ class StoredQuery:
                 raise QueryHeaderError(f"{path}: parameter {name!r} is used as ?{previous.variable} and ?{variable}")
             if name not in docs:
                 raise QueryHeaderError(f"{path}: parameter {name!r} (?{variable}) is not documented under 'params:'")
-            default = defaults.get(name)
+            example = examples.get(name)
             found[name] = Param(
-                name, ptype, optional == "_", variable, str(docs[name]), None if default is None else str(default)
+                name, ptype, optional == "_", variable, str(docs[name]), None if example is None else str(example)
             )
         for key in set(docs) - set(found):
             raise QueryHeaderError(f"{path}: 'params:' documents {key!r}, which no ?_{key}_TYPE variable uses")
-        for key in set(defaults) - set(found):
-            raise QueryHeaderError(f"{path}: 'defaults:' names {key!r}, which is not a parameter")
+        for key in set(examples) - set(found):
+            raise QueryHeaderError(f"{path}: 'examples:' names {key!r}, which is not a parameter")
         return cls(
             name=path.stem,
             path=path,
@@ -246,7 +276,8 @@ class StoredQuery:
         )
 
     def check_params(self, given: Mapping[str, object]) -> dict[str, object]:
-        """Return the values to bind, by parameter name, with defaults filled in; raise on missing/unknown ones."""
+        """Return the values to bind, by parameter name; raise on unknown ones and on a missing required one
+        (naming it and the query's parameters: an example value is never taken in its place)."""
         known = {p.name: p for p in self.params}
         unknown = sorted(set(given) - set(known))
         if unknown:
@@ -254,10 +285,15 @@ class StoredQuery:
             raise ParameterError(f"query {self.name!r} has no parameter {unknown[0]!r} (parameters: {choices})")
         values: dict[str, object] = {}
         for p in self.params:
-            value = given.get(p.name, p.default)
+            value = given.get(p.name)
             if value is None:
                 if p.required:
-                    raise ParameterError(f"query {self.name!r} needs parameter {p.name!r}: {p.description}")
+                    example = f", e.g. -p {p.name}={p.example!r}" if p.example is not None else ""
+                    listed = ", ".join(q.name + ("" if q.required else "?") for q in self.params)
+                    raise ParameterError(
+                        f"query {self.name!r} needs parameter {p.name!r} ({p.description}){example}; "
+                        f"its parameters: {listed}"
+                    )
                 continue
             values[p.name] = value
         return values

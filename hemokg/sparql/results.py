@@ -120,11 +120,13 @@ class Results:
     def to_json(self) -> str:
         """SPARQL 1.1 Query Results JSON (SELECT, ASK); for graphs, N-Triples lines are not JSON: use to_ntriples."""
         if self.kind == "ask":
-            return json.dumps({"head": {}, "boolean": bool(self.boolean)})
+            return json.dumps({"head": {}, "boolean": bool(self.boolean)}) + "\n"
         if self.kind == "graph":
             raise TypeError("a CONSTRUCT/DESCRIBE result is a graph: write it as Turtle or N-Triples")
         bindings = [{v: term_to_json(t) for v, t in zip(self.vars, row, strict=True) if t is not None} for row in self]
-        return json.dumps({"head": {"vars": list(self.vars)}, "results": {"bindings": bindings}}, ensure_ascii=False)
+        return (
+            json.dumps({"head": {"vars": list(self.vars)}, "results": {"bindings": bindings}}, ensure_ascii=False) + "\n"
+        )
 
     def to_csv(self) -> str:
         """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends."""

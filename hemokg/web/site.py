@@ -342,11 +342,11 @@ def _queries_page(kg: KnowledgeGraph, sample: int = 5) -> str:
         if q.description:
             parts.append(f'<p class="description">{escape(q.description)}</p>')
         for p in q.params:
-            default = f" (sample: <code>{escape(p.default)}</code>)" if p.default else ""
-            parts.append(f'<p class="param"><code>{escape(p.name)}</code> — {escape(p.description)}{default}</p>')
+            sample = f" (sample: <code>{escape(p.example)}</code>)" if p.example else ""
+            parts.append(f'<p class="param"><code>{escape(p.name)}</code> — {escape(p.description)}{sample}</p>')
         parts.append(f"<pre><code>{escape(q.text)}</code></pre>")
         try:
-            results = kg.query(name, **{p.name: p.default for p in q.params if p.default is not None})
+            results = kg.query(name, **{p.name: p.example for p in q.params if p.example is not None})
         except HemoError as exc:
             parts.append(f'<p class="note">No sample result: {escape(str(exc))}</p></section>')
             continue

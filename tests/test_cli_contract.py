@@ -1,0 +1,101 @@
+"""What the command line promises a newcomer (issue 14): required parameters are required, an IRI that names
+nothing is an error with suggestions, JSON ends with a newline, an unknown keyword is named, and the depth of a
+develops-from chain counts steps from the stem cell."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import hemokg
+from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
+
+CHAIN_CELLS = ("mature neutrophil", "platelet", "erythrocyte", "T cell", "B cell", "monocyte", "eosinophil")
+
+
+# --- 6: required means required --------------------------------------------------------------------------------
+def test_a_missing_required_parameter_is_an_error_naming_it_and_the_parameters(hemokg_cli) -> None:
+    run = hemokg_cli("query", "develops-from-chain")
+    assert run.code == 1 and run.out == ""
+    assert "needs parameter 'cell'" in run.err and "its parameters: cell" in run.err
+    assert "-p cell='mature neutrophil'" in run.err  # the header's example, offered, not taken
+    ask = hemokg_cli("query", "develops-from-ask", "-p", "cell=neutrophil")
+    assert ask.code == 1 and "needs parameter 'precursor'" in ask.err and "cell, precursor" in ask.err
+
+
+def test_no_stored_query_fills_in_a_required_parameter(kg: hemokg.KnowledgeGraph) -> None:
+    for name, stored in kg.catalog.items():
+        if any(p.required for p in stored.params):
+            with pytest.raises(ParameterError, match="needs parameter"):
+                kg.query(name)
+
+
+def test_the_listing_agrees_required_parameters_have_no_default(hemokg_cli) -> None:
+    listed = json.loads(hemokg_cli("queries", "--format", "json").out)
+    params = [p for q in listed for p in q["params"]]
+    assert params and all("default" not in p for p in params)
+    assert all(p["required"] for p in params)  # every shipped parameter is ?_NAME (grlc: required)
+    assert {p["example"] for p in params if p["name"] == "cell"} >= {"mature neutrophil", "erythrocyte"}
+
+
+# --- 7: an IRI or CURIE that names nothing ------------------------------------------------------------------------
+def test_an_iri_that_names_nothing_is_term_not_found(hemokg_cli) -> None:
+    run = hemokg_cli("query", "develops-from-ask", "-p", "cell=http:0", "-p", "precursor=myeloblast")
+    assert run.code == 1 and run.out == ""
+    assert "no term matches 'http:0'" in run.err
+    assert hemokg_cli("lookup", "http:0").err == run.err
+
+
+def test_a_mistyped_curie_comes_with_the_nearest_terms(kg: hemokg.KnowledgeGraph) -> None:
+    with pytest.raises(TermNotFoundError) as query_error:
+        kg.query("superclasses", term="HEMO:00001200")
+    assert "HEMO:0000120 (leukocyte)" in query_error.value.suggestions
+    with pytest.raises(TermNotFoundError) as lookup_error:
+        kg.lookup("HEMO:00001200")
+    assert lookup_error.value.suggestions == query_error.value.suggestions
+
+
+def test_iris_the_graph_mentions_still_bind(kg: hemokg.KnowledgeGraph) -> None:
+    assert kg.query("hemo-term-for-external", external="CL:0000775").rows  # only an object of skos:exactMatch
+    assert kg.query("superclasses", term="https://w3id.org/hemokg/HEMO_0000123").rows
+    assert kg.query("develops-from-ask", cell="HEMO:0000123", precursor="myeloblast").boolean
+
+
+# --- 11: JSON ends with a newline, unknown keywords are named, depth is consecutive -----------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("query", "term-definition", "-p", "term=neutrophil"),
+        ("sparql", "ASK {}"),
+        ("lookup", "neutrophil"),
+        ("lineage", "platelet"),
+        ("queries",),
+    ],
+)
+def test_json_output_ends_with_a_newline(hemokg_cli, args: tuple[str, ...]) -> None:
+    run = hemokg_cli(*args, "--format", "json")
+    assert run.code == 0, run.err
+    assert run.out.endswith("}\n") or run.out.endswith("]\n")
+    json.loads(run.out)
+
+
+def test_an_unknown_keyword_is_named(hemokg_cli, kg: hemokg.KnowledgeGraph) -> None:
+    run = hemokg_cli("sparql", "SELEC * WHERE { ?s ?p ?o }")
+    assert run.code == 1 and "unknown keyword 'SELEC' at 1:1 (did you mean SELECT?)" in run.err
+    with pytest.raises(SPARQLSyntaxError, match=r"unknown keyword 'Foo' at 2:3;"):
+        kg.sparql("PREFIX a: <http://example.org/>\n  Foo ?s WHERE { ?s ?p ?o }")
+    assert kg.sparql("PREFIX select: <http://example.org/>\nselect ?s WHERE { ?s ?p ?o } LIMIT 1").rows
+
+
+@pytest.mark.parametrize("cell", CHAIN_CELLS)
+def test_chain_depth_is_the_step_from_the_stem_cell(kg: hemokg.KnowledgeGraph, cell: str) -> None:
+    rows = kg.query("develops-from-chain", cell=cell).rows
+    depths = [int(r[2].value) for r in rows]
+    assert depths == list(range(len(rows) - 1, -1, -1)), (cell, depths)
+    assert rows[-1][1].value == "hematopoietic stem cell"
+
+
+def test_the_listing_says_what_depth_means(hemokg_cli) -> None:
+    listed = {q["name"]: q for q in json.loads(hemokg_cli("queries", "--format", "json").out)}
+    assert "step from the stem" in listed["develops-from-chain"]["description"]
