@@ -134,14 +134,18 @@ def run(sizes: Sizes, queries: list[str] | None = None) -> dict:
         remote = hemokg.connect(f"{base}/query", graph=_GRAPH)
         rows = []
         for name in queries or list(embedded.catalog):
-            cases = {"embedded": lambda name=name: embedded.query(name), "remote": lambda name=name: remote.query(name)}
+            params = {p.name: p.example for p in embedded.catalog[name].params if p.example is not None}
+            cases = {
+                "embedded": lambda name=name, params=params: embedded.query(name, **params),
+                "remote": lambda name=name, params=params: remote.query(name, **params),
+            }
             try:
                 durations = timed_round_robin(cases, repeats=sizes.query_repeats, budget=sizes.query_budget)
             except hemokg.HemoError as exc:
                 rows.append({"query": name, "error": str(exc)[:200]})
                 continue
             e, r = stats(durations["embedded"]), stats(durations["remote"])
-            same = len(embedded.query(name)) == len(remote.query(name))
+            same = len(embedded.query(name, **params)) == len(remote.query(name, **params))
             rows.append({"query": name, "embedded": e, "remote": r, "ratio": r["median"] / e["median"], "agrees": same})
         out["rows"] = rows
     return out

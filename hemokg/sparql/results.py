@@ -124,9 +124,8 @@ class Results:
         if self.kind == "graph":
             raise TypeError("a CONSTRUCT/DESCRIBE result is a graph: write it as Turtle or N-Triples")
         bindings = [{v: term_to_json(t) for v, t in zip(self.vars, row, strict=True) if t is not None} for row in self]
-        return (
-            json.dumps({"head": {"vars": list(self.vars)}, "results": {"bindings": bindings}}, ensure_ascii=False) + "\n"
-        )
+        document = {"head": {"vars": list(self.vars)}, "results": {"bindings": bindings}}
+        return json.dumps(document, ensure_ascii=False) + "\n"
 
     def to_csv(self) -> str:
         """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends."""
