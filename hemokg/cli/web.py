@@ -49,8 +49,17 @@ def draw_sites_cmd(output: str, **source: Any) -> None:
 @source_options
 def site_cmd(output: str, no_pictures: bool, **source: Any) -> None:
     """Write a static, searchable documentation site of the ontology into a folder (works from file://)."""
+    import shutil
+
     from hemokg.web.site import write_site
 
+    if not no_pictures and shutil.which("dot") is None:  # what the graphviz package runs, found on PATH
+        from hemokg.errors import DrawError
+
+        raise DrawError(
+            "Graphviz's `dot` program is not installed, and the site's pictures need it: install it with "
+            f"`apt-get install graphviz`, or write the site without pictures: hemokg site -o {output} --no-pictures"
+        )
     path = write_site(open_kg(**source), output, pictures=not no_pictures)
     click.echo(f"wrote the site to {path}/index.html", err=True)
 

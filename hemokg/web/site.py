@@ -342,8 +342,8 @@ def _queries_page(kg: KnowledgeGraph, sample: int = 5) -> str:
         if q.description:
             parts.append(f'<p class="description">{escape(q.description)}</p>')
         for p in q.params:
-            sample = f" (sample: <code>{escape(p.example)}</code>)" if p.example else ""
-            parts.append(f'<p class="param"><code>{escape(p.name)}</code> — {escape(p.description)}{sample}</p>')
+            example = f" (sample: <code>{escape(p.example)}</code>)" if p.example else ""
+            parts.append(f'<p class="param"><code>{escape(p.name)}</code> — {escape(p.description)}{example}</p>')
         parts.append(f"<pre><code>{escape(q.text)}</code></pre>")
         try:
             results = kg.query(name, **{p.name: p.example for p in q.params if p.example is not None})
