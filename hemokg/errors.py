@@ -51,13 +51,16 @@ class ParameterError(HemoError, ValueError):
 
 
 class TermNotFoundError(HemoError, LookupError):
-    """No term matches the text; carries the closest labels as ``suggestions``."""
+    """No term matches the text; carries the closest labels as ``suggestions`` (or, when the graph read is empty,
+    a ``hint`` saying which graph to read instead)."""
 
-    def __init__(self, text: str, suggestions: list[str] | tuple[str, ...] = ()) -> None:
+    def __init__(self, text: str, suggestions: list[str] | tuple[str, ...] = (), *, hint: str | None = None) -> None:
         self.text, self.suggestions = text, tuple(suggestions)
         hint = (
             f"; did you mean: {', '.join(self.suggestions)}?"
             if self.suggestions
+            else f": {hint}"
+            if hint
             else "; give a label, synonym, CURIE or IRI (see `hemokg lookup`)"
         )
         super().__init__(f"no term matches {text!r}{hint}")

@@ -108,7 +108,7 @@ class KnowledgeGraph:
                 if mapped.rows:
                     return mapped.rows[0][0].value
             if not self.mentions(direct):
-                raise TermNotFoundError(text, self._suggest_iri(direct))
+                raise self._not_found(text, self._suggest_iri(direct))
             return direct
         return self._by_name(text)[0]
 
@@ -117,6 +117,39 @@ class KnowledgeGraph:
         term = NamedNode(iri)
         asked = "ASK { { ?t ?p ?o } UNION { ?s ?t ?o } UNION { ?s ?p ?t } }"
         return bool(self.backend.execute(asked, {"t": term}).boolean)
+
+    def _not_found(self, text: str, suggestions: list[str]) -> TermNotFoundError:
+        """The error for a text naming no term; with no suggestion to make, it says whether the graph is empty."""
+        return TermNotFoundError(text, suggestions, hint=None if suggestions else self.empty_graph_hint())
+
+    def empty_graph_hint(self) -> str | None:
+        """None when the graph read holds triples; else what is wrong and which ``--graph`` to give instead: the
+        server's graph holding hemo's ontology, its own default graph (``--graph ''``), or the graphs it has."""
+        if self.backend.execute("ASK { ?s ?p ?o }").boolean:
+            return None
+        graphs = getattr(self.backend, "graphs", None)
+        if graphs is None:
+            return "the graph is empty"
+        import copy
+
+        from hemokg.vocab import ONTOLOGY_IRI
+
+        shown = ", ".join(f"<{g}>" for g in graphs[:2]) + (f" and {len(graphs) - 2} more" if len(graphs) > 2 else "")
+        where = f"the endpoint's graph {shown} holds no triples" if graphs else "the endpoint's default graph is empty"
+        server = copy.copy(self.backend)
+        server.graphs = ()  # no default-graph-uri: the server's own dataset, its named graphs included
+        header = f"<{ONTOLOGY_IRI}> a <http://www.w3.org/2002/07/owl#Ontology>"
+        named = server.execute(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {header} }} }} LIMIT 5").rows
+        if named:
+            return f"{where}; hemo is in the named graph <{named[0][0].value}>: give --graph {named[0][0].value}"
+        if graphs and server.execute(f"ASK {{ {header} }}").boolean:
+            return f"{where}; hemo is in the server's default graph: give --graph ''"
+        others = [r[0].value for r in server.execute("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 20")]
+        if others:
+            return f"{where}; the server's named graphs (none holds hemo): {', '.join(others)}; give --graph IRI"
+        if graphs and server.execute("ASK { ?s ?p ?o }").boolean:
+            return f"{where}; the server's default graph holds other triples: give --graph '' to read it"
+        return f"{where} and the server holds no other graph: upload hemo with `hemokg push`"
 
     def _suggest_iri(self, iri: str, n: int = 5) -> list[str]:
         """The terms whose CURIE or IRI is closest to one the graph does not mention, as ``CURIE (label)``."""
@@ -146,7 +179,7 @@ class KnowledgeGraph:
             return hits[0][0], "label" if hits[0][1].endswith("#label") else "synonym"
         matches = self.index.find(text)
         if not matches:
-            raise TermNotFoundError(text, self.index.suggest(text))
+            raise self._not_found(text, self.index.suggest(text))
         return matches[0].iri, matches[0].scope
 
     def lookup(self, text: str) -> Term:
@@ -162,7 +195,7 @@ class KnowledgeGraph:
         rows = self.query("term-details", term=NamedNode(iri)).rows
         if not rows:
             suggestions = self.index.suggest(text) if direct is None else self._suggest_iri(iri)
-            raise TermNotFoundError(text, suggestions)
+            raise self._not_found(text, suggestions)
         labels = [r[1].value for r in rows if r[0].value == "label"]
         definitions = [r[1].value for r in rows if r[0].value == "definition"]
         synonyms = tuple((r[1].value, r[0].value) for r in rows if r[0].value in _SCOPES)

@@ -152,3 +152,45 @@ def test_site_without_graphviz_points_at_no_pictures(hemokg_cli, tmp_path: Path)
     done = hemokg_cli("site", "-o", str(out), "--no-pictures", env=env, timeout=600)
     assert done.code == 0, done.err
     assert (out / "index.html").is_file()
+
+
+# --- 17: an endpoint whose graph is empty says which --graph to give --------------------------------------------
+def _put(url: str, data: bytes, method: str = "PUT") -> None:
+    import urllib.request
+
+    request = urllib.request.Request(url, data=data or None, method=method)
+    request.add_header("Content-Type", "application/n-triples")
+    with urllib.request.urlopen(request, timeout=60):
+        pass
+
+
+@pytest.mark.slow
+def test_an_empty_graph_on_the_endpoint_names_the_graph_to_use(hemokg_cli, tmp_path: Path) -> None:
+    from tests.fixtures.servers import OxigraphServer
+
+    asserted = hemokg.load(reasoned=False).export("ntriples")
+    assert asserted
+    server = OxigraphServer.start_in(tmp_path / "db")
+    try:
+        _put(f"{server.store}?default", asserted)  # hemo in the server's default graph, not in a named graph
+        out = tmp_path / "hemo.ttl"
+        run = hemokg_cli("export", "--endpoint", server.query, "--format", "turtle", "-o", str(out))
+        assert run.code == 1 and "Traceback" not in run.err, run.err
+        assert "nothing to export" in run.err and "hemo is in the server's default graph: give --graph ''" in run.err
+        assert not out.exists()
+        query = hemokg_cli("query", "term-definition", "-p", "term=neutrophil", "--endpoint", server.query)
+        assert query.code == 1 and "no term matches 'neutrophil': " in query.err
+        assert "give --graph ''" in query.err
+        done = hemokg_cli("export", "--endpoint", server.query, "--graph", "", "--format", "turtle", "-o", str(out))
+        assert done.code == 0, done.err
+        assert out.stat().st_size > 10_000
+        named = "urn:example:hemo"
+        _put(f"{server.store}?graph={named}", asserted)
+        _put(f"{server.store}?default", b"", method="DELETE")
+        moved = hemokg_cli("export", "--endpoint", server.query, "--format", "ntriples")
+        assert moved.code == 1 and f"hemo is in the named graph <{named}>: give --graph {named}" in moved.err
+        _put(f"{server.store}?graph={named}", b"<urn:a> <urn:b> <urn:c> .\n")
+        other = hemokg_cli("lineage", "neutrophil", "--endpoint", server.query)
+        assert other.code == 1 and f"the server's named graphs (none holds hemo): {named}" in other.err
+    finally:
+        server.stop()

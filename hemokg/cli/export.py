@@ -96,6 +96,11 @@ def export_cmd(
         from hemokg.cli.options import open_kg
 
         kg = open_kg(endpoint=endpoint, graph_iri=graph_iri, timeout=timeout)
+        empty = kg.empty_graph_hint()
+        if empty:
+            from hemokg.errors import EndpointError
+
+            raise EndpointError(f"nothing to export: {empty}")
     else:
         if graph_iri:
             raise click.UsageError("--graph applies with --endpoint only")
