@@ -7,6 +7,7 @@ holds the import modules, else from the shipped modules themselves.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -127,10 +128,11 @@ def sssom_tsv(kg: GraphSource) -> str:
     used = {"HEMO", "semapv", "skos", "owl", "rdfs"} | {
         row[c].partition(":")[0] for row in rows for c in ("object_id", "predicate_id")
     }
+    version = json.dumps(str(meta.get("mapping_set_version", "unknown")))  # quoted: a string, never a YAML date
     lines = ["# curie_map:"] + [f"#   {p}: {PREFIXES[p]}" for p in sorted(used, key=str.lower) if p in PREFIXES]
     lines += [
         f"# mapping_set_id: {_SET_ID}",
-        f"# mapping_set_version: {meta.get('mapping_set_version', 'unknown')}",
+        f"# mapping_set_version: {version}",
         "# mapping_set_title: hemo mappings to CL, GO, Uberon, MONDO, HsapDv and HP",
         "# mapping_set_description: Generated from ontology/hemo.ttl (skos mappings) by hemokg; do not edit.",
         f"# license: {meta.get('license', 'https://creativecommons.org/licenses/by/4.0/')}",
