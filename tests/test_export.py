@@ -339,7 +339,7 @@ def test_release_products_parse_and_carry_the_version_iri(sample_path: Path, tmp
         ) in graph
         assert json.loads((tmp_path / f"hemo-{kind}.json").read_text())["graphs"][0]["meta"]["version"] == version
         header = fastobo.load(str(tmp_path / f"hemo-{kind}.obo")).header
-        assert "data-version: hemo/releases/2026-11-30" in str(header)
+        assert "data-version: releases/2026-11-30" in str(header)
     full = {q.triple for q in ox.parse((tmp_path / "hemo-full.nt").read_bytes(), format=ox.RdfFormat.N_TRIPLES)}
     base = {q.triple for q in ox.parse((tmp_path / "hemo-base.nt").read_bytes(), format=ox.RdfFormat.N_TRIPLES)}
     assert len(full) > len(base)  # reasoned: inferred subclass axioms added

@@ -61,6 +61,11 @@ _BY_EXTENSION = {f".{spec.extension}": name for name, spec in FORMATS.items()}
     default=None,
     help="JSON-LD only: one object per class (label, synonyms, parents, lineage, mappings).",
 )
+@click.option(
+    "--jsonld10",
+    is_flag=True,
+    help="JSON-LD only: a JSON-LD 1.0 context (no @version/@prefix) for 1.0 processors; the same graph.",
+)
 def export_cmd(
     fmt: str | None,
     output: str,
@@ -71,6 +76,7 @@ def export_cmd(
     graph_iri: str | None,
     timeout: float,
     frame: str | None,
+    jsonld10: bool,
 ) -> None:
     """Write the graph (the asserted ontology by default) in an ecosystem format."""
     from hemokg.cli.options import write_output
@@ -80,8 +86,9 @@ def export_cmd(
         fmt = next((name for ext, name in _BY_EXTENSION.items() if output != "-" and output.endswith(ext)), None)
         if fmt is None:
             raise click.UsageError(f"give --format (one of {', '.join(FORMATS)}) or an -o FILE with a known extension")
-    if frame and fmt != "jsonld":
-        raise click.UsageError("--frame applies to --format jsonld only")
+    for name, given in (("--frame", frame), ("--jsonld10", jsonld10)):
+        if given and fmt != "jsonld":
+            raise click.UsageError(f"{name} applies to --format jsonld only")
     if endpoint:
         given = [
             name
@@ -107,7 +114,7 @@ def export_cmd(
         from hemokg.kg import load
 
         kg = load(ontology, reasoned=reasoned, imports=with_imports)
-    data = export(kg, fmt, frame=frame)
+    data = export(kg, fmt, frame=frame, jsonld10=jsonld10 or None)
     write_output(data or b"", output)
 
 

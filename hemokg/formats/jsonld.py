@@ -23,7 +23,7 @@ from hemokg.formats.obo import MAPPINGS, SCOPES, describe
 from hemokg.formats.turtle import RDF_NIL, RDF_TYPE, XSD, GraphView, qname
 from hemokg.vocab import REL
 
-__all__ = ["CONTEXT_PATH", "CONTEXT_URL", "compact_jsonld", "context", "framed_terms", "local_loader"]
+__all__ = ["CONTEXT_PATH", "CONTEXT_URL", "as_jsonld10", "compact_jsonld", "context", "framed_terms", "local_loader"]
 
 CONTEXT_PATH = Path(__file__).with_name("hemo.context.jsonld")
 CONTEXT_URL = "https://w3id.org/hemokg/hemo.context.jsonld"
@@ -43,6 +43,23 @@ def _subset(used: set[str], extra: dict[str, Any] | None = None) -> dict[str, An
     out: dict[str, Any] = {"@version": full["@version"]}
     out.update({k: v for k, v in full.items() if k in used})
     out.update(extra or {})
+    return out
+
+
+def as_jsonld10(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The same context for JSON-LD 1.0 processors: no ``@version``, and each ``{"@id": …, "@prefix": true}``
+    prefix a plain IRI string (in 1.0 every term may prefix a compact IRI). The expanded graph is the same."""
+    out: dict[str, Any] = {}
+    for key, value in ctx.items():
+        if key == "@version":
+            continue
+        if isinstance(value, dict) and set(value) == {"@id", "@prefix"} and value["@prefix"] is True:
+            value = value["@id"]
+        elif isinstance(value, dict) and not set(value) <= {"@id", "@type", "@container", "@language", "@reverse"}:
+            raise ExportError(f"the JSON-LD context term {key!r} needs JSON-LD 1.1 ({sorted(value)})")
+        elif isinstance(value, dict) and value.get("@container") not in (None, "@list", "@set", "@index", "@language"):
+            raise ExportError(f"the JSON-LD context term {key!r} needs JSON-LD 1.1 ({value['@container']!r})")
+        out[key] = value
     return out
 
 
@@ -106,8 +123,9 @@ class _Compactor:
         return obj
 
 
-def compact_jsonld(triples: Iterable[Triple | Quad]) -> str:
-    """The compact JSON-LD 1.1 document of a graph, with an inline ``@context`` holding only the prefixes used."""
+def compact_jsonld(triples: Iterable[Triple | Quad], *, jsonld10: bool = False) -> str:
+    """The compact JSON-LD 1.1 document of a graph, with an inline ``@context`` holding only the prefixes used;
+    with ``jsonld10``, the same document with a JSON-LD 1.0 context (see :func:`as_jsonld10`)."""
     view = GraphView(triples)
     writer = _Compactor(view)
     graph: list[dict[str, Any]] = []
@@ -121,7 +139,8 @@ def compact_jsonld(triples: Iterable[Triple | Quad]) -> str:
         (axioms if kind == "axiom" else free if kind == "free" else graph).append(obj)
     graph += sorted(axioms, key=lambda a: json.dumps(a, sort_keys=True))
     graph += sorted(free, key=lambda a: json.dumps(a, sort_keys=True))
-    return _dumps({"@context": _subset(writer.used), "@graph": graph})
+    ctx = _subset(writer.used)
+    return _dumps({"@context": as_jsonld10(ctx) if jsonld10 else ctx, "@graph": graph})
 
 
 # --- the term frame ----------------------------------------------------------------------------------------------
@@ -160,7 +179,7 @@ def _frame_context() -> dict[str, Any]:
     return ctx
 
 
-def framed_terms(triples: Iterable[Triple | Quad]) -> str:
+def framed_terms(triples: Iterable[Triple | Quad], *, jsonld10: bool = False) -> str:
     """One JSON object per class (label, synonyms, parents, relations, lineage, mappings), as JSON-LD 1.1."""
     model = describe(GraphView(triples))
     used: set[str] = {"rdfs", "IAO", "oboInOwl", "owl", "skos", "xsd", "RO", "BFO"}
@@ -227,4 +246,5 @@ def framed_terms(triples: Iterable[Triple | Quad]) -> str:
         if c.deprecated:
             obj["deprecated"] = "true"
         terms.append(obj)
-    return _dumps({"@context": _subset(used, _frame_context()), "@graph": terms})
+    ctx = _subset(used, _frame_context())
+    return _dumps({"@context": as_jsonld10(ctx) if jsonld10 else ctx, "@graph": terms})

@@ -214,14 +214,17 @@ def obo_text(model: Model) -> str:
 
     lines = ["format-version: 1.2"]
     if model.version_iri and (m := re.search(r"releases/([^/]+)/", model.version_iri)):
-        lines.append(f"data-version: hemo/releases/{m.group(1)}")
+        lines.append(f"data-version: releases/{m.group(1)}")  # as go.obo: OBO->OWL reads obo:hemo/releases/…/hemo.owl
     elif model.version_info:
         lines.append(f"data-version: {_unquoted(model.version_info)}")
+    lines.append("default-namespace: hemo")  # every frame's namespace: fastobo's dump_owl needs one
     lines.append("ontology: hemo")
     used_prefixes = {obo_id(c.iri).partition(":")[0] for c in model.classes}
     for prefix in ("HEMO", "skos"):
         if prefix in used_prefixes or prefix == "skos":
             lines.append(f"idspace: {prefix} {PREFIXES[prefix]}")
+    # OBO 1.4 maps `ontology: hemo` to http://purl.obolibrary.org/obo/hemo.owl; the header names the w3id IRI
+    lines.append(f"property_value: http://purl.org/dc/terms/identifier {ONTOLOGY_IRI}")
     for predicate, value, datatype in model.header:
         typed = f"{_quoted(value)} {iri_to_curie(datatype or '') or 'xsd:string'}"
         lines.append(f"property_value: {predicate} " + (value if datatype is None else typed))

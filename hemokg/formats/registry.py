@@ -99,14 +99,14 @@ def _rdfxml(source: Source) -> bytes:
     return serialize(triples, format=RdfFormat.RDF_XML, prefixes=used) or b""
 
 
-def _jsonld(source: Source, frame: str | None = None) -> bytes:
+def _jsonld(source: Source, frame: str | None = None, jsonld10: bool = False) -> bytes:
     from hemokg.formats.jsonld import FRAMES, compact_jsonld, framed_terms
 
     if frame is None:
-        return compact_jsonld(source.triples).encode("utf-8")
+        return compact_jsonld(source.triples, jsonld10=jsonld10).encode("utf-8")
     if frame not in FRAMES:
         raise ParameterError(f"unknown JSON-LD frame {frame!r}; known: {', '.join(FRAMES)}")
-    return framed_terms(source.triples).encode("utf-8")
+    return framed_terms(source.triples, jsonld10=jsonld10).encode("utf-8")
 
 
 def _model(source: Source) -> Any:
@@ -201,8 +201,8 @@ FORMATS: dict[str, Format] = {
             _jsonld,
             "application/ld+json",
             "jsonld",
-            "compact JSON-LD 1.1 (--frame term: per class)",
-            ("frame",),
+            "compact JSON-LD 1.1 (--frame term: per class; --jsonld10: a JSON-LD 1.0 context)",
+            ("frame", "jsonld10"),
         ),
         Format("obo", _obo, "text/obo", "obo", "OBO 1.4 flat file for pronto, obonet, fastobo, goatools"),
         Format("obographs", _obographs, "application/json", "json", "OBO Graphs JSON for OAK and OLS"),
@@ -234,7 +234,7 @@ def _write(path: str | Path, data: bytes) -> None:
 
 def export(kg: GraphSource | Source, format: str, path: str | Path | None = None, **options: Any) -> bytes | None:
     """Render ``kg`` in ``format`` (see :data:`FORMATS`); the bytes when ``path`` is None, else write the file
-    atomically. Options: ``frame="term"`` for ``jsonld``."""
+    atomically. Options: ``frame="term"`` and ``jsonld10=True`` (a JSON-LD 1.0 context) for ``jsonld``."""
     source = kg if isinstance(kg, Source) else Source(kg)
     data = _render(source, format, options)
     if path is None:
