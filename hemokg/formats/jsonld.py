@@ -28,6 +28,7 @@ __all__ = ["CONTEXT_PATH", "CONTEXT_URL", "as_jsonld10", "compact_jsonld", "cont
 CONTEXT_PATH = Path(__file__).with_name("hemo.context.jsonld")
 CONTEXT_URL = "https://w3id.org/hemokg/hemo.context.jsonld"
 VOCAB = "https://w3id.org/hemokg/vocab#"
+_GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 FRAMES = ("term",)
 
 
@@ -82,14 +83,21 @@ def _dumps(doc: dict[str, Any]) -> str:
 class _Compactor:
     """Renders a :class:`GraphView` as compact JSON-LD node objects, recording the prefixes used."""
 
-    def __init__(self, view: GraphView) -> None:
+    def __init__(self, view: GraphView, *, jsonld10: bool = False) -> None:
         self.view = view
+        self.jsonld10 = jsonld10
         self.used: set[str] = set()
         self.lists = {k for k, v in context().items() if isinstance(v, dict) and v.get("@container") == "@list"}
 
     def iri(self, iri: str) -> str:
-        text = qname(iri, self.used)
-        return text[1:-1] if text.startswith("<") else text
+        used: set[str] = set()
+        text = qname(iri, used)
+        if text.startswith("<"):
+            return text[1:-1]
+        if self.jsonld10 and not iri[: len(iri) - len(text.partition(":")[2])].endswith(_GEN_DELIMS):
+            return iri  # JSON-LD 1.0 processors (pyld, jsonld-java) expand CL:… only with a prefix ending in / or #
+        self.used |= used
+        return text
 
     def value(self, t: NamedNode | BlankNode | Literal) -> Any:
         if isinstance(t, NamedNode):
@@ -125,9 +133,10 @@ class _Compactor:
 
 def compact_jsonld(triples: Iterable[Triple | Quad], *, jsonld10: bool = False) -> str:
     """The compact JSON-LD 1.1 document of a graph, with an inline ``@context`` holding only the prefixes used;
-    with ``jsonld10``, the same document with a JSON-LD 1.0 context (see :func:`as_jsonld10`)."""
+    with ``jsonld10``, the same graph for JSON-LD 1.0 processors: a 1.0 context (see :func:`as_jsonld10`), and
+    full IRIs where 1.1 needs ``@prefix`` (``http://purl.obolibrary.org/obo/CL_0000775`` for ``CL:0000775``)."""
     view = GraphView(triples)
-    writer = _Compactor(view)
+    writer = _Compactor(view, jsonld10=jsonld10)
     graph: list[dict[str, Any]] = []
     free: list[dict[str, Any]] = []
     axioms: list[dict[str, Any]] = []
@@ -179,7 +188,7 @@ def _frame_context() -> dict[str, Any]:
     return ctx
 
 
-def framed_terms(triples: Iterable[Triple | Quad], *, jsonld10: bool = False) -> str:
+def framed_terms(triples: Iterable[Triple | Quad]) -> str:
     """One JSON object per class (label, synonyms, parents, relations, lineage, mappings), as JSON-LD 1.1."""
     model = describe(GraphView(triples))
     used: set[str] = {"rdfs", "IAO", "oboInOwl", "owl", "skos", "xsd", "RO", "BFO"}
@@ -246,5 +255,4 @@ def framed_terms(triples: Iterable[Triple | Quad], *, jsonld10: bool = False) ->
         if c.deprecated:
             obj["deprecated"] = "true"
         terms.append(obj)
-    ctx = _subset(used, _frame_context())
-    return _dumps({"@context": as_jsonld10(ctx) if jsonld10 else ctx, "@graph": terms})
+    return _dumps({"@context": _subset(used, _frame_context()), "@graph": terms})

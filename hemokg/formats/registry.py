@@ -106,7 +106,9 @@ def _jsonld(source: Source, frame: str | None = None, jsonld10: bool = False) ->
         return compact_jsonld(source.triples, jsonld10=jsonld10).encode("utf-8")
     if frame not in FRAMES:
         raise ParameterError(f"unknown JSON-LD frame {frame!r}; known: {', '.join(FRAMES)}")
-    return framed_terms(source.triples, jsonld10=jsonld10).encode("utf-8")
+    if jsonld10:
+        raise ParameterError("the JSON-LD 1.0 form is of the compact document only, not of a frame (ids are CURIEs)")
+    return framed_terms(source.triples).encode("utf-8")
 
 
 def _model(source: Source) -> Any:
@@ -234,7 +236,7 @@ def _write(path: str | Path, data: bytes) -> None:
 
 def export(kg: GraphSource | Source, format: str, path: str | Path | None = None, **options: Any) -> bytes | None:
     """Render ``kg`` in ``format`` (see :data:`FORMATS`); the bytes when ``path`` is None, else write the file
-    atomically. Options: ``frame="term"`` and ``jsonld10=True`` (a JSON-LD 1.0 context) for ``jsonld``."""
+    atomically. Options: ``frame="term"`` or ``jsonld10=True`` (for JSON-LD 1.0 processors) for ``jsonld``."""
     source = kg if isinstance(kg, Source) else Source(kg)
     data = _render(source, format, options)
     if path is None:
