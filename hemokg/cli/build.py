@@ -39,7 +39,10 @@ def _reason(reasoner: str, ontology: str | None, with_imports: bool):
     return reason(serialize((q.triple for q in union), format=RdfFormat.N_TRIPLES) or b"", reasoner=reasoner)
 
 
-@click.command("build", epilog="Example: hemokg build && git diff --stat ontology/hemo-reasoned.nq")
+@click.command(
+    "build",
+    epilog="Example:\n\n\b\n  hemokg build   # in a source checkout, `git diff --stat` then shows what changed",
+)
 @click.option("--reasoner", type=click.Choice(["hermit", "pellet"]), default="hermit", show_default=True)
 def build_cmd(reasoner: str) -> None:
     """Rebuild ontology/hemo-reasoned.nq (the shipped reasoned graph) and queries/headers.json (compiled headers)."""

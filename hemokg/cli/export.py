@@ -21,7 +21,8 @@ _BY_EXTENSION = {f".{spec.extension}": name for name, spec in FORMATS.items()}
     "export",
     epilog="Examples:\n\n\b\n  hemokg export --format obo -o hemo.obo\n"
     "  hemokg export --reasoned --format turtle -o hemo-reasoned.ttl\n"
-    "  hemokg export --format jsonld --frame term -o terms.jsonld",
+    "  hemokg export --format jsonld --frame term -o terms.jsonld\n"
+    "  hemokg export --format jsonld --jsonld10 -o hemo-1.0.jsonld",
 )
 @click.option(
     "--format",
@@ -140,7 +141,7 @@ def release_cmd(out_dir: str, version: str | None, reasoner: str) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
-@click.command("format", epilog="Example: hemokg format --check   (exits 1 when hemo.ttl is not canonical)")
+@click.command("format", epilog="Example: hemokg format --check   # exits 1 when hemo.ttl is not canonical")
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--check", is_flag=True, help="Only check; exit 1 with a message when the file is not canonical.")
 @click.option("--drop-comments", is_flag=True, help="Allow dropping '#' comments canonical Turtle cannot keep.")

@@ -15,12 +15,16 @@ __all__ = ["check_links_cmd", "imports_group"]
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
 
-@click.group("imports", epilog="Example:\n\n\b\n  hemokg imports build\n  hemokg imports list")
+@click.group("imports", epilog="Examples:\n\n\b\n  hemokg imports list\n  hemokg imports sssom -o hemo.sssom.tsv")
 def imports_group() -> None:
     """Build and inspect the import modules of CL, GO, Uberon, MONDO, HsapDv and HP (ontology/imports/)."""
 
 
-@imports_group.command("build", epilog="Example: hemokg imports build --cl-edit ~/Downloads/cl-edit.owl --no-hp")
+@imports_group.command(
+    "build",
+    epilog="Example (in a source checkout; elsewhere give --cl-edit FILE --cl-slim FILE):\n\n\b\n"
+    "  hemokg imports build --no-hp --out imports/",
+)
 @click.option("--hemo", type=_FILE, help="The hemo ontology whose references seed the modules [default: shipped].")
 @click.option("--cl-edit", type=_FILE, help="CL's edit file (OWL functional syntax) [default: ontology/sources].")
 @click.option("--cl-slim", type=_FILE, help="CL's blood-and-immune slim (OBO; GO and Uberon stanzas).")
@@ -164,7 +168,7 @@ def list_cmd(fmt: str | None, output: str) -> None:
     write_output(text, output)
 
 
-@imports_group.command("sssom", epilog="Example: hemokg imports sssom -o /tmp/hemo.sssom.tsv")
+@imports_group.command("sssom", epilog="Example: hemokg imports sssom -o hemo.sssom.tsv")
 @click.option(
     "-o",
     "--output",
@@ -186,7 +190,7 @@ def sssom_cmd(output: str | None) -> None:
 
 @click.command(
     "check-links",
-    epilog="Example:\n\n\b\n  hemokg check-links\n  hemokg check-links --release ~/Downloads/hp.obo --format json",
+    epilog="Examples:\n\n\b\n  hemokg check-links\n  hemokg check-links --all --format json",
 )
 @click.option(
     "--release",

@@ -40,8 +40,10 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     "push",
     epilog="Examples:\n\n\b\n"
     "  hemokg push --endpoint http://127.0.0.1:7878/query --store-endpoint http://127.0.0.1:7878/store\n"
-    "  hemokg push --endpoint http://127.0.0.1:8890/sparql          # Virtuoso: SPARQL Update\n"
-    "  HEMOKG_USER=u HEMOKG_PASSWORD=p hemokg push --endpoint URL --with-imports",
+    "  hemokg push --endpoint http://127.0.0.1:7878/query --update-endpoint http://127.0.0.1:7878/update"
+    "   # SPARQL Update, as for Virtuoso's /sparql\n"
+    "  HEMOKG_USER=u HEMOKG_PASSWORD=p hemokg push --endpoint http://127.0.0.1:7878/query "
+    "--store-endpoint http://127.0.0.1:7878/store --with-imports",
 )
 @click.option(
     "--endpoint",

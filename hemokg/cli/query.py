@@ -117,7 +117,7 @@ def sparql_cmd(text: str | None, path: str | None, fmt: str | None, output: str,
     write_output(render_results(results, resolved_format(fmt, output)), output)
 
 
-@click.command("lookup", epilog="Example: hemokg lookup Haematopoiesis   |   hemokg lookup CL:0000775")
+@click.command("lookup", epilog="Examples:\n\n\b\n  hemokg lookup Haematopoiesis\n  hemokg lookup CL:0000775")
 @click.argument("text")
 @source_options
 @output_options

@@ -20,9 +20,14 @@ def draw_group() -> None:
     """Draw the lineage tree or the sites of blood production (SVG, PNG, PDF or DOT, from the file suffix)."""
 
 
-@draw_group.command("lineage")
+@draw_group.command(
+    "lineage",
+    epilog="Examples:\n\n\b\n  hemokg draw lineage -o lineage.svg\n  hemokg draw lineage neutrophil -o neutrophil.pdf",
+)
 @click.argument("term", required=False)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The picture file (.svg/.png).")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The picture file (.svg/.png/.pdf/.dot)."
+)
 @source_options
 def draw_lineage_cmd(term: str | None, output: str, **source: Any) -> None:
     """The lineage tree, stem cell to mature cells, or the part above and below TERM (a cell or a process)."""
@@ -32,8 +37,12 @@ def draw_lineage_cmd(term: str | None, output: str, **source: Any) -> None:
     click.echo(f"wrote {path}", err=True)
 
 
-@draw_group.command("sites")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The picture file (.svg/.png).")
+@draw_group.command(
+    "sites", epilog="Examples:\n\n\b\n  hemokg draw sites -o sites.svg\n  hemokg draw sites -o sites.dot"
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The picture file (.svg/.png/.pdf/.dot)."
+)
 @source_options
 def draw_sites_cmd(output: str, **source: Any) -> None:
     """Where blood is made before and after birth, and what disrupts it in disease."""
@@ -43,7 +52,7 @@ def draw_sites_cmd(output: str, **source: Any) -> None:
     click.echo(f"wrote {path}", err=True)
 
 
-@click.command("site", epilog="Example: hemokg site -o public/ && xdg-open public/index.html")
+@click.command("site", epilog="Example:\n\n\b\n  hemokg site -o public/   # then open public/index.html in a browser")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="The folder to write.")
 @click.option("--no-pictures", is_flag=True, help="Skip the Graphviz pictures.")
 @source_options
@@ -65,7 +74,11 @@ def site_cmd(output: str, no_pictures: bool, **source: Any) -> None:
 
 
 @click.command(
-    "serve", epilog="Example: hemokg serve --port 8000   then   curl 'http://127.0.0.1:8000/sparql?query=ASK{?s?p?o}'"
+    "serve",
+    epilog="Example (curl -g: no globbing of the braces; --retry-connrefused: until the server listens):\n\n\b\n"
+    "  hemokg serve --port 8000 &\n"
+    "  curl -g --retry-connrefused --retry 60 --retry-delay 1 'http://127.0.0.1:8000/sparql?query=ASK{?s?p?o}'\n"
+    "  kill %1",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
