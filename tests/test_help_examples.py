@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -65,7 +66,12 @@ def test_every_command_shows_an_example() -> None:
     missing = [path for path, command in COMMANDS if not examples(command.epilog)]
     assert not missing, f"commands whose --help shows no example: {missing}"
     for path, command in COMMANDS:
-        assert all(line.startswith(("hemokg ", "HEMOKG_", "curl ", "kill ")) for line in examples(command.epilog)), path
+        for line in examples(command.epilog):
+            assert line.startswith(("hemokg ", "HEMOKG_", "curl ", "kill ")), (path, line)
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+            lexer.commenters = "#"
+            operators = [t for t in lexer if t and set(t) <= set("|&;<>()") and t != "&"]
+            assert not operators, f"{path}: one command per example line, no {operators} (pasted, it runs as shell)"
 
 
 def test_the_draw_commands_name_every_picture_format() -> None:
