@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
@@ -136,7 +137,7 @@ class KnowledgeGraph:
 
         shown = ", ".join(f"<{g}>" for g in graphs[:2]) + (f" and {len(graphs) - 2} more" if len(graphs) > 2 else "")
         where = f"the endpoint's graph {shown} holds no triples" if graphs else "the endpoint's default graph is empty"
-        server = copy.copy(self.backend)
+        server: Any = copy.copy(self.backend)  # a remote backend: the same client, another dataset
         server.graphs = ()  # no default-graph-uri: the server's own dataset, its named graphs included
         header = f"<{ONTOLOGY_IRI}> a <http://www.w3.org/2002/07/owl#Ontology>"
         named = server.execute(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {header} }} }} LIMIT 5").rows
