@@ -174,7 +174,7 @@ def test_default_commands_work_with_the_network_disabled(args: list[str], blocke
 
 
 def test_every_stored_query_runs_offline_from_the_cli(blocked_env: dict[str, str]) -> None:
-    """Every stored query with its defaults, in one offline process (the CLI's own code path)."""
+    """Every stored query with its header's examples, in one offline process (the CLI's own code path)."""
     code = textwrap.dedent("""
         import io, sys
         from hemokg.cli import main
@@ -183,8 +183,9 @@ def test_every_stored_query_runs_offline_from_the_cli(blocked_env: dict[str, str
         for name in catalog():
             out = io.TextIOWrapper(io.BytesIO())
             sys.stdout = out
+            given = [f"-p{p.name}={p.example}" for p in catalog()[name].params if p.example is not None]
             try:
-                main(["query", name, "--format", "tsv"])
+                main(["query", name, *given, "--format", "tsv"])
             except SystemExit as exc:
                 if exc.code:
                     failed.append(name)
