@@ -184,7 +184,8 @@ def run(sizes: Sizes, nquads: bytes | None = None, queries: list[str] | None = N
     results: dict[str, dict[str, dict]] = {}
     for name, (text, bindings) in texts.items():
         counts: dict[str, int] = {}
-        cases: dict[str, Callable[[], object]] = {"kg.query": lambda name=name: kg.query(cat[name])}
+        given = {p.name: p.example for p in cat[name].params if p.example is not None}
+        cases: dict[str, Callable[[], object]] = {"kg.query": lambda n=name, g=given: kg.query(cat[n], **g)}
         for engine, runner in runners.items():
             query = cat[name].text if engine.endswith("initBindings") else text
             try:
@@ -197,7 +198,7 @@ def run(sizes: Sizes, nquads: bytes | None = None, queries: list[str] | None = N
         expected = counts.get("pyoxigraph Store")
         for engine, seconds in durations.items():
             entry = stats(seconds)
-            answer = kg.query(cat[name])
+            answer = kg.query(cat[name], **given)
             entry["rows"] = counts.get(engine, int(bool(answer)) if answer.kind == "ask" else len(answer))
             entry["agrees"] = expected is None or entry["rows"] == expected
             results.setdefault(name, {})[engine] = entry

@@ -53,8 +53,9 @@ def _workload(kg: hemokg.KnowledgeGraph) -> list[tuple[str, Callable[[], object]
             return ("not found", exc.suggestions)
 
     calls: list[tuple[str, Callable[[], object]]] = []
-    for name in kg.catalog:
-        calls.append((f"query {name}", lambda n=name: kg.query(n).to_json()))
+    for name, stored in kg.catalog.items():
+        given = {p.name: p.example for p in stored.params if p.example is not None}
+        calls.append((f"query {name}", lambda n=name, g=given: kg.query(n, **g).to_json()))
     for name in NAMES:
         calls.append((f"lookup {name}", lambda n=name: lookup(n)))
     for cell in CELLS:
