@@ -250,16 +250,26 @@ def _unusable(text: str) -> str | None:
 
 # --- opening a knowledge graph ------------------------------------------------------------------------------------
 def load(
-    ontology: str | Path | None = None, *, reasoned: bool = True, imports: bool = False, reasoner: str = "hermit"
+    ontology: str | Path | None = None,
+    *,
+    reasoned: bool = True,
+    imports: bool = False,
+    reasoner: str = "hermit",
+    allow_service: bool = False,
 ) -> KnowledgeGraph:
     """The knowledge graph in a fresh embedded store: reasoned (asserted + inferred + relation graph) by default,
-    the asserted axioms only with ``reasoned=False``; the external import modules too with ``imports=True``."""
+    the asserted axioms only with ``reasoned=False``; the external import modules too with ``imports=True``.
+
+    ``allow_service=True`` lets queries use ``SERVICE``: the embedded engine then sends an HTTP request to any
+    address a query names (your network, cloud metadata services, …). Off by default; turn it on only for queries
+    you wrote yourself."""
     from hemokg.backends.embedded import EmbeddedBackend
     from hemokg.graph.store import load_nquads
 
     data = load_nquads(ontology, reasoned=reasoned, imports=imports, reasoner=reasoner)
     what = ("reasoned" if reasoned else "asserted") + (" + imports" if imports else "")
-    return KnowledgeGraph(EmbeddedBackend.from_nquads(data), description=f"embedded, {what}")
+    backend = EmbeddedBackend.from_nquads(data, allow_service=allow_service)
+    return KnowledgeGraph(backend, description=f"embedded, {what}")
 
 
 def connect(

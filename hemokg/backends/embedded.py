@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from pyoxigraph import Quad, QueryBoolean, QuerySolutions, RdfFormat, Store
 
 from hemokg.errors import SPARQLSyntaxError, UpdateRefusedError
+from hemokg.sparql.guard import check_query
 from hemokg.sparql.queries import bind_values, query_form
 from hemokg.sparql.results import Results, Term
 
@@ -20,17 +21,22 @@ READ_FORMS = ("select", "ask", "construct", "describe")
 
 
 class EmbeddedBackend:
-    """Answers queries over the union of every graph of one private pyoxigraph :class:`~pyoxigraph.Store`."""
+    """Answers queries over the union of every graph of one private pyoxigraph :class:`~pyoxigraph.Store`.
+
+    Query text goes through :func:`~hemokg.sparql.guard.check_query` first: ``SERVICE`` (which would make the engine
+    send HTTP requests to any address a query names) is refused unless ``allow_service``, and so is text nested or
+    chained deeper than the engine's native stack survives."""
 
     name = "embedded"
 
-    def __init__(self, store: Store | None = None) -> None:
+    def __init__(self, store: Store | None = None, *, allow_service: bool = False) -> None:
         self.store = store if store is not None else Store()
+        self.allow_service = allow_service
 
     @classmethod
-    def from_nquads(cls, data: bytes) -> EmbeddedBackend:
+    def from_nquads(cls, data: bytes, *, allow_service: bool = False) -> EmbeddedBackend:
         """A backend over a fresh store loaded with N-Quads bytes."""
-        backend = cls()
+        backend = cls(allow_service=allow_service)
         if data:
             backend.store.bulk_load(data, format=RdfFormat.N_QUADS)
         return backend
@@ -53,8 +59,10 @@ class EmbeddedBackend:
             raise UpdateRefusedError(
                 f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}"
             )
+        text = bind_values(query, bindings or {})
+        check_query(text, allow_service=self.allow_service)
         try:
-            answer = self.store.query(bind_values(query, bindings or {}), use_default_graph_as_union=True)
+            answer = self.store.query(text, use_default_graph_as_union=True)
             if isinstance(answer, QueryBoolean):
                 return Results("ask", boolean=bool(answer))
             if isinstance(answer, QuerySolutions):
@@ -63,3 +71,7 @@ class EmbeddedBackend:
             return Results("graph", triples=list(answer))
         except SyntaxError as exc:
             raise SPARQLSyntaxError(f"SPARQL syntax error: {exc.args[0] if exc.args else exc}") from None
+        except OSError as exc:  # only SERVICE (opted in) does I/O
+            from hemokg.errors import EndpointError
+
+            raise EndpointError(f"a SERVICE request failed: {exc}") from None

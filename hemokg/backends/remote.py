@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 
 from hemokg.backends.http import HttpClient, Response, check_url, redact, split_userinfo
 from hemokg.errors import EndpointError, SPARQLSyntaxError, UpdateRefusedError
+from hemokg.sparql.guard import check_iri, check_query
 from hemokg.sparql.queries import bind_values, query_form
 from hemokg.sparql.results import Results, Term
 from hemokg.vocab import GRAPH_IMPORTS, ONTOLOGY_IRI
@@ -119,7 +120,7 @@ class RemoteBackend:
         self.query_url, auth = split_userinfo(query_url, auth)
         self.update_url, auth = split_userinfo(update_url, auth) if update_url else (None, auth)
         self.store_url, auth = split_userinfo(store_url, auth) if store_url else (None, auth)
-        self.graphs = tuple(graphs)
+        self.graphs = tuple(check_iri(g, what="graph") for g in graphs)  # sent as default-graph-uri
         self.http = HttpClient(timeout=timeout, auth=auth, retries=retries)
         self.name = f"remote {redact(self.query_url)}"
         self._needs_bind: set[str] = set()  # queries the server answers only with BIND-bound parameters
@@ -151,6 +152,7 @@ class RemoteBackend:
 
     def _send(self, query: str, bindings: Mapping[str, Term], form: str, style: str) -> Results:
         text = (bind_values if style == "values" else bind_with_bind)(query, bindings)
+        check_query(text, allow_service=True)  # federation is the server's policy; size and depth are ours
         fields = [("query", text)] + [("default-graph-uri", g) for g in self.graphs]
         accept = {"select": _JSON, "ask": _JSON, "unknown": f"{_JSON}, {_RDF_ACCEPT}"}.get(form, _RDF_ACCEPT)
         where = redact(self.query_url)

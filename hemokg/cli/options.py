@@ -92,6 +92,7 @@ def open_kg(
     asserted: bool = False,
     with_imports: bool = False,
     timeout: float = 30.0,
+    allow_service: bool = False,
     **_: Any,
 ):
     """The knowledge graph the options name."""
@@ -108,7 +109,7 @@ def open_kg(
         )
     from hemokg.kg import load
 
-    return load(reasoned=not asserted, imports=with_imports)
+    return load(reasoned=not asserted, imports=with_imports, allow_service=allow_service)
 
 
 def auth_from_env() -> tuple[str, str] | None:

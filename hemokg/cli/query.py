@@ -96,9 +96,17 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str | None, output: str, 
 @click.command("sparql", epilog="Example: hemokg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'")
 @click.argument("text", required=False)
 @click.option("-f", "--file", "path", type=click.Path(exists=True, dir_okay=False), help="Read the query from FILE.")
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let the embedded store run SERVICE (federated) clauses: it then sends requests to any address the query "
+    "names. Off by default.",
+)
 @source_options
 @output_options
-def sparql_cmd(text: str | None, path: str | None, fmt: str | None, output: str, **source: Any) -> None:
+def sparql_cmd(
+    text: str | None, path: str | None, allow_service: bool, fmt: str | None, output: str, **source: Any
+) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
     if (text is None) == (path is None):
         raise click.UsageError("give the query inline or with -f FILE (one of them)")
@@ -112,7 +120,7 @@ def sparql_cmd(text: str | None, path: str | None, fmt: str | None, output: str,
             raise SPARQLSyntaxError(
                 f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the query as UTF-8"
             ) from None
-    kg = open_kg(**source)
+    kg = open_kg(**source, allow_service=allow_service)
     results = kg.sparql(text or "")
     write_output(render_results(results, resolved_format(fmt, output)), output)
 

@@ -94,6 +94,11 @@ def site_cmd(output: str, no_pictures: bool, **source: Any) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Query worker processes.")
 @click.option("--asserted", is_flag=True, help="Serve the asserted ontology only (no inferences).")
 @click.option("--with-imports", is_flag=True, help="Include the import modules.")
+@click.option(
+    "--cors",
+    metavar="ORIGIN",
+    help="Let web pages from ORIGIN (e.g. https://example.org) read answers; no CORS header by default.",
+)
 def serve_cmd(
     host: str,
     port: int,
@@ -103,6 +108,7 @@ def serve_cmd(
     workers: int,
     asserted: bool,
     with_imports: bool,
+    cors: str | None,
 ) -> None:
     """Serve the site at / and a read-only SPARQL 1.1 Protocol endpoint at /sparql over the embedded store."""
     from hemokg.web.serve import serve
@@ -116,4 +122,5 @@ def serve_cmd(
         workers=workers,
         reasoned=not asserted,
         imports=with_imports,
+        cors=cors,
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from hemokg.backends.http import HttpClient, redact
 from hemokg.backends.remote import DEFAULT_GRAPH, RemoteBackend
 from hemokg.errors import EndpointError
+from hemokg.sparql.guard import check_iri, iri_ref
 from hemokg.vocab import GRAPH_IMPORTS
 
 __all__ = ["METHODS", "PushError", "PushReport", "batches", "plan", "push"]
@@ -126,6 +127,7 @@ def push(
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    check_iri(graph, what="the target graph (--graph)")  # it is written into MOVE/DROP/COUNT text: refuse first
     # checks every URL and takes user:password@ out of each of them (the credentials go to the HTTP client only)
     reader = RemoteBackend(endpoint, update_url=update_url, store_url=store_url, graphs=(), auth=auth, timeout=timeout)
     chosen = ("gsp" if store_url else "update") if method == "auto" else method
@@ -136,6 +138,8 @@ def push(
 
         nquads = load_nquads(reasoned=reasoned, imports=imports)
     targets = plan(nquads, graph)
+    for name in targets:
+        check_iri(name, what="graph")
     http = reader.http
     total = sum(len(t) for t in targets.values())
     done = [0]
@@ -208,6 +212,7 @@ def _update(
     from pyoxigraph import BlankNode
 
     tmp = f"https://w3id.org/hemokg/graph/push-tmp/{hashlib.sha256(graph.encode()).hexdigest()[:16]}"
+    target, scratch = iri_ref(graph, what="the target graph"), iri_ref(tmp)
 
     def run(update: str, what: str) -> None:
         http.request(
@@ -220,14 +225,14 @@ def _update(
 
     loaded = 0
     try:
-        run(f"DROP SILENT GRAPH <{tmp}>", "update (clearing the temporary graph)")
+        run(f"DROP SILENT GRAPH {scratch}", "update (clearing the temporary graph)")
         for batch in batches(triples, size):
             body = "\n".join(f"{t} ." for t in batch)
             if any(isinstance(n, BlankNode) for t in batch for n in (t.subject, t.object)):
                 # blank nodes: a template (fresh nodes per update; Virtuoso refuses them in INSERT DATA)
-                run(f"INSERT {{ GRAPH <{tmp}> {{\n{body}\n}} }} WHERE {{}}", "update (INSERT batch)")
+                run(f"INSERT {{ GRAPH {scratch} {{\n{body}\n}} }} WHERE {{}}", "update (INSERT batch)")
             else:
-                run(f"INSERT DATA {{ GRAPH <{tmp}> {{\n{body}\n}} }}", "update (INSERT DATA batch)")
+                run(f"INSERT DATA {{ GRAPH {scratch} {{\n{body}\n}} }}", "update (INSERT DATA batch)")
             loaded += len(batch)
             tick(len(batch))
     except EndpointError as exc:
@@ -239,7 +244,7 @@ def _update(
         ) from None
     try:
         run(
-            f"MOVE SILENT <{tmp}> TO <{graph}>" if triples else f"DROP SILENT GRAPH <{graph}>",
+            f"MOVE SILENT {scratch} TO {target}" if triples else f"DROP SILENT GRAPH {target}",
             "update (MOVE onto the target graph)",
         )
     except EndpointError as exc:
@@ -252,7 +257,9 @@ def _update(
 
 def _verify(reader: RemoteBackend, graph: str, expected: int) -> None:
     """Count the graph's triples on the server: a push never reports success on a graph it did not fully write."""
-    rows = reader.execute(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows
+    rows = reader.execute(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri_ref(graph, what='the target graph')} {{ ?s ?p ?o }} }}"
+    ).rows
     found = int(rows[0][0].value) if rows and rows[0][0] is not None else 0
     if found != expected:
         raise PushError(

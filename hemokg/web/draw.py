@@ -105,7 +105,9 @@ def _rows(kg: KnowledgeGraph, text: str) -> list[tuple[str, ...]]:
 
 def relations(kg: KnowledgeGraph, predicates: Iterable[str]) -> list[tuple[str, str, str]]:
     """Plain ``s p o`` triples between named classes (the relation graph and the is-a closure), for predicates."""
-    values = " ".join(f"<{p}>" for p in predicates)
+    from hemokg.sparql.guard import iri_ref
+
+    values = " ".join(iri_ref(p, what="predicate") for p in predicates)
     return _rows(
         kg,
         f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . "

@@ -5,13 +5,21 @@ pyoxigraph cannot cancel a query: a query that outlives the time limit is stoppe
 replaces it), so one bad query never takes the server down. Answers hold at most ``max_results`` rows or triples.
 Updates are refused with 403 (an ``update`` parameter, ``application/sparql-update``, or an update as the query);
 malformed queries get 400 with the parser's message. Binds 127.0.0.1 by default.
+
+Exposure: query text passes :func:`~hemokg.sparql.guard.check_query` before a worker sees it (``SERVICE`` — which
+would let any client make the server send requests into its network — and text nested deeper than the engine's stack
+survives are refused with 400); no CORS header unless ``cors`` names an origin; a request whose ``Host`` is not the
+bound address or a loopback name (with the port) gets 400, against DNS rebinding; the site folder is served without
+listings and without following symlinks out of it; every socket has a timeout.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
+import re
 import sys
 import tempfile
 import threading
@@ -46,6 +54,10 @@ _ALIASES = {
     "application/json+ld": "application/ld+json",
 }
 MAX_BODY = 1_000_000
+#: Seconds a client may take to send its request (or read the answer) before its connection is closed.
+SOCKET_TIMEOUT = 30.0
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 Answer = tuple[int, str, bytes]
 
 
@@ -135,12 +147,21 @@ def _answer(
                     return too_many
                 rows.append(tuple(row))
             results = Results("select", names, rows)
-        body = {
+        writers = {
             RESULT_TYPES[0]: results.to_json,
             RESULT_TYPES[1]: partial(_to_xml, results),
             RESULT_TYPES[2]: results.to_csv,
             RESULT_TYPES[3]: results.to_tsv,
-        }[media]()
+        }
+        try:
+            body = writers[media]()
+        except _NotXML as exc:
+            return (
+                406,
+                "text/plain",
+                f"the answer holds the control character {exc}, which XML 1.0 cannot carry; "
+                f"ask for {RESULT_TYPES[0]} instead".encode(),
+            )
         return 200, media + "; charset=utf-8", body.encode("utf-8")
     media = negotiate(accept, GRAPH_TYPES)
     if media is None:
@@ -154,9 +175,22 @@ def _answer(
     return 200, media + "; charset=utf-8", data
 
 
+class _NotXML(ValueError):
+    """A value holds a character XML 1.0 cannot carry, not even as a character reference."""
+
+
+def _xml_text(text: str) -> str:
+    bad = _XML_INVALID.search(text)
+    if bad:
+        raise _NotXML(f"U+{ord(bad.group()):04X}")
+    return xml_escape(text, {'"': "&quot;"})
+
+
 def _to_xml(results: Any) -> str:
-    """SPARQL Query Results XML Format."""
+    """SPARQL Query Results XML Format; :class:`_NotXML` if a value holds a control character XML 1.0 forbids."""
     from pyoxigraph import BlankNode, NamedNode
+
+    xml_escape = _xml_text  # every value goes through the checking escape
 
     out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
     if results.kind == "ask":
@@ -285,13 +319,54 @@ class WorkerPool:
 class _Handler(SimpleHTTPRequestHandler):
     server: EndpointServer
     server_version = "hemokg"
+    timeout = SOCKET_TIMEOUT  # a client that stops sending (a Content-Length larger than its body) is dropped
 
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
     def end_headers(self) -> None:
-        self.send_header("Access-Control-Allow-Origin", "*")
+        if self.server.cors:
+            self.send_header("Access-Control-Allow-Origin", self.server.cors)
+            self.send_header("Vary", "Origin")
         super().end_headers()
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.server.allowed_hosts:
+            self.close_connection = True
+            self._reply(
+                400,
+                "text/plain",
+                b"the Host header does not name this server (give its address or localhost with the port)",
+            )
+            return False
+        return True
+
+    def send_head(self) -> Any:
+        """The static site: no NUL or undecodable paths (400), nothing outside the folder, no listings (404)."""
+        from urllib.parse import unquote
+
+        raw = urlsplit(self.path).path
+        decoded = unquote(raw, errors="replace")
+        if "\x00" in decoded or "\ufffd" in decoded:
+            self._reply(400, "text/plain", b"the path holds a NUL or undecodable bytes")
+            return None
+        path = self.translate_path(self.path)
+        root = os.path.realpath(self.server.site_dir)
+        real = os.path.realpath(path)
+        if real != root and not real.startswith(root + os.sep):
+            self.send_error(404, "File not found")
+            return None
+        if os.path.isdir(real) and not os.path.isfile(os.path.join(real, "index.html")):
+            self.send_error(404, "File not found")
+            return None
+        return super().send_head()
+
+    def list_directory(self, path: Any) -> Any:
+        self.send_error(404, "File not found")
+        return None
 
     def _reply(self, status: int, ctype: str, body: bytes) -> None:
         self.send_response(status)
@@ -344,6 +419,16 @@ class _Handler(SimpleHTTPRequestHandler):
             return self._reply(400, "text/plain", b"give exactly one query: ?query=... (GET) or a POST body")
         if query_form(queries[0]) not in ("select", "ask", "construct", "describe", "unknown"):
             return self._reply(403, "text/plain", b"updates are refused: this endpoint is read-only")
+        from hemokg.errors import HemoError
+        from hemokg.sparql.guard import check_iri, check_query
+
+        try:
+            check_query(queries[0])
+            for key in ("default-graph-uri", "named-graph-uri"):
+                for value in params.get(key, []):
+                    check_iri(value, what=key)
+        except HemoError as exc:
+            return self._reply(400, "text/plain", str(exc).encode("utf-8", "replace"))
         status, ctype, body = self.server.pool.run(
             queries[0],
             params.get("default-graph-uri", []),
@@ -364,9 +449,13 @@ class EndpointServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the library default (5) resets connections when dozens of clients arrive at once
 
-    def __init__(self, address: tuple[str, int], pool: WorkerPool, site_dir: Path) -> None:
-        self.pool, self.site_dir = pool, site_dir
+    def __init__(self, address: tuple[str, int], pool: WorkerPool, site_dir: Path, *, cors: str | None = None) -> None:
+        self.pool, self.site_dir, self.cors = pool, site_dir, cors
         super().__init__(address, partial(_Handler, directory=str(site_dir)))
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        bound = f"[{host}]" if ":" in host else host
+        names = {bound.lower(), *_LOOPBACK_NAMES}
+        self.allowed_hosts = frozenset(f"{n}:{port}" for n in names) | (names if port == 80 else frozenset())
 
 
 def _interrupt(*_: object) -> None:
@@ -383,8 +472,10 @@ def serve(
     workers: int = 2,
     reasoned: bool = True,
     imports: bool = False,
+    cors: str | None = None,
 ) -> None:
-    """Serve until interrupted; prints ``serving http://HOST:PORT/ ...`` on stderr once ready."""
+    """Serve until interrupted; prints ``serving http://HOST:PORT/ ...`` on stderr once ready. ``cors`` is the one
+    origin allowed to read answers from a browser page (``Access-Control-Allow-Origin``); none by default."""
     from hemokg.backends.embedded import EmbeddedBackend
     from hemokg.graph.store import load_nquads
     from hemokg.kg import KnowledgeGraph
@@ -397,7 +488,7 @@ def serve(
             site_dir = write_site(KnowledgeGraph(EmbeddedBackend.from_nquads(nquads)), Path(tmp) / "site")
         pool = WorkerPool(nquads, size=workers, timeout=timeout, max_results=max_results)
         try:
-            server = EndpointServer((host, port), pool, Path(site_dir))
+            server = EndpointServer((host, port), pool, Path(site_dir), cors=cors)
         except OSError as exc:
             pool.close()
             from hemokg.errors import HemoError
