@@ -159,6 +159,7 @@ def test_a_remote_endpoint_gets_service_queries_as_they_are() -> None:
 
 # --- 2. injection through IRIs formatted into SPARQL ----------------------------------------------------------------
 CRAFTED_GRAPHS = [
+    "http://x.org/g> ; DROP ALL ; CLEAR SILENT GRAPH <http://x.org/h",  # ran DROP ALL on Oxigraph and Virtuoso
     "http://x.org/g> } ; DROP ALL ; INSERT DATA { GRAPH <http://x.org/h",
     "http://x.org/g>} ; CLEAR DEFAULT #",
     "http://x.org/a b",
