@@ -112,6 +112,7 @@ class RemoteBackend:
         auth: tuple[str, str] | None = None,
         timeout: float = 30.0,
         retries: int = 4,
+        max_body: int | None = None,
     ) -> None:
         check_url(query_url, "endpoint")
         for url, what in ((update_url, "update endpoint"), (store_url, "store endpoint")):
@@ -122,6 +123,8 @@ class RemoteBackend:
         self.store_url, auth = split_userinfo(store_url, auth) if store_url else (None, auth)
         self.graphs = tuple(check_iri(g, what="graph") for g in graphs)  # sent as default-graph-uri
         self.http = HttpClient(timeout=timeout, auth=auth, retries=retries)
+        if max_body is not None:  # the cap on one answer's size in bytes (default hemokg.backends.http.MAX_BODY)
+            self.http.max_body = max_body
         self.name = f"remote {redact(self.query_url)}"
         self._needs_bind: set[str] = set()  # queries the server answers only with BIND-bound parameters
 
@@ -182,9 +185,14 @@ class RemoteBackend:
             if form in ("select", "ask") or (form == "unknown" and "json" in kind):
                 return parse_json_results(answer.body)
             return parse_graph(answer.body, kind)
-        except (ValueError, KeyError, TypeError, SyntaxError) as exc:
+        except RecursionError:
             raise EndpointError(
-                f"{where}: the answer ({kind or 'no content type'}) is not valid SPARQL results: {str(exc)[:200]}"
+                f"{where}: the answer ({kind or 'no content type'}) is nested too deeply to read"
+            ) from None
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, SyntaxError) as exc:
+            detail = self.http.scrub(str(exc)[:200])
+            raise EndpointError(
+                f"{where}: the answer ({kind or 'no content type'}) is not valid SPARQL results: {detail}"
             ) from None
 
 
