@@ -200,7 +200,9 @@ def _sentinel_count(query_url: str, graph: str) -> int:
 
 
 SENTINEL = "https://example.org/hemokg-test/sentinel"
-SENTINEL_DATA = "".join(f"<https://example.org/s{i}> <https://example.org/p> <https://example.org/o{i}> .\n" for i in range(5))
+SENTINEL_DATA = "".join(
+    f"<https://example.org/s{i}> <https://example.org/p> <https://example.org/o{i}> .\n" for i in range(5)
+)
 
 
 @pytest.mark.slow
@@ -408,7 +410,9 @@ def test_serve_refuses_service_with_400_and_sends_nothing(served, trap) -> None:
 def test_serve_refuses_deep_text_with_400_and_keeps_answering(served) -> None:
     proc, base = served
     for shape in ("braces", "parentheses", "bangs", "optionals", "unions"):
-        status, _, body = _call(f"{base}/sparql", data=DEEP[shape].encode(), headers={"Content-Type": "application/sparql-query"})
+        status, _, body = _call(
+            f"{base}/sparql", data=DEEP[shape].encode(), headers={"Content-Type": "application/sparql-query"}
+        )
         assert status == 400 and b"limit" in body, (shape, status, body[:200])
     assert proc.poll() is None
     assert _call(_sparql_url(base, "ASK { }"))[0] == 200

@@ -195,6 +195,10 @@ class HttpClient:
                 raise _Deadline
             chunk = answer.read1(65536)
             if not chunk:
+                if time.monotonic() >= deadline:  # the watchdog ended the connection
+                    raise _Deadline
+                if declared and declared.strip().isdigit() and size < int(declared):
+                    raise http.client.IncompleteRead(b"".join(chunks), int(declared) - size)
                 return b"".join(chunks)
             size += len(chunk)
             if size > self.max_body:

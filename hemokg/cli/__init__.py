@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except HemoError as exc:
-        click.echo(f"hemokg: error: {exc}", err=True)
+        from hemokg.backends.http import printable
+
+        click.echo(f"hemokg: error: {printable(str(exc))}", err=True)  # no terminal escapes from a server's text
         sys.exit(1)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
