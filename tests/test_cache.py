@@ -34,7 +34,7 @@ def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _cached(small: Path) -> Path:
-    files = list((small.parent / "cache").glob("hemo-reasoned-*.nq"))
+    files = list((small.parent / "cache").glob("hemo-reasoned-*.nq"))  # (not the .nq.sha256 seals)
     assert len(files) == 1, files
     return files[0]
 
@@ -157,7 +157,8 @@ def test_processes_building_the_cache_at_once_do_not_corrupt_it(small: Path) -> 
     cached = _cached(small)
     key = cached.read_text().split()[2]
     assert read_reasoned(cached, key) is not None
-    assert [p.name for p in cached.parent.iterdir()] == [cached.name]  # no temporary file left behind
+    # no temporary file left behind: the cache file and its seal
+    assert sorted(p.name for p in cached.parent.iterdir()) == [cached.name, cached.name + ".sha256"]
     proc = subprocess.run(
         [sys.executable, "-c", BUILD, str(small)], capture_output=True, text=True, env=env, timeout=300
     )

@@ -111,12 +111,15 @@ def sparql_cmd(
     if (text is None) == (path is None):
         raise click.UsageError("give the query inline or with -f FILE (one of them)")
     if path is not None:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except UnicodeDecodeError as exc:
-            from hemokg.errors import SPARQLSyntaxError
+        from hemokg.errors import SPARQLSyntaxError
+        from hemokg.fileio import read_regular_file
+        from hemokg.sparql.guard import MAX_QUERY_CHARS
 
+        try:
+            text = read_regular_file(path, limit=4 * MAX_QUERY_CHARS).decode("utf-8")
+        except OSError as exc:
+            raise SPARQLSyntaxError(f"{path}: cannot read the query: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
             raise SPARQLSyntaxError(
                 f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the query as UTF-8"
             ) from None

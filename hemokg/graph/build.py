@@ -3,6 +3,10 @@
 ``ontology/hemo-reasoned.nq`` ships the result, so querying never needs Java; when ``hemo.ttl`` changes, the graph
 is rebuilt once (HermiT through owlready2) and kept in the user's cache. Files are written atomically
 (:mod:`hemokg.fileio`), and a cached file whose content hash does not match is rebuilt.
+
+The key (the inputs' hash, in the file name and header) is kept apart from the content check: a cache file hemokg
+writes gets a seal, ``<file>.sha256``, holding the hash of the whole file as written. A cache file read back must
+match its seal, so an edited file with a recomputed header hash is rebuilt, not loaded.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ __all__ = [
     "input_hash",
     "read_reasoned",
     "reasoned_nquads",
+    "seal_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -102,18 +107,32 @@ def reasoned_nquads(quads: Iterable[Quad], key: str) -> bytes:
     return f"{_HEADER}{key} content-sha256: {hashlib.sha256(body).hexdigest()}\n".encode() + body
 
 
-def read_reasoned(path: Path, key: str) -> bytes | None:
-    """The N-Quads body of a reasoned-graph file if it was built from inputs with hash ``key`` and is intact."""
+def seal_path(path: Path) -> Path:
+    """Where the seal (SHA-256 of the whole file as written) of a cached reasoned graph is kept."""
+    return path.with_name(path.name + ".sha256")
+
+
+def read_reasoned(path: Path, key: str, *, sealed: bool = False) -> bytes | None:
+    """The N-Quads body of a reasoned-graph file if it was built from inputs with hash ``key`` and is intact; with
+    ``sealed`` (a cache file), only if it also matches the seal hemokg wrote beside it. Never raises."""
     try:
-        with path.open("rb") as handle:
-            first = handle.readline().decode("ascii", "replace").strip()
-            body = handle.read()
+        raw = path.read_bytes()
     except OSError:
         return None
+    head, _, body = raw.partition(b"\n")
+    first = head.decode("ascii", "replace").strip()
     parts = first.removeprefix(_HEADER).split()
     if not first.startswith(_HEADER) or len(parts) != 3 or parts[0] != key or parts[1] != "content-sha256:":
         return None
     if hashlib.sha256(body).hexdigest() != parts[2]:
         log.warning("%s is corrupted (content hash mismatch); rebuilding it", path)
         return None
+    if sealed:
+        try:
+            seal = seal_path(path).read_text("ascii", "replace").strip()
+        except OSError:
+            seal = ""
+        if seal != hashlib.sha256(raw).hexdigest():
+            log.warning("%s does not match its seal (edited, or written by another program); rebuilding it", path)
+            return None
     return body

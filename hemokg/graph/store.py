@@ -6,11 +6,12 @@ when ``hemo.ttl`` (or an import module) changed since the shipped reasoned graph
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
-from hemokg.fileio import atomic_write
-from hemokg.graph.build import build_reasoned, cache_dir, input_hash, read_reasoned, reasoned_nquads
+from hemokg.fileio import atomic_write, read_regular_file
+from hemokg.graph.build import build_reasoned, cache_dir, input_hash, read_reasoned, reasoned_nquads, seal_path
 from hemokg.graph.parse import parse_ontology
 from hemokg.resources import imports_dir, ontology_path, reasoned_path
 from hemokg.vocab import GRAPH_IMPORTS
@@ -24,7 +25,8 @@ def sources(ontology: str | Path | None = None, *, imports: bool = False) -> lis
     """The inputs of a load: hemo.ttl (or the given file) and, with ``imports``, each shipped import module."""
     path = Path(ontology) if ontology is not None else ontology_path()
     try:
-        found: list[tuple[str, bytes, str | None]] = [(str(path), path.read_bytes(), None)]
+        data = path.read_bytes() if ontology is None else read_regular_file(path)  # a user's file: limits
+        found: list[tuple[str, bytes, str | None]] = [(str(path), data, None)]
     except OSError as exc:
         from hemokg.errors import OntologyParseError
 
@@ -57,17 +59,32 @@ def load_nquads(
     if ontology is None and not imports:
         candidates.insert(0, reasoned_path())
     for candidate in candidates:
-        body = read_reasoned(candidate, key)
-        if body is not None:
+        cached = candidate != reasoned_path()
+        body = read_reasoned(candidate, key, sealed=cached)
+        if body is not None and (not cached or _parses(candidate, body)):
             return body
     log.info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
     blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key)
     try:
         candidates[-1].parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
         atomic_write(candidates[-1], blob)
+        atomic_write(seal_path(candidates[-1]), hashlib.sha256(blob).hexdigest().encode() + b"\n")
     except OSError as exc:  # a read-only home still gets its answer, just not cached
         log.warning("could not cache the reasoned graph in %s: %s", candidates[-1], exc)
     return blob.split(b"\n", 1)[1]
+
+
+def _parses(path: Path, body: bytes) -> bool:
+    """Whether a cached body is N-Quads pyoxigraph reads (a cache that is not is rebuilt, never an error)."""
+    from pyoxigraph import RdfFormat, parse
+
+    try:
+        for _ in parse(body, format=RdfFormat.N_QUADS):
+            pass
+    except (SyntaxError, ValueError, MemoryError) as exc:
+        log.warning("%s cannot be read (%s); rebuilding it", path, str(exc)[:120])
+        return False
+    return True
 
 
 # END
