@@ -99,6 +99,14 @@ def site_cmd(output: str, no_pictures: bool, **source: Any) -> None:
     metavar="ORIGIN",
     help="Let web pages from ORIGIN (e.g. https://example.org) read answers; no CORS header by default.",
 )
+@click.option(
+    "--max-memory",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(256),
+    metavar="MIB",
+    help="Address space of each query worker, in MiB: a query needing more stops only its worker.",
+)
 def serve_cmd(
     host: str,
     port: int,
@@ -109,6 +117,7 @@ def serve_cmd(
     asserted: bool,
     with_imports: bool,
     cors: str | None,
+    max_memory: int,
 ) -> None:
     """Serve the site at / and a read-only SPARQL 1.1 Protocol endpoint at /sparql over the embedded store."""
     from hemokg.web.serve import serve
@@ -123,4 +132,5 @@ def serve_cmd(
         reasoned=not asserted,
         imports=with_imports,
         cors=cors,
+        max_memory=max_memory * 1024**2,
     )

@@ -54,6 +54,10 @@ _ALIASES = {
     "application/json+ld": "application/ld+json",
 }
 MAX_BODY = 1_000_000
+#: Address space of one query worker (bytes): a query that needs more ends its worker, not the machine.
+MAX_MEMORY = 2 * 1024**3
+#: Largest answer body sent (bytes); eight clients that never read 67 MB answers held 400 MB of the server.
+MAX_ANSWER_BYTES = 32 * 1024**2
 #: Seconds a client may take to send its request (or read the answer) before its connection is closed.
 SOCKET_TIMEOUT = 30.0
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
@@ -89,8 +93,12 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
 
 
 # --- the worker process -----------------------------------------------------------------------------------------
-def _worker(conn: Any, nquads: bytes, max_results: int) -> None:
-    """Hold a store and answer queries sent over ``conn`` until it closes."""
+def _worker(conn: Any, nquads: bytes, max_results: int, max_memory: int | None = None, max_bytes: int = 0) -> None:
+    """Hold a store and answer queries sent over ``conn`` until it closes; ``max_memory`` caps the address space."""
+    if max_memory:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
     from pyoxigraph import RdfFormat, Store
 
     store = Store()
@@ -104,8 +112,18 @@ def _worker(conn: Any, nquads: bytes, max_results: int) -> None:
             return
         try:
             answer = _answer(store, query, defaults, named, accept, max_results)
+        except MemoryError:
+            answer = (500, "text/plain", b"the query needed more memory than a query may use here; narrow it")
         except Exception as exc:  # an evaluation failure is the query's answer, never the worker's death
             answer = (500, "text/plain", f"the query failed: {exc}".encode())
+        if max_bytes and len(answer[2]) > max_bytes:  # refused here: a huge answer never crosses the pipe
+            size = len(answer[2])
+            answer = (
+                413,
+                "text/plain",
+                f"the answer is {size:,} bytes, over the server's limit of {max_bytes:,}; "
+                "add a LIMIT or narrow the query".encode(),
+            )
         conn.send(answer)
 
 
@@ -220,9 +238,12 @@ def _to_xml(results: Any) -> str:
 
 # --- the pool -------------------------------------------------------------------------------------------------------
 class _Worker:
-    def __init__(self, ctx: Any, nquads: bytes, max_results: int) -> None:
+    def __init__(
+        self, ctx: Any, nquads: bytes, max_results: int, max_memory: int | None = None, max_bytes: int = 0
+    ) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, nquads, max_results), daemon=True)
+        args = (child, nquads, max_results, max_memory, max_bytes)
+        self.process = ctx.Process(target=_worker, args=args, daemon=True)
         self.process.start()
         child.close()
 
@@ -236,22 +257,51 @@ class _Worker:
 
 
 class WorkerPool:
-    """Warm query workers; a query that outlives ``timeout`` seconds has its worker killed and replaced."""
+    """Warm query workers; a query that outlives ``timeout`` seconds has its worker killed and replaced.
 
-    def __init__(self, nquads: bytes, *, size: int = 2, timeout: float = 10.0, max_results: int = 100_000) -> None:
+    Fairness: besides the ``size`` workers, ``reserve`` workers answer only while every other worker is busy, and
+    only quick queries (``quick`` seconds at most; a longer one there is stopped with 503), so clients running
+    long queries cannot starve the others. ``standby`` warm workers replace a killed one at once. Each worker's
+    address space is capped at ``max_memory`` bytes (a query that needs more kills only its worker), and an answer
+    over ``max_bytes`` is refused with 413.
+    """
+
+    def __init__(
+        self,
+        nquads: bytes,
+        *,
+        size: int = 2,
+        timeout: float = 10.0,
+        max_results: int = 100_000,
+        max_memory: int | None = MAX_MEMORY,
+        max_bytes: int = MAX_ANSWER_BYTES,
+        reserve: int = 1,
+        standby: int = 1,
+        quick: float = 1.0,
+    ) -> None:
         self._ctx = multiprocessing.get_context("spawn")
         self._nquads, self.timeout, self.max_results = nquads, timeout, max_results
+        self.max_memory, self.max_bytes, self.quick = max_memory, max_bytes, min(quick, timeout)
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._reserve: queue.Queue[_Worker] = queue.Queue()
+        self._standby: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
-        starting = [_Worker(self._ctx, nquads, max_results) for _ in range(size)]
-        for worker in starting:
+        homes = [self._idle] * size + [self._reserve] * reserve + [self._standby] * standby
+        starting = [(self._new(), home) for home in homes]
+        for worker, home in starting:
             if not worker.wait_ready():
+                for other, _ in starting:
+                    other.kill()
                 raise RuntimeError("a query worker did not start")
-            self._idle.put(worker)
+            home.put(worker)
 
-    def _replace(self) -> None:
+    def _new(self) -> _Worker:
+        return _Worker(self._ctx, self._nquads, self.max_results, self.max_memory, self.max_bytes)
+
+    def _replace(self, home: queue.Queue[_Worker] | None = None) -> None:
+        home = self._idle if home is None else home
         try:
-            worker = _Worker(self._ctx, self._nquads, self.max_results)
+            worker = self._new()
         except OSError as exc:
             log.error("a replacement query worker could not be started: %s; the pool is one worker short", exc)
             return
@@ -260,7 +310,7 @@ class WorkerPool:
         except (EOFError, OSError):
             ready = False
         if ready and not self._closed:
-            self._idle.put(worker)
+            home.put(worker)
             return
         if not self._closed:
             log.error(
@@ -269,34 +319,68 @@ class WorkerPool:
             )
         worker.kill()
 
+    def _retire(self, worker: _Worker, home: queue.Queue[_Worker]) -> None:
+        """Kill a worker; a warm standby takes its place at once (and is replaced in the background)."""
+        worker.kill()
+        try:
+            home.put(self._standby.get_nowait())
+            target = self._standby
+        except queue.Empty:
+            target = home
+        threading.Thread(target=self._replace, args=(target,), daemon=True).start()
+
+    def _take(self) -> tuple[_Worker, queue.Queue[_Worker], float] | None:
+        """An idle worker, its home and the time limit there: a regular worker if one is free, else a reserve one
+        (quick queries only), else the first regular worker to come free within the time limit."""
+        for home, limit in ((self._idle, self.timeout), (self._reserve, self.quick)):
+            try:
+                return home.get_nowait(), home, limit
+            except queue.Empty:
+                pass
+        try:
+            return self._idle.get(timeout=self.timeout), self._idle, self.timeout
+        except queue.Empty:
+            return None
+
     def run(self, query: str, defaults: list[str], named: list[str], accept: str | None) -> Answer:
         """Answer one query within the time limit."""
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
+        taken = self._take()
+        if taken is None:
             return 503, "text/plain", b"the server is busy with other queries; try again shortly"
+        worker, home, limit = taken
         crash: BaseException | None = None
         try:
             worker.conn.send((query, defaults, named, accept))
-            if worker.conn.poll(self.timeout):
-                answer = worker.conn.recv()
-                self._idle.put(worker)
+            if worker.conn.poll(limit):
+                answer: Answer = worker.conn.recv()
+                home.put(worker)
                 return answer
         except (EOFError, OSError) as exc:  # the worker died (killed, out of memory, a crash in the engine)
             crash = exc
-        worker.kill()
-        threading.Thread(target=self._replace, daemon=True).start()
+        self._retire(worker, home)
         if crash is not None:
             log.error(
                 "a query worker crashed (%s, exit code %s); replacing it", type(crash).__name__, worker.process.exitcode
+            )
+            memory = (
+                f" or needed more than the {self.max_memory // 2**20:,} MiB a query may use" if self.max_memory else ""
             )
             return (
                 500,
                 "text/plain",
                 (
-                    f"the query worker crashed (exit code {worker.process.exitcode}) while "
+                    f"the query worker crashed (exit code {worker.process.exitcode}){memory} while "
                     "answering and was replaced; try again, and report the query if it happens "
                     "again"
+                ).encode(),
+            )
+        if home is self._reserve:
+            return (
+                503,
+                "text/plain",
+                (
+                    "the server's other workers are busy with long queries, and this one needed more than the "
+                    f"{self.quick:g} s allowed meanwhile; try again shortly"
                 ).encode(),
             )
         return (
@@ -311,8 +395,9 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker."""
         self._closed = True
-        while not self._idle.empty():
-            self._idle.get_nowait().kill()
+        for home in (self._idle, self._reserve, self._standby):
+            while not home.empty():
+                home.get_nowait().kill()
 
 
 # --- HTTP -----------------------------------------------------------------------------------------------------------
@@ -473,6 +558,7 @@ def serve(
     reasoned: bool = True,
     imports: bool = False,
     cors: str | None = None,
+    max_memory: int | None = MAX_MEMORY,
 ) -> None:
     """Serve until interrupted; prints ``serving http://HOST:PORT/ ...`` on stderr once ready. ``cors`` is the one
     origin allowed to read answers from a browser page (``Access-Control-Allow-Origin``); none by default."""
@@ -486,7 +572,7 @@ def serve(
             from hemokg.web.site import write_site
 
             site_dir = write_site(KnowledgeGraph(EmbeddedBackend.from_nquads(nquads)), Path(tmp) / "site")
-        pool = WorkerPool(nquads, size=workers, timeout=timeout, max_results=max_results)
+        pool = WorkerPool(nquads, size=workers, timeout=timeout, max_results=max_results, max_memory=max_memory)
         try:
             server = EndpointServer((host, port), pool, Path(site_dir), cors=cors)
         except OSError as exc:
