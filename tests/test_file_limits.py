@@ -23,6 +23,7 @@ import pytest
 import hemokg
 from benchmarks.synthetic import deep_chain
 from hemokg.errors import OntologyParseError
+
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # hemokg.fileio.MAX_INPUT_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
