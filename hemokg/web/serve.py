@@ -23,7 +23,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -159,13 +159,13 @@ def _answer(
             results = Results("ask", boolean=bool(result))
         else:
             names = [v.value for v in result.variables]
-            rows = []
+            rows: list[tuple[Any, ...]] = []
             for row in result:
                 if len(rows) >= max_results:
                     return too_many
                 rows.append(tuple(row))
             results = Results("select", names, rows)
-        writers = {
+        writers: dict[str, Callable[[], str]] = {
             RESULT_TYPES[0]: results.to_json,
             RESULT_TYPES[1]: partial(_to_xml, results),
             RESULT_TYPES[2]: results.to_csv,
@@ -184,7 +184,7 @@ def _answer(
     media = negotiate(accept, GRAPH_TYPES)
     if media is None:
         return 406, "text/plain", f"cannot answer in {accept}; offered: {', '.join(GRAPH_TYPES)}".encode()
-    triples = []
+    triples: list[Any] = []
     for triple in result:
         if len(triples) >= max_results:
             return too_many
@@ -582,7 +582,7 @@ def serve(
             raise HemoError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port") from None
         bound = server.server_address
         print(
-            f"serving http://{bound[0]}:{bound[1]}/ (SPARQL endpoint at /sparql); Ctrl-C stops",
+            f"serving http://{bound[0]!s}:{bound[1]}/ (SPARQL endpoint at /sparql); Ctrl-C stops",
             file=sys.stderr,
             flush=True,
         )
