@@ -59,8 +59,8 @@ class EmbeddedBackend:
             raise UpdateRefusedError(
                 f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}"
             )
+        check_query(query, allow_service=self.allow_service)  # the bound terms add a VALUES block, 2 levels deep
         text = bind_values(query, bindings or {})
-        check_query(text, allow_service=self.allow_service)
         try:
             answer = self.store.query(text, use_default_graph_as_union=True)
             if isinstance(answer, QueryBoolean):

@@ -154,8 +154,8 @@ class RemoteBackend:
             raise
 
     def _send(self, query: str, bindings: Mapping[str, Term], form: str, style: str) -> Results:
+        check_query(query, allow_service=True)  # federation is the server's policy; size and depth are ours
         text = (bind_values if style == "values" else bind_with_bind)(query, bindings)
-        check_query(text, allow_service=True)  # federation is the server's policy; size and depth are ours
         fields = [("query", text)] + [("default-graph-uri", g) for g in self.graphs]
         accept = {"select": _JSON, "ask": _JSON, "unknown": f"{_JSON}, {_RDF_ACCEPT}"}.get(form, _RDF_ACCEPT)
         where = redact(self.query_url)

@@ -12,6 +12,7 @@ check every IRI goes through before it is written between ``<`` and ``>`` in a q
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from hemokg.errors import ParameterError, SPARQLSyntaxError
 
@@ -52,11 +53,24 @@ _JOINS = frozenset({"union", "minus", "filter", "bind", "optional", "graph", "se
 def check_query(text: str, *, allow_service: bool = False, what: str = "query") -> None:
     """Refuse, with :class:`SPARQLSyntaxError` naming the limit, text that holds a ``SERVICE`` keyword (unless
     ``allow_service``) or goes over :data:`MAX_QUERY_CHARS`, :data:`MAX_DEPTH`, :data:`MAX_OPTIONALS` or
-    :data:`MAX_OPERATORS`. Cheap (one regular-expression pass) and total: it never raises anything else."""
+    :data:`MAX_OPERATORS`. One regular-expression pass, remembered for texts seen before (stored queries); total:
+    it never raises anything else."""
     if len(text) > MAX_QUERY_CHARS:
         raise SPARQLSyntaxError(
             f"the {what} is {len(text):,} characters long, over the limit of {MAX_QUERY_CHARS:,}; shorten it"
         )
+    if len(text) <= 20_000:  # remembered: stored queries and other short texts (at most 512 × 20 kB held)
+        _scan_cached(text, allow_service, what)
+    else:
+        _scan(text, allow_service, what)
+
+
+@lru_cache(maxsize=512)
+def _scan_cached(text: str, allow_service: bool, what: str) -> None:
+    _scan(text, allow_service, what)
+
+
+def _scan(text: str, allow_service: bool, what: str) -> None:
     depth = deepest = optionals = operators = 0
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
