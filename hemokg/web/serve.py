@@ -23,6 +23,7 @@ import re
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -332,15 +333,18 @@ class WorkerPool:
     def _take(self) -> tuple[_Worker, queue.Queue[_Worker], float] | None:
         """An idle worker, its home and the time limit there: a regular worker if one is free, else a reserve one
         (quick queries only), else the first regular worker to come free within the time limit."""
-        for home, limit in ((self._idle, self.timeout), (self._reserve, self.quick)):
-            try:
-                return home.get_nowait(), home, limit
-            except queue.Empty:
-                pass
-        try:
-            return self._idle.get(timeout=self.timeout), self._idle, self.timeout
-        except queue.Empty:
-            return None
+        deadline = time.monotonic() + self.timeout
+        pause = 0.002
+        while True:
+            for home, limit in ((self._idle, self.timeout), (self._reserve, self.quick)):
+                try:
+                    return home.get_nowait(), home, limit
+                except queue.Empty:
+                    pass
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(pause)  # both kinds of worker are busy: poll both (bounded by the time limit)
+            pause = min(0.02, pause * 2)
 
     def run(self, query: str, defaults: list[str], named: list[str], accept: str | None) -> Answer:
         """Answer one query within the time limit."""
