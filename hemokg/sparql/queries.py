@@ -186,7 +186,7 @@ def _checked(data: dict, source: str) -> dict:
 def _digest(block: str) -> str:
     import hashlib
 
-    return hashlib.sha256(block.encode("utf-8")).hexdigest()
+    return hashlib.sha256(block.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 _COMPILED: dict[str, dict] | None = None
