@@ -181,7 +181,8 @@ class KnowledgeGraph:
         matches = self.index.find(text)
         if not matches:
             raise self._not_found(text, self.index.suggest(text))
-        return matches[0].iri, matches[0].scope
+        best = matches[0]
+        return best.iri, f"{best.scope} ({best.variant} of {best.text!r})" if best.variant else best.scope
 
     def lookup(self, text: str) -> Term:
         """A term with its IRI, CURIE, label, definition, synonyms, parents and mappings."""
@@ -225,7 +226,12 @@ class KnowledgeGraph:
         When the cell itself has no direct step (CL's neutrophil includes its own immature forms), the lineages of
         its kinds that do have direct steps come along in ``kinds`` (mature neutrophil: … → metamyelocyte → it).
         """
-        return trace(self.query, self.resolve(cell, prefer_hemo=True), cell)
+        lineage = trace(self.query, self.resolve(cell, prefer_hemo=True), cell)
+        if as_iri(cell) is None:
+            matched = self._by_name(cell)[1]
+            if "(" in matched:  # a plural, spelling or word-order form: say how the name was read
+                lineage.matched = matched
+        return lineage
 
     # --- files -----------------------------------------------------------------------------------------------
     def export(self, format: str, path: str | Path | None = None, **options: object) -> bytes | None:

@@ -48,6 +48,7 @@ class Lineage:
     up: list[Step] = field(default_factory=list)
     down: list[Step] = field(default_factory=list)
     kinds: list[Lineage] = field(default_factory=list)  # kinds (subclasses) with their own direct steps
+    matched: str | None = None  # how the name asked for was read, when not as written ("label (plural of …)")
 
     @classmethod
     def from_edges(cls, iri: str, up: Iterable[Step], down: Iterable[Step], labels: dict[str, str]) -> Lineage:
@@ -107,6 +108,7 @@ class Lineage:
             "develops_from": [[node(i) for i in chain] for chain in self.chains()],
             "develops_into": [[node(i) for i in chain] for chain in self.outcomes()],
             "kinds": [kind.asdict() for kind in self.kinds],
+            **({"matched": self.matched} if self.matched else {}),
         }
 
 

@@ -11,11 +11,11 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hemokg.vocab import HEMO, curie_to_iri, iri_to_curie
 
-__all__ = ["LabelIndex", "Match", "Term", "normalize"]
+__all__ = ["LabelIndex", "Match", "Term", "normalize", "order_key", "singular", "singular_key"]
 
 # Synonym predicates in the order a match is preferred (label first).
 SCOPES = {
@@ -34,15 +34,71 @@ _SPELLING = [
 ]
 
 
+_GREEK = {"α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "κ": " kappa ", "λ": " lambda "}
+_SIGN_PLUS = re.compile(r"(?<=[a-z0-9])\+")  # CD4+ -> cd4 positive
+_SIGN_MINUS = re.compile(r"(?<=[a-z0-9]{2})-(?=$|[\s/,;)_+|])")  # CD25- -> cd25 negative (not alpha-beta)
+_JOINED_LEVEL = re.compile(r"\b([a-z]{1,8}\d+[a-z]{0,3}?)(bright|high|hi|dim|low|lo|pos|neg)\b")  # CD56bright
+_LEVELS = {"hi": "bright", "high": "bright", "bright": "bright", "lo": "dim", "low": "dim", "dim": "dim"}
+_LEVELS.update({"pos": "positive", "neg": "negative"})
+_MARKERISH = re.compile(r"^[a-z]{1,8}\d+[a-z]{0,3}$")
+
+
 def normalize(text: str) -> str:
-    """Fold case, accents, punctuation and British spellings, so that variants of one name compare equal."""
+    """Fold case, accents, punctuation, British spellings and marker notation, so variants of one name compare equal.
+
+    ``CD4+``, ``CD4-positive`` and ``cd4 positive`` all become ``cd4 positive``; ``CD25-`` ``cd25 negative``;
+    ``CD56bright``, ``CD56-hi`` and ``CD56 high`` ``cd56 bright`` (``dim``/``lo``/``low`` ``dim``); ``γδ`` ``gamma
+    delta``. Plural and word-order folding are separate steps (:func:`singular`, :func:`variants`).
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     plain = plain.replace("æ", "ae").replace("œ", "oe")  # ligatures: hæmatopoiesis, œdema
+    if any(c in plain for c in _GREEK):
+        plain = "".join(_GREEK.get(c, c) for c in plain)
+    if "+" in plain or "-" in plain:
+        plain = _SIGN_MINUS.sub(" negative ", _SIGN_PLUS.sub(" positive ", plain))
     plain = re.sub(r"[\W_]+", " ", plain).strip()
     for pattern, repl in _SPELLING:
         plain = pattern.sub(repl, plain)
+    plain = _JOINED_LEVEL.sub(r"\1 \2", plain)
+    words = plain.split(" ")
+    if any(w in _LEVELS for w in words):
+        words = [
+            _LEVELS[w] if w in _LEVELS and i and _MARKERISH.match(words[i - 1]) else w for i, w in enumerate(words)
+        ]
+        plain = " ".join(words)
     return plain
+
+
+_KEEP_S = ("ss", "us", "is", "os", "ys", "as")
+#: Words that end in s in the singular (or whose plural would be mangled by dropping it).
+_SINGULAR_S = frozenset({"series", "species", "plus", "mucosa", "sinus", "nucleus", "thymus", "corpus", "bias"})
+
+
+def singular(word: str) -> str:
+    """The singular of one normalised English word (``cells`` -> ``cell``, ``bodies`` -> ``body``), else the word.
+
+    Deliberately plain: it is applied to both sides of a comparison, so a rare mis-fold cancels out.
+    """
+    if len(word) < 3 or not word.endswith("s") or word in _SINGULAR_S or word.endswith(_KEEP_S):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def singular_key(key: str) -> str:
+    """A normalised text with every word made singular (``white blood cells`` -> ``white blood cell``)."""
+    return " ".join(singular(w) for w in key.split(" "))
+
+
+def order_key(key: str) -> str | None:
+    """The word-order-free form of a normalised 2-3 word text without the word ``cell`` (``naive b`` for both
+    ``B naive`` and ``naive B cell``), or None for longer or one-word texts."""
+    words = [w for w in singular_key(key).split(" ") if w and w != "cell"]
+    return " ".join(sorted(words)) if 2 <= len(words) <= 3 else None
 
 
 @dataclass(frozen=True)
@@ -53,6 +109,7 @@ class Match:
     text: str
     scope: str
     rank: int
+    variant: str = ""  # "" for the text as normalised, "plural" or "word order" for the folded forms
 
 
 @dataclass(frozen=True)
@@ -83,24 +140,48 @@ class Term:
 
 
 class LabelIndex:
-    """Every label and synonym of a graph, by normalised text; hemo terms and labels rank first."""
+    """Every label and synonym of a graph, by normalised text; hemo terms and labels rank first.
+
+    A text that matches no name as normalised is tried with every word made singular (``T cells``, ``Neutrophils``,
+    ``white blood cells``) and then, for two or three words, in any order (``B naive``); such matches say so in
+    :attr:`Match.variant`.
+    """
 
     def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
         self._by_key: dict[str, list[Match]] = {}
+        self._by_singular: dict[str, list[Match]] = {}
+        self._by_order: dict[str, list[Match]] = {}
         self.labels: dict[str, str] = {}
         for iri, predicate, text in entries:
             scope, rank = SCOPES.get(predicate, ("related", 5))
             if not iri.startswith(HEMO):
                 rank += 10
-            self._by_key.setdefault(normalize(text), []).append(Match(iri, text, scope, rank))
+            key = normalize(text)
+            match = Match(iri, text, scope, rank)
+            self._by_key.setdefault(key, []).append(match)
+            self._by_singular.setdefault(singular_key(key), []).append(match)
+            order = order_key(key)
+            if order is not None:
+                self._by_order.setdefault(order, []).append(match)
             if scope == "label" and (iri not in self.labels or rank < 10):
                 self.labels.setdefault(iri, text)
-        for matches in self._by_key.values():
-            matches.sort(key=lambda m: (m.rank, m.iri))
+        for table in (self._by_key, self._by_singular, self._by_order):
+            for matches in table.values():
+                matches.sort(key=lambda m: (m.rank, m.iri))
 
     def find(self, text: str) -> list[Match]:
         """The terms this text names, best first (an empty list when none)."""
-        return list(self._by_key.get(normalize(text), ()))
+        key = normalize(text)
+        found = self._by_key.get(key)
+        if found:
+            return list(found)
+        plural = singular_key(key)
+        found = self._by_singular.get(plural)
+        if found:
+            return [replace(m, variant="plural" if plural != key else "spelling") for m in found]
+        order = order_key(key)
+        found = self._by_order.get(order) if order is not None and len(key.split(" ")) > 1 else None
+        return [replace(m, variant="word order") for m in found] if found else []
 
     def suggest(self, text: str, n: int = 5) -> list[str]:
         """The closest labels or synonyms to a text that matched nothing."""

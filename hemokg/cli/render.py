@@ -39,6 +39,8 @@ def render_lineage(lineage: Any, fmt: str) -> str:
     if fmt == "table":
         name = lineage.label(lineage.iri)
         lines = [f"{name} ({iri_to_curie(lineage.iri) or lineage.iri})", "", "develops from, step by step:"]
+        if lineage.matched:
+            lines[1:1] = [f"matched by {lineage.matched}"]
         lines += ["  " + lineage.render(chain) for chain in chains if len(chain) > 1] or ["  (no recorded precursor)"]
         for kind in lineage.kinds:
             lines += ["", f"one kind of {name}, {kind.label(kind.iri)}, step by step:"]

@@ -75,6 +75,9 @@ _REL_LABELS = {
     "RO_0002131": "overlaps",
     "RO_0002104": "has plasma membrane part",
     "CL_4030046": "lacks plasma membrane part",
+    "RO_0002130": "lacks plasma membrane part",
+    "RO_0015015": "has high plasma membrane amount",
+    "RO_0015016": "has low plasma membrane amount",
     "RO_0002315": "results in acquisition of features of",
     "RO_0002296": "results in development of",
     "RO_0002211": "regulates",
@@ -107,8 +110,13 @@ KEPT_RELATIONS = frozenset(
         "RO_0002104",
         "CL_4030046",
         "RO_0002131",
+        "RO_0015015",
+        "RO_0015016",
     )
 )
+#: The marker relations of CL's logical definitions: has plasma membrane part, lacks plasma membrane part (CL's own
+#: and RO's), has high / low plasma membrane amount. The PR terms they name go into the CL module with their names.
+MARKER_RELATIONS = frozenset(OBO + r for r in ("RO_0002104", "CL_4030046", "RO_0002130", "RO_0015015", "RO_0015016"))
 
 
 @dataclass
@@ -262,6 +270,7 @@ def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
             _add_component_terms(cl, cxg["CL"], branch)
         keep = _closure(cl, seeds["cl"] | branch | {BRANCH_ROOT})
         keep |= {s for s in seeds["cl"] if s in cl.terms}
+        keep |= _add_marker_proteins(cl, keep, slim, labels)
         modules["cl"] = (cl, keep, [cxg[p] for p in ("CL",) if p in cxg])
         for iri in keep:  # GO and Uberon fillers of CL's axioms go into their own modules
             for _, filler in _restrictions(cl.terms[iri]):
@@ -306,6 +315,23 @@ def _add_component_terms(cl: Release, release: Release, wanted: set[str]) -> Non
             parents={a for a in direct if a.startswith(cell)},
             some={(_OVERLAPS, a) for a in direct if not a.startswith(cell)},
         )
+
+
+def _add_marker_proteins(cl: Release, keep: set[str], slim: Release | None, labels: dict[str, str]) -> set[str]:
+    """Put the PR terms that the kept classes' marker restrictions name into ``cl`` with their label and synonyms
+    (from CL's slim, which carries PR's names such as ``CD16``, ``NCAM1``; else the label alone) and return them.
+
+    They let ``annotate`` read ``CD16+`` or ``FCGR3A`` through CL's own logical definitions."""
+    wanted = {f for iri in keep for p, f in _restrictions(cl.terms[iri]) if p in MARKER_RELATIONS}
+    wanted = {f for f in wanted if _prefix_of(f) == "PR"}
+    for iri in wanted:
+        if iri in cl.terms:
+            continue
+        source = slim.terms.get(iri) if slim is not None else None
+        label = (source.label if source is not None else None) or labels.get(iri)
+        synonyms = set(source.synonyms) if source is not None else set()
+        cl.terms[iri] = Term(iri, label, synonyms, False, None)
+    return {iri for iri in wanted if cl.terms[iri].label or cl.terms[iri].synonyms}
 
 
 def _restrictions(term: Term) -> list[tuple[str, str]]:
