@@ -7,9 +7,9 @@ works the same on both because each is built on the backend's one ``execute`` ca
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import Literal, NamedNode
 
@@ -21,6 +21,9 @@ from hemokg.sparql.queries import Catalog, StoredQuery, catalog, unknown_keyword
 from hemokg.sparql.results import Results
 from hemokg.sparql.results import Term as RDFTerm
 from hemokg.vocab import HEMO, iri_to_curie
+
+if TYPE_CHECKING:
+    from hemokg.annotate import Annotation, Annotator
 
 __all__ = ["KnowledgeGraph", "connect", "load"]
 
@@ -37,6 +40,7 @@ class KnowledgeGraph:
         self.description = description or backend.name
         self._index: LabelIndex | None = None
         self._names: dict[str, tuple[str, str]] = {}  # text -> (IRI, how matched): the graph never changes
+        self._annotator: Annotator | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -218,6 +222,23 @@ class KnowledgeGraph:
             tuple(sorted(parents, key=lambda p: (p[1] or "", p[0]))),
             matched,
         )
+
+    # --- annotation ------------------------------------------------------------------------------------------
+    def annotate(self, labels: Iterable[object]) -> list[Annotation]:
+        """Map free-text cell-type labels to CL (one :class:`~hemokg.annotate.Annotation` per distinct label, in
+        order of first appearance, with its count; ``cl_id`` is None where it abstains). See ``hemokg annotate``."""
+        return self.annotator.annotate(labels)
+
+    @property
+    def annotator(self) -> Annotator:
+        """The annotation engine over CL's hematopoietic branch and hemo's names, built on first use."""
+        if self._annotator is None:
+            from hemokg.annotate import annotator
+
+            with self._lock:
+                if self._annotator is None:
+                    self._annotator = annotator(self)
+        return self._annotator
 
     # --- lineage ---------------------------------------------------------------------------------------------
     def lineage(self, cell: str) -> Lineage:

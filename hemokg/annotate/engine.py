@@ -1,0 +1,429 @@
+"""The annotation engine: free-text cell-type labels to CL terms of the hematopoietic branch, or an abstention.
+
+A label is tried, in order: as a name (label or synonym of CL or hemo, after :func:`hemokg.lookup.normalize`), as a
+plural or in another word order, as an abbreviation of the field (``abbreviations.tsv``, each entry with a source),
+and finally by composition: its words, abbreviations expanded and marker notation (``CD14+``, ``CD56bright``,
+``FCGR3A``) read against CL's names and CL's own logical definitions (has/lacks plasma membrane part, high/low
+amount), answered by the most general term that explains the most of what the label says. Labels that name no cell
+type (``Doublet``, ``Unknown``, cluster numbers) and cells outside hematopoiesis get no ID: a wrong ID is worse than
+none.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from importlib import resources
+
+from hemokg.annotate.knowledge import CellKnowledge, Name
+from hemokg.lookup import normalize, order_key, singular, singular_key
+from hemokg.vocab import curie_to_iri, iri_to_curie
+
+__all__ = ["Abbreviation", "Annotation", "Annotator", "load_abbreviations"]
+
+_SCOPE_SCORE = {"label": 1.0, "exact": 0.95, "related": 0.8, "narrow": 0.75}
+_SCOPE_MATCH = {"label": "exact label", "exact": "exact synonym", "related": "related synonym", "narrow": "narrow synonym"}
+#: Words that say a label names no cell type (quality-control and clustering vocabulary), in any letter case.
+_NOT_A_CELL = re.compile(
+    r"^(doublets?|multiplets?|unknown|undefined|unassigned|unclassified|unidentified|ambiguous|mixed|na|nan|none|"
+    r"null|other|others|low ?quality|lowq|low|debris|dead|dying|damaged|contaminat\w*|ambient|empty|unannotated|"
+    r"not ?applicable|artifacts?|artefacts?|noise|junk|filtered|removed|excluded)\d*$"
+)
+_CLUSTER = re.compile(r"^(cluster|cl|c|clust|group|leiden|louvain)?\s*\d+([._ ]\d+)*$")
+_CLUSTER_SUFFIX = re.compile(r"( \d+)+$")
+_WEAK = re.compile(r"^(\d+[a-z]?|c\d+|[ivx]{1,4}|like|subset|population|type|cell)$")
+_SOFT = frozenset({"alpha", "beta", "human", "mature", "positive"})
+_MARKER_WORD = re.compile(r"^cd\d+[a-z]{0,3}$")
+_SIGNS = {"positive": "+", "negative": "-", "bright": "hi", "dim": "lo"}
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One distinct label and what it maps to (``cl_id`` None: abstained, the ``note`` says why)."""
+
+    label: str
+    count: int
+    cl_id: str | None
+    cl_label: str | None
+    hemo_id: str | None
+    match: str
+    score: float
+    note: str = ""
+    predicate: str = ""  # the SKOS mapping predicate that holds: skos:exactMatch or skos:broadMatch
+
+    def asdict(self) -> dict[str, object]:
+        """A JSON-friendly dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """An abbreviation of the field: what it stands for (words, or a CL term) and where that is written."""
+
+    text: str
+    expansion: str
+    cl_id: str | None
+    source: str
+
+
+def load_abbreviations() -> dict[str, Abbreviation]:
+    """The shipped abbreviation table, by normalised abbreviation."""
+    table: dict[str, Abbreviation] = {}
+    text = resources.files("hemokg.annotate").joinpath("abbreviations.tsv").read_text(encoding="utf-8")
+    rows = csv.DictReader((line for line in text.splitlines() if not line.startswith("#")), delimiter="\t")
+    for row in rows:
+        expansion = row["expansion"].strip()
+        cl_id = expansion if re.match(r"^CL:\d{7}$", expansion) else None
+        table[normalize(row["abbreviation"])] = Abbreviation(row["abbreviation"], expansion, cl_id, row["source"])
+    return table
+
+
+@dataclass(frozen=True)
+class _Hit:
+    iri: str
+    match: str
+    score: float
+    note: str = ""
+    predicate: str = "skos:exactMatch"
+    curated: bool = False
+
+
+class Annotator:
+    """Annotates labels against one :class:`CellKnowledge`; build once, call many times (results are cached)."""
+
+    def __init__(self, knowledge: CellKnowledge, abbreviations: dict[str, Abbreviation] | None = None) -> None:
+        self.k = knowledge
+        self.abbreviations = load_abbreviations() if abbreviations is None else abbreviations
+        self._marker_of: dict[str, str] = {}  # normalised protein name without spaces -> PR IRI
+        for pr, names in sorted(knowledge.proteins.items()):
+            for text, scope in sorted(names, key=lambda n: n[1] != "exact"):
+                if scope in ("label", "exact", "related"):
+                    self._marker_of.setdefault(normalize(text).replace(" ", ""), pr)
+                for cd in re.findall(r"\bCD\d+[A-Z]{0,3}\b", text):  # 'receptor-type … isoform CD45RA'
+                    self._marker_of.setdefault(cd.lower(), pr)
+        self._exact: dict[str, list[Name]] = {}
+        self._plural: dict[str, list[Name]] = {}
+        self._order: dict[str, list[Name]] = {}
+        for name in knowledge.names:
+            key = normalize(name.text)
+            self._exact.setdefault(key, []).append(name)
+            self._plural.setdefault(singular_key(key), []).append(name)
+            order = order_key(key)
+            if order is not None:
+                self._order.setdefault(order, []).append(name)
+        # one-word names (pDC, HSC, MEP) expand inside longer labels: "pDC precursor"
+        self._word: dict[str, str] = {}
+        for key, names in self._exact.items():
+            best = self._best_names(names, scopes=("label", "exact"))
+            word = key.removesuffix(" cell")
+            if " " not in word and best is not None:
+                self._word.setdefault(word, best.iri)
+        # closure features: what a term is (its and its ancestors' label and exact synonyms) and its markers
+        own: dict[str, set[str]] = {i: set() for i in knowledge.terms}
+        own_heads: dict[str, set[str]] = {i: set() for i in knowledge.terms}
+        for name in knowledge.names:
+            if name.scope in ("label", "exact"):
+                own[name.iri] |= self.features(name.text)
+                own_heads[name.iri] |= self._heads(name.text)
+        self._features: dict[str, frozenset[str]] = {}
+        self._kinds: dict[str, frozenset[str]] = {}  # the head words of what a term is (its and its ancestors')
+        self._postings: dict[str, set[str]] = {}
+        for iri in knowledge.terms:
+            feats = set(own[iri])
+            heads = set(own_heads[iri])
+            for up in knowledge.ancestors.get(iri, ()):
+                feats |= own.get(up, set())
+                heads |= own_heads.get(up, set())
+            feats |= {"=" + iri} | {"=" + up for up in knowledge.ancestors.get(iri, ())}  # what it is, by IRI
+            heads |= {"=" + iri} | {"=" + up for up in knowledge.ancestors.get(iri, ())}
+            self._kinds[iri] = frozenset(heads)
+            for level, pr in self._markers(iri):
+                feats.add(level + pr)
+                if level in ("hi", "lo"):
+                    feats.add("+" + pr)
+            self._features[iri] = frozenset(feats)
+            for f in feats:
+                self._postings.setdefault(f, set()).add(iri)
+        self._cache: dict[str, _Hit | str] = {}
+
+    # --- text -------------------------------------------------------------------------------------------------
+    def _markers(self, iri: str) -> set[tuple[str, str]]:
+        found = set(self.k.terms[iri].markers)
+        for up in self.k.ancestors.get(iri, ()):
+            found |= self.k.terms[up].markers
+        return found
+
+    def features(self, text: str) -> set[str]:
+        """The features of a text: its singular words (``cell`` dropped) and its markers as ``+PR…``/``-PR…``."""
+        words = [singular(w) for w in normalize(text).split(" ") if w]
+        return self._word_features(words)
+
+    def _word_features(self, words: list[str]) -> set[str]:
+        out: set[str] = set()
+        i = 0
+        while i < len(words):
+            word = words[i]
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if nxt in _SIGNS and word not in _SIGNS:
+                out.add(_SIGNS[nxt] + self._marker_of.get(word, word))
+                i += 2
+                continue
+            if word in _SIGNS:  # a sign with nothing to attach to
+                i += 1
+                continue
+            if word.startswith("="):  # a term named by one word (pDC) or by a curated abbreviation
+                out.add(word)
+                i += 1
+                continue
+            if _MARKER_WORD.match(word) or (any(c.isdigit() for c in word) and word in self._marker_of):
+                out.add("+" + self._marker_of.get(word, word))
+            elif word != "cell":
+                out.add(word)
+            i += 1
+        return out
+
+    def _heads(self, text: str) -> set[str]:
+        """The head word of a name: its last word that is no marker (``granulocyte monocyte progenitor`` ->
+        ``progenitor``), and for a name that ends in a comma clause (``B cell, CD19-positive``) the word before it."""
+        out: set[str] = set()
+        for part in text.split(",")[:1]:
+            words = [f for f in self._ordered(part) if not f.startswith(("+", "-", "hi", "lo")) and not _WEAK.match(f)]
+            if words:
+                out.add(words[-1])
+        return out
+
+    def _ordered(self, text: str) -> list[str]:
+        words = [singular(w) for w in normalize(text).split(" ") if w]
+        return [w for w in words if w not in _SIGNS and w != "cell"]
+
+    # --- annotation -------------------------------------------------------------------------------------------
+    def annotate(self, labels: Iterable[object]) -> list[Annotation]:
+        """One :class:`Annotation` per distinct label, in order of first appearance, with its count."""
+        counts: Counter[str] = Counter()
+        for label in labels:
+            counts[_as_text(label)] += 1
+        return [self.one(label, count) for label, count in counts.items()]
+
+    def one(self, label: str, count: int = 1) -> Annotation:
+        """The annotation of one label."""
+        key = normalize(label)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._resolve(label, key)
+        if isinstance(hit, str):
+            return Annotation(label, count, None, None, None, "none", 0.0, hit)
+        term = self.k.terms[hit.iri]
+        return Annotation(
+            label,
+            count,
+            iri_to_curie(hit.iri),
+            term.label,
+            iri_to_curie(self.k.hemo_of[hit.iri]) if hit.iri in self.k.hemo_of else None,
+            hit.match,
+            round(hit.score, 3),
+            hit.note,
+            hit.predicate,
+        )
+
+    def is_curated(self, annotation: Annotation) -> bool:
+        """Whether an annotation came from the curated abbreviation table (manual curation, not lexical)."""
+        return annotation.match == "abbreviation"
+
+    def _resolve(self, label: str, key: str) -> _Hit | str:
+        if not key:
+            return "empty label"
+        stripped = _CLUSTER_SUFFIX.sub("", key)  # "CD8 TEM_1", "B_cells_1": a cluster number after the name
+        if stripped != key and re.search(r"[a-z]", stripped):
+            return self._resolve(label, stripped)
+        if _CLUSTER.match(key):
+            return "a cluster number, not a cell type"
+        words = key.split(" ")
+        bad = [w for w in words if _NOT_A_CELL.match(w)]
+        if bad or _NOT_A_CELL.match(key.replace(" ", "")):
+            return f"not a cell type ({(bad or [key])[0]!r}: a quality-control or placeholder label)"
+        hit = self._by_name(key)
+        if hit is not None:
+            return hit
+        abbr = self.abbreviations.get(key) or self.abbreviations.get(singular_key(key))
+        if abbr is not None and abbr.cl_id is not None:
+            iri = curie_to_iri(abbr.cl_id)
+            if iri in self.k.terms:
+                return _Hit(iri, "abbreviation", 0.9, f"{abbr.text} = {abbr.cl_id} ({abbr.source})", curated=True)
+        if "/" in label or " or " in key:
+            union = self._union(label)
+            if union is not None:
+                return union
+        return self._compose(key)
+
+    def _by_name(self, key: str) -> _Hit | None:
+        for table, lookup, how in (
+            (self._exact, key, ""),
+            (self._plural, singular_key(key), "plural/spelling"),
+            (self._order, order_key(key) if " " in key else None, "word order"),
+        ):
+            if lookup is None:
+                continue
+            names = table.get(lookup)
+            best = self._best_names(names or [], scopes=("label", "exact", "related", "narrow"))
+            if best is not None:
+                match = how or _SCOPE_MATCH[best.scope]
+                score = _SCOPE_SCORE[best.scope] * (1.0 if not how else 0.95)
+                predicate = "skos:broadMatch" if best.scope == "narrow" else "skos:exactMatch"
+                note = f"{best.scope} name {best.text!r} of {best.source}" if how or best.scope != "label" else ""
+                return _Hit(best.iri, match, score, note, predicate)
+        return None
+
+    def _best_names(self, names: list[Name], *, scopes: tuple[str, ...]) -> Name | None:
+        """The name that decides: the best scope present, only if it names one term (else ambiguous: None)."""
+        for scope in scopes:
+            found = [n for n in names if n.scope == scope]
+            targets = {n.iri for n in found}
+            if len(targets) == 1:
+                return sorted(found, key=lambda n: n.source != "hemo")[0]
+            if len(targets) > 1:
+                # one term an ancestor of all the others: the names agree up to specificity, take the general one
+                general = [t for t in targets if all(t in self.k.ancestors.get(o, ()) for o in targets - {t})]
+                if general:
+                    return next(n for n in found if n.iri == general[0])
+                return None
+        return None
+
+    def _union(self, label: str) -> _Hit | None:
+        """``HSC/MPP``, ``Mono/Macro``: each part a cell type; the answer is their nearest common ancestor."""
+        parts = [p for p in re.split(r"/|\bor\b", label) if p.strip()]
+        if len(parts) < 2:
+            return None
+        hits = []
+        for part in parts:
+            hit = self._resolve(part, normalize(part))
+            if isinstance(hit, str) or hit.match == "marker expression" and not hit.iri:
+                return None
+            if not self._features_say_cell(normalize(part)):
+                return None
+            hits.append(hit)
+        iris = {h.iri for h in hits}
+        if len(iris) == 1:
+            only = hits[0]
+            return _Hit(only.iri, only.match, only.score * 0.95, only.note, only.predicate, only.curated)
+        common = set.intersection(*({i} | set(self.k.ancestors.get(i, ())) for i in iris))
+        nearest = [c for c in common if not any(c in self.k.ancestors.get(o, ()) for o in common - {c})]
+        # a common ancestor says less than each part: only one that is a part itself or a part's direct parent
+        if len(nearest) != 1 or not any(nearest[0] in self.k.terms[i].parents | {i} for i in iris):
+            return None
+        names = " and ".join(sorted(self.k.terms[i].label or i for i in iris))
+        return _Hit(nearest[0], "union (common ancestor)", 0.7, f"nearest common ancestor of {names}")
+
+    def _features_say_cell(self, key: str) -> bool:
+        """Whether a part of a label names a cell type by itself (not only markers)."""
+        return any(not f.startswith(("+", "-", "hi", "lo")) for f in self._expand(key.split(" ")))
+
+    def _expand(self, words: list[str]) -> set[str]:
+        """Features of a label's words, abbreviations expanded (two-word ones first)."""
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            pair = " ".join(words[i : i + 2]) if i + 1 < len(words) else None
+            abbr = self.abbreviations.get(pair) if pair else None
+            step = 2
+            if abbr is None:
+                abbr, step = self.abbreviations.get(words[i]) or self.abbreviations.get(singular(words[i])), 1
+            if abbr is not None:
+                out += self._abbr_words(abbr)
+            elif singular(words[i]) in self._word and not _MARKER_WORD.match(words[i]):
+                out.append("=" + self._word[singular(words[i])])
+            else:
+                out.append(singular(words[i]))
+            i += step
+        return self._word_features(out)
+
+    def _abbr_words(self, abbr: Abbreviation) -> list[str]:
+        if abbr.cl_id is not None:
+            iri = curie_to_iri(abbr.cl_id) or ""
+            return ["=" + iri] if iri in self.k.terms else []
+        else:
+            text = abbr.expansion
+        return [singular(w) for w in normalize(text).split(" ") if w]
+
+    def _compose(self, key: str) -> _Hit | str:
+        wanted = self._expand(key.split(" "))
+        strong = {f for f in wanted if not _WEAK.match(f)}
+        if not strong:
+            return "no cell-type word in the label"
+        counts: Counter[str] = Counter()
+        for f in strong:
+            for iri in self._postings.get(f, ()):
+                if self._kinds[iri] & strong or not any(w[:1] not in "+-" and not w.startswith(("hi", "lo")) for w in strong):
+                    counts[iri] += 1
+        if not counts:
+            return "no hematopoietic cell type matches (a cell outside the hematopoietic branch of CL?)"
+        best = max(counts.values())
+        top = {i for i, c in counts.items() if c == best}
+        explained = strong & self._features[next(iter(top))]
+        heads = {f for f in explained if not f.startswith(("+", "-", "hi", "lo"))}
+        said_heads = {f for f in strong if not f.startswith(("+", "-", "hi", "lo"))}
+        if said_heads and not heads:
+            return "no hematopoietic cell type matches the cell-type words of the label"
+        if said_heads - heads:  # every word of the label must be understood; only a marker may go unexplained
+            missing = ", ".join(sorted(said_heads - heads))
+            return f"not every word of the label is understood (not matched: {missing})"
+        resolved = {f for f in strong - explained if f.startswith(("+", "-", "hi", "lo")) and "/PR_" in f}
+        if resolved:  # the label names a CL marker the answer does not have: it may contradict it
+            missing = ", ".join(sorted(_show(f) for f in resolved))
+            return f"no hematopoietic cell type has every marker of the label (not matched: {missing})"
+        if best * 2 < len(strong):
+            missing = ", ".join(sorted(_show(f) for f in strong - explained))
+            return f"too little of the label is understood (not matched: {missing})"
+        general = sorted(t for t in top if not (self.k.ancestors.get(t, frozenset()) & top))
+        if len(general) > 1:  # incomparable answers: prefer the one with a name closest to the label, else abstain
+            fit = {t: self._fit(t, strong) for t in general}
+            most = max(fit.values())
+            general = [t for t in general if fit[t] == most]
+            if len(general) > 1:
+                names = ", ".join(self.k.terms[t].label or t for t in general[:4])
+                return f"ambiguous: the label fits {names} equally"
+        iri = general[0]
+        unexplained = sorted(_show(f) for f in strong - explained)
+        markers = any(f.startswith(("+", "-", "hi", "lo")) for f in explained)
+        match = "marker expression" if markers else "words"
+        score = 0.85 * best / len(strong)
+        note = f"not matched: {', '.join(unexplained)}" if unexplained else ""
+        predicate = "skos:broadMatch" if unexplained else "skos:exactMatch"
+        return _Hit(iri, match, score, note, predicate)
+
+    def _fit(self, iri: str, wanted: set[str]) -> tuple[int, float]:
+        """How close a term's best name is to the label: words explained, then (negated) words it adds."""
+        best = (0, -99.0)
+        for name in self._names_of(iri):
+            if name.scope not in ("label", "exact"):
+                continue
+            feats = self.features(name.text)
+            extra = sum(0.15 if f in _SOFT else 1.0 for f in feats - wanted)
+            best = max(best, (len(feats & wanted), -extra))
+        return best
+
+    def _names_of(self, iri: str) -> list[Name]:
+        if not hasattr(self, "_by_iri"):
+            self._by_iri: dict[str, list[Name]] = {}
+            for name in self.k.names:
+                self._by_iri.setdefault(name.iri, []).append(name)
+        return self._by_iri.get(iri, [])
+
+
+def _show(feature: str) -> str:
+    """A feature as a reader writes it: ``+PR:000001024`` for a marker."""
+    for sign in ("hi", "lo", "+", "-"):
+        if feature.startswith(sign):
+            return sign + (iri_to_curie(feature[len(sign) :]) or feature[len(sign) :])
+    return feature
+
+
+def _as_text(label: object) -> str:
+    """A label as text: None, NaN and the like become the empty string."""
+    if label is None:
+        return ""
+    if isinstance(label, float) and label != label:  # NaN
+        return ""
+    return str(label).strip()
