@@ -29,6 +29,7 @@ from hemokg.errors import (
 )
 
 if TYPE_CHECKING:
+    from hemokg.interop.anndata import annotate_anndata
     from hemokg.kg import KnowledgeGraph, connect, load
     from hemokg.lineage import Lineage
     from hemokg.lookup import Term
@@ -56,12 +57,14 @@ __all__ = [
     "TermNotFoundError",
     "UpdateRefusedError",
     "__version__",
+    "annotate_anndata",
     "catalog",
     "connect",
     "load",
 ]
 
 _LAZY = {
+    "annotate_anndata": "hemokg.interop.anndata",
     "load": "hemokg.kg",
     "connect": "hemokg.kg",
     "KnowledgeGraph": "hemokg.kg",

@@ -104,3 +104,11 @@ class NotCanonicalError(HemoError):
 
 class ImportsBuildError(HemoError):
     """An import module could not be built from a release file; the committed modules are left untouched."""
+
+
+class AnnotateInputError(HemoError, ValueError):
+    """Labels to annotate could not be read: a missing column, an unreadable, non-UTF-8 or truncated file, no labels."""
+
+
+class MissingExtraError(HemoError, ImportError):
+    """An optional feature needs a package that is not installed; the message names the extra to install."""

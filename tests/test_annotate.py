@@ -1,0 +1,186 @@
+"""``annotate``: labels to CL (names, plurals, word order, abbreviations, markers), abstentions, CLI and SSSOM."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import hemokg
+from hemokg.annotate import load_abbreviations
+from hemokg.lookup import normalize, singular_key
+
+
+@pytest.fixture(scope="module")
+def annotator(kg: hemokg.KnowledgeGraph):
+    return kg.annotator
+
+
+def _ids(kg: hemokg.KnowledgeGraph, *labels: str) -> list[str | None]:
+    return [a.cl_id for a in kg.annotate(labels)]
+
+
+# --- issue 14.8: plurals and common forms in lookup and lineage -----------------------------------------------------
+@pytest.mark.parametrize(("text", "label"), [("T cells", "T cell"), ("Neutrophils", "neutrophil"), ("white blood cells", "leukocyte")])
+def test_lookup_and_lineage_answer_plurals_and_say_so(kg: hemokg.KnowledgeGraph, text: str, label: str) -> None:
+    term = kg.lookup(text)
+    assert term.label == label and term.matched is not None and "plural" in term.matched
+    lineage = kg.lineage(text)
+    assert lineage.matched is not None and "plural" in lineage.matched
+
+
+def test_cli_lineage_of_a_plural_says_it_was_read_as_one(hemokg_cli) -> None:
+    run = hemokg_cli("lineage", "T cells", "--format", "table")
+    assert run.code == 0, run.err
+    assert "plural" in run.out.splitlines()[1]
+
+
+def test_one_normaliser_folds_markers_plurals_and_separators() -> None:
+    assert normalize("CD4+") == normalize("CD4-positive") == "cd4 positive"
+    assert normalize("CD25-") == "cd25 negative" and normalize("alpha-beta T") == "alpha beta t"
+    assert normalize("CD56bright") == normalize("CD56-hi") == normalize("CD56 high") == "cd56 bright"
+    assert normalize("γδ T") == normalize("gamma-delta T")
+    assert singular_key(normalize("Neutrophils")) == "neutrophil"
+    assert singular_key(normalize("bodies")) == "body" and singular_key("thymus") == "thymus"
+
+
+# --- the engine --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("label", "cl_id", "match"),
+    [
+        ("classical monocyte", "CL:0000860", "exact label"),
+        ("Classical monocytes", "CL:0000860", "plural/spelling"),
+        ("B naive", "CL:0000788", "word order"),
+        ("Treg", "CL:0000815", "exact synonym"),
+        ("CD14+ Mono", "CL:0001054", "marker expression"),
+        ("NK_CD56bright", "CL:0000938", "marker expression"),
+        ("CD4+/CD25+", "CL:0000792", "marker expression"),
+        ("HSPC", "CL:0000837", "abbreviation"),
+        ("Haematopoietic stem cell", "CL:0000037", "exact label"),
+    ],
+)
+def test_labels_map_to_the_term_they_say(kg: hemokg.KnowledgeGraph, label: str, cl_id: str, match: str) -> None:
+    (a,) = kg.annotate([label])
+    assert (a.cl_id, a.match) == (cl_id, match), a
+    assert 0 < a.score <= 1 and a.cl_label
+
+
+def test_markers_resolve_through_cl_logical_definitions(annotator) -> None:
+    # CD16 is a synonym of the PR term in CL's "has plasma membrane part" restriction, not a word of any CL label
+    feats = annotator.features("CD16+")
+    assert feats == {"+http://purl.obolibrary.org/obo/PR_000001483"}
+    assert annotator.features("Fcgr3+") == feats  # PR's gene symbol, the same protein
+    classical = "http://purl.obolibrary.org/obo/CL_0002396"  # CD14-low, CD16-positive monocyte
+    assert "+http://purl.obolibrary.org/obo/PR_000001483" in annotator._features[classical]
+
+
+def test_never_more_specific_than_the_label(kg: hemokg.KnowledgeGraph) -> None:
+    assert _ids(kg, "monocytes", "B cells", "T cells") == ["CL:0000576", "CL:0000236", "CL:0000084"]
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Doublet", "Unknown", "Low quality", "LowQ_1", "0", "12", "Unknown1", "B_T_doublet", "Hepatocyte", "Fibroblasts",
+     "Stromal", "Endothelial cells", "", "   "],
+)
+def test_abstains_on_what_is_no_hematopoietic_cell_type(kg: hemokg.KnowledgeGraph, label: str) -> None:
+    (a,) = kg.annotate([label])
+    assert a.cl_id is None and a.cl_label is None and a.score == 0 and a.note, a
+
+
+def test_one_row_per_distinct_label_in_first_appearance_order_with_counts(kg: hemokg.KnowledgeGraph) -> None:
+    got = kg.annotate(["B cells", "Doublet", "B cells", None, float("nan"), "Doublet", "B cells"])
+    assert [(a.label, a.count) for a in got] == [("B cells", 3), ("Doublet", 2), ("", 2)]
+
+
+def test_abbreviation_table_has_a_checkable_source_per_entry_and_only_names_the_ontologies_lack(annotator) -> None:
+    table = load_abbreviations()
+    assert len(table) >= 15
+    carried = {normalize(n.text) for n in annotator.k.names if n.scope in ("label", "exact")}
+    for key, entry in table.items():
+        assert entry.source and "curated" not in entry.source.lower(), entry
+        assert ("@" in entry.source and ":" in entry.source) or entry.source.startswith(("PMID:", "DOI:")), entry
+        assert key not in carried, f"{entry.text} is already a name in hemo or CL"
+
+
+# --- the command line --------------------------------------------------------------------------------------------
+def test_cli_tsv_off_a_terminal_and_json(hemokg_cli) -> None:
+    run = hemokg_cli("annotate", "CD14+ Mono", "Doublet", "CD14+ Mono")
+    assert run.code == 0, run.err
+    rows = list(csv.DictReader(io.StringIO(run.out), delimiter="\t"))
+    assert [(r["label"], r["count"], r["cl_id"]) for r in rows] == [("CD14+ Mono", "2", "CL:0001054"), ("Doublet", "1", "")]
+    run = hemokg_cli("annotate", "Treg", "Doublet", "--format", "json")
+    items = json.loads(run.out)
+    assert items[0]["cl_id"] == "CL:0000815" and items[1]["cl_id"] is None and items[1]["note"]
+    assert {"label", "count", "cl_id", "cl_label", "hemo_id", "match", "score", "note"} <= set(items[0])
+
+
+def test_cli_reads_text_csv_and_tsv_files_with_quoting(hemokg_cli, tmp_path: Path) -> None:
+    text = tmp_path / "labels.txt"
+    text.write_text("T cells\n\nNeutrophils\nT cells\n", encoding="utf-8")
+    run = hemokg_cli("annotate", "-f", str(text), "--format", "json")
+    assert [(a["label"], a["count"]) for a in json.loads(run.out)] == [("T cells", 2), ("Neutrophils", 1)]
+    table = tmp_path / "cells.csv"
+    table.write_text('id,label\n1,"CD4+, CD25+ T cells"\n2,"B cells"\n3,""\n4,"say ""hi"""\n', encoding="utf-8")
+    run = hemokg_cli("annotate", "-f", str(table), "--column", "label", "--format", "json")
+    assert run.code == 0, run.err
+    assert [a["label"] for a in json.loads(run.out)] == ["CD4+, CD25+ T cells", "B cells", "", 'say "hi"']
+    tsv = tmp_path / "cells.tsv"
+    tsv.write_text('cell\tcell_type\nc1\t"Plasma cells"\nc2\tPlasma cells\n', encoding="utf-8")
+    run = hemokg_cli("annotate", "-f", str(tsv), "--column", "cell_type", "--format", "json")
+    assert [(a["label"], a["count"], a["cl_id"]) for a in json.loads(run.out)] == [("Plasma cells", 2, "CL:0000786")]
+
+
+def test_cli_check_lists_the_disagreements(hemokg_cli, tmp_path: Path) -> None:
+    table = tmp_path / "cells.csv"
+    table.write_text("label,cl\nB cells,CL:0000236\nT cells,CL:0000236\nDoublet,unknown\n", encoding="utf-8")
+    run = hemokg_cli("annotate", "-f", str(table), "--column", "label", "--check", "cl", "--format", "json")
+    assert run.code == 0, run.err
+    assert [(d["label"], d["existing_id"], d["annotate_id"]) for d in json.loads(run.out)] == [("T cells", "CL:0000236", "CL:0000084")]
+
+
+def test_cli_rollup_maps_to_the_nearest_given_ancestor(hemokg_cli) -> None:
+    run = hemokg_cli("annotate", "CD14+ Mono", "naive B cell", "Doublet", "--rollup", "CL:0000576,lymphocyte", "--format", "json")
+    assert run.code == 0, run.err
+    assert [a["rollup"] for a in json.loads(run.out)] == ["CL:0000576", "CL:0000542", None]
+
+
+@pytest.mark.parametrize(
+    ("args", "content", "message"),
+    [
+        (["--column", "nope"], b"label,x\nB,1\n", "the columns are: label, x"),
+        ([], b"\xff\xfeB cell\n", "not UTF-8"),
+        ([], b"", "no labels"),
+        (["--column", "label"], b'label\n"unclosed\n', "not valid CSV"),
+    ],
+)
+def test_cli_bad_input_names_the_file_and_the_problem(hemokg_cli, tmp_path: Path, args, content: bytes, message: str) -> None:
+    path = tmp_path / ("in.csv" if args else "in.txt")
+    path.write_bytes(content)
+    run = hemokg_cli("annotate", "-f", str(path), *args)
+    assert run.code != 0 and message in run.err and path.name in run.err, run.err
+    assert "Traceback" not in run.err
+
+
+def test_sssom_output_is_valid_for_sssom_py(hemokg_cli, tmp_path: Path) -> None:
+    run = hemokg_cli("annotate", "CD14+ Mono", "HSPC", "T cells", "Doublet", "--format", "sssom")
+    assert run.code == 0, run.err
+    path = tmp_path / "labels.sssom.tsv"
+    path.write_text(run.out, encoding="utf-8")
+    from sssom.parsers import parse_sssom_table
+
+    msdf = parse_sssom_table(path)
+    df = msdf.df
+    assert sorted(df["object_id"]) == ["CL:0000084", "CL:0000837", "CL:0001054"]  # abstentions are not mappings
+    just = dict(zip(df["subject_label"], df["mapping_justification"], strict=True))
+    assert just["HSPC"] == "semapv:ManualMappingCuration" and just["T cells"] == "semapv:LexicalMatching"
+    assert set(df["predicate_id"]) <= {"skos:exactMatch", "skos:broadMatch"}
+    exe = shutil.which("sssom")
+    if exe:
+        proc = subprocess.run([exe, "validate", str(path)], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
