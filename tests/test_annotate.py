@@ -26,7 +26,9 @@ def _ids(kg: hemokg.KnowledgeGraph, *labels: str) -> list[str | None]:
 
 
 # --- issue 14.8: plurals and common forms in lookup and lineage -----------------------------------------------------
-@pytest.mark.parametrize(("text", "label"), [("T cells", "T cell"), ("Neutrophils", "neutrophil"), ("white blood cells", "leukocyte")])
+@pytest.mark.parametrize(
+    ("text", "label"), [("T cells", "T cell"), ("Neutrophils", "neutrophil"), ("white blood cells", "leukocyte")]
+)
 def test_lookup_and_lineage_answer_plurals_and_say_so(kg: hemokg.KnowledgeGraph, text: str, label: str) -> None:
     term = kg.lookup(text)
     assert term.label == label and term.matched is not None and "plural" in term.matched
@@ -85,8 +87,22 @@ def test_never_more_specific_than_the_label(kg: hemokg.KnowledgeGraph) -> None:
 
 @pytest.mark.parametrize(
     "label",
-    ["Doublet", "Unknown", "Low quality", "LowQ_1", "0", "12", "Unknown1", "B_T_doublet", "Hepatocyte", "Fibroblasts",
-     "Stromal", "Endothelial cells", "", "   "],
+    [
+        "Doublet",
+        "Unknown",
+        "Low quality",
+        "LowQ_1",
+        "0",
+        "12",
+        "Unknown1",
+        "B_T_doublet",
+        "Hepatocyte",
+        "Fibroblasts",
+        "Stromal",
+        "Endothelial cells",
+        "",
+        "   ",
+    ],
 )
 def test_abstains_on_what_is_no_hematopoietic_cell_type(kg: hemokg.KnowledgeGraph, label: str) -> None:
     (a,) = kg.annotate([label])
@@ -113,7 +129,10 @@ def test_cli_tsv_off_a_terminal_and_json(hemokg_cli) -> None:
     run = hemokg_cli("annotate", "CD14+ Mono", "Doublet", "CD14+ Mono")
     assert run.code == 0, run.err
     rows = list(csv.DictReader(io.StringIO(run.out), delimiter="\t"))
-    assert [(r["label"], r["count"], r["cl_id"]) for r in rows] == [("CD14+ Mono", "2", "CL:0001054"), ("Doublet", "1", "")]
+    assert [(r["label"], r["count"], r["cl_id"]) for r in rows] == [
+        ("CD14+ Mono", "2", "CL:0001054"),
+        ("Doublet", "1", ""),
+    ]
     run = hemokg_cli("annotate", "Treg", "Doublet", "--format", "json")
     items = json.loads(run.out)
     assert items[0]["cl_id"] == "CL:0000815" and items[1]["cl_id"] is None and items[1]["note"]
@@ -141,11 +160,15 @@ def test_cli_check_lists_the_disagreements(hemokg_cli, tmp_path: Path) -> None:
     table.write_text("label,cl\nB cells,CL:0000236\nT cells,CL:0000236\nDoublet,unknown\n", encoding="utf-8")
     run = hemokg_cli("annotate", "-f", str(table), "--column", "label", "--check", "cl", "--format", "json")
     assert run.code == 0, run.err
-    assert [(d["label"], d["existing_id"], d["annotate_id"]) for d in json.loads(run.out)] == [("T cells", "CL:0000236", "CL:0000084")]
+    assert [(d["label"], d["existing_id"], d["annotate_id"]) for d in json.loads(run.out)] == [
+        ("T cells", "CL:0000236", "CL:0000084")
+    ]
 
 
 def test_cli_rollup_maps_to_the_nearest_given_ancestor(hemokg_cli) -> None:
-    run = hemokg_cli("annotate", "CD14+ Mono", "naive B cell", "Doublet", "--rollup", "CL:0000576,lymphocyte", "--format", "json")
+    run = hemokg_cli(
+        "annotate", "CD14+ Mono", "naive B cell", "Doublet", "--rollup", "CL:0000576,lymphocyte", "--format", "json"
+    )
     assert run.code == 0, run.err
     assert [a["rollup"] for a in json.loads(run.out)] == ["CL:0000576", "CL:0000542", None]
 
@@ -159,7 +182,9 @@ def test_cli_rollup_maps_to_the_nearest_given_ancestor(hemokg_cli) -> None:
         (["--column", "label"], b'label\n"unclosed\n', "not valid CSV"),
     ],
 )
-def test_cli_bad_input_names_the_file_and_the_problem(hemokg_cli, tmp_path: Path, args, content: bytes, message: str) -> None:
+def test_cli_bad_input_names_the_file_and_the_problem(
+    hemokg_cli, tmp_path: Path, args, content: bytes, message: str
+) -> None:
     path = tmp_path / ("in.csv" if args else "in.txt")
     path.write_bytes(content)
     run = hemokg_cli("annotate", "-f", str(path), *args)

@@ -25,7 +25,12 @@ from hemokg.vocab import curie_to_iri, iri_to_curie
 __all__ = ["Abbreviation", "Annotation", "Annotator", "load_abbreviations"]
 
 _SCOPE_SCORE = {"label": 1.0, "exact": 0.95, "related": 0.8, "narrow": 0.75}
-_SCOPE_MATCH = {"label": "exact label", "exact": "exact synonym", "related": "related synonym", "narrow": "narrow synonym"}
+_SCOPE_MATCH = {
+    "label": "exact label",
+    "exact": "exact synonym",
+    "related": "related synonym",
+    "narrow": "narrow synonym",
+}
 #: Words that say a label names no cell type (quality-control and clustering vocabulary), in any letter case.
 _NOT_A_CELL = re.compile(
     r"^(doublets?|multiplets?|unknown|undefined|unassigned|unclassified|unidentified|ambiguous|mixed|na|nan|none|"
@@ -116,8 +121,8 @@ class Annotator:
                 self._order.setdefault(order, []).append(name)
         # one-word names (pDC, HSC, MEP) expand inside longer labels: "pDC precursor"
         self._word: dict[str, str] = {}
-        for key, names in self._exact.items():
-            best = self._best_names(names, scopes=("label", "exact"))
+        for key, same in self._exact.items():
+            best = self._best_names(same, scopes=("label", "exact"))
             word = key.removesuffix(" cell")
             if " " not in word and best is not None:
                 self._word.setdefault(word, best.iri)
@@ -148,6 +153,7 @@ class Annotator:
             for f in feats:
                 self._postings.setdefault(f, set()).add(iri)
         self._cache: dict[str, _Hit | str] = {}
+        self._name_features: dict[str, set[str]] = {}
 
     # --- text -------------------------------------------------------------------------------------------------
     def _markers(self, iri: str) -> set[tuple[str, str]]:
@@ -299,7 +305,7 @@ class Annotator:
         hits = []
         for part in parts:
             hit = self._resolve(part, normalize(part))
-            if isinstance(hit, str) or hit.match == "marker expression" and not hit.iri:
+            if isinstance(hit, str) or (hit.match == "marker expression" and not hit.iri):
                 return None
             if not self._features_say_cell(normalize(part)):
                 return None
@@ -353,10 +359,13 @@ class Annotator:
         if not strong:
             return "no cell-type word in the label"
         counts: Counter[str] = Counter()
+        only_markers = not any(not f.startswith(("+", "-", "hi", "lo")) for f in strong)
+        candidates: set[str] = set()
         for f in strong:
-            for iri in self._postings.get(f, ()):
-                if self._kinds[iri] & strong or not any(w[:1] not in "+-" and not w.startswith(("hi", "lo")) for w in strong):
-                    counts[iri] += 1
+            candidates |= self._postings.get(f, set())
+        for iri in candidates:
+            if only_markers or self._kinds[iri] & strong:
+                counts[iri] = len(strong & self._features[iri])
         if not counts:
             return "no hematopoietic cell type matches (a cell outside the hematopoietic branch of CL?)"
         best = max(counts.values())
@@ -399,7 +408,9 @@ class Annotator:
         for name in self._names_of(iri):
             if name.scope not in ("label", "exact"):
                 continue
-            feats = self.features(name.text)
+            feats = self._name_features.get(name.text)
+            if feats is None:
+                feats = self._name_features[name.text] = self.features(name.text)
             extra = sum(0.15 if f in _SOFT else 1.0 for f in feats - wanted)
             best = max(best, (len(feats & wanted), -extra))
         return best

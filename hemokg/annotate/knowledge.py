@@ -18,7 +18,7 @@ from hemokg.vocab import HEMO, OBO
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
 
-__all__ = ["CellKnowledge", "CellTerm", "MARKER_LEVELS", "Name"]
+__all__ = ["MARKER_LEVELS", "CellKnowledge", "CellTerm", "Name"]
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _OWL = "http://www.w3.org/2002/07/owl#"

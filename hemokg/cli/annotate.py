@@ -27,12 +27,25 @@ _COLUMNS = ("label", "count", "cl_id", "cl_label", "hemo_id", "match", "score", 
     "  hemokg annotate -f cells.h5ad --column cell_label --out annotated.h5ad",
 )
 @click.argument("labels", nargs=-1)
-@click.option("-f", "--file", "path", type=click.Path(dir_okay=False), help="Read labels from a text, CSV/TSV or .h5ad file.")
+@click.option(
+    "-f", "--file", "path", type=click.Path(dir_okay=False), help="Read labels from a text, CSV/TSV or .h5ad file."
+)
 @click.option("--column", metavar="NAME", help="The CSV/TSV column or AnnData obs column holding the labels.")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), help="Output format [default: table on a terminal, else tsv].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="Write the table here.")
-@click.option("--out", "out_h5ad", type=click.Path(dir_okay=False), help="Write a copy of the .h5ad with cell_type_ontology_term_id.")
-@click.option("--with-labels", is_flag=True, help="With --out, add a cell_type column too (for analysis, not submission).")
+@click.option(
+    "--format", "fmt", type=click.Choice(_FORMATS), help="Output format [default: table on a terminal, else tsv]."
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="Write the table here."
+)
+@click.option(
+    "--out",
+    "out_h5ad",
+    type=click.Path(dir_okay=False),
+    help="Write a copy of the .h5ad with cell_type_ontology_term_id.",
+)
+@click.option(
+    "--with-labels", is_flag=True, help="With --out, add a cell_type column too (for analysis, not submission)."
+)
 @click.option("--check", "check_column", metavar="COLUMN", help="Compare an existing CL ID column with the labels.")
 @click.option("--rollup", metavar="TERM,…", help="Map each label to the nearest of these ancestors too.")
 @source_options
@@ -105,7 +118,9 @@ def _progress(text: str) -> None:
 
 
 # --- reading ----------------------------------------------------------------------------------------------------
-def read_labels(path: str, *, column: str | None = None, check: str | None = None) -> tuple[list[str], list[tuple[str, str]]]:
+def read_labels(
+    path: str, *, column: str | None = None, check: str | None = None
+) -> tuple[list[str], list[tuple[str, str]]]:
     """The labels of a text file (one a line) or of a CSV/TSV column, and with ``check`` the (label, ID) pairs."""
     from hemokg.errors import AnnotateInputError
 
@@ -117,7 +132,9 @@ def read_labels(path: str, *, column: str | None = None, check: str | None = Non
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise AnnotateInputError(f"{path}:{line}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8") from None
+        raise AnnotateInputError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        ) from None
     if "\x00" in text:
         raise AnnotateInputError(f"{path}: holds NUL characters, not a text file")
     suffix = Path(path).suffix.lower()
@@ -167,7 +184,9 @@ def _row(a: Any) -> list[str]:
     return [a.label, str(a.count), a.cl_id or "", a.cl_label or "", a.hemo_id or "", a.match, f"{a.score:g}", a.note]
 
 
-def render_annotations(results: list[Any], fmt: str, *, extra: list[tuple[str, str]] | None = None, annotator: Any = None) -> str:
+def render_annotations(
+    results: list[Any], fmt: str, *, extra: list[tuple[str, str]] | None = None, annotator: Any = None
+) -> str:
     """Annotations as a table, TSV, CSV, JSON (an array of objects) or an SSSOM mapping set."""
     from hemokg.sparql.results import delimited, table
 
@@ -221,8 +240,16 @@ def _sssom(results: list[Any], annotator: Any) -> str:
         justification = "semapv:ManualMappingCuration" if curated else "semapv:LexicalMatching"
         comment = f"{a.match}; {a.note}" if a.note else a.match
         writer.writerow(
-            [_local_id(a.label), a.label, a.predicate or "skos:exactMatch", a.cl_id, a.cl_label or "", justification,
-             f"{a.score:g}", comment]
+            [
+                _local_id(a.label),
+                a.label,
+                a.predicate or "skos:exactMatch",
+                a.cl_id,
+                a.cl_label or "",
+                justification,
+                f"{a.score:g}",
+                comment,
+            ]
         )
     return "\n".join(meta) + "\n" + buf.getvalue()
 

@@ -17,7 +17,15 @@ if TYPE_CHECKING:
     from hemokg.annotate import Annotation
     from hemokg.kg import KnowledgeGraph
 
-__all__ = ["UNKNOWN", "annotate_anndata", "label_codes", "read_h5ad", "require_anndata", "with_ontology_column", "write_h5ad"]
+__all__ = [
+    "UNKNOWN",
+    "annotate_anndata",
+    "label_codes",
+    "read_h5ad",
+    "require_anndata",
+    "with_ontology_column",
+    "write_h5ad",
+]
 
 #: What CELLxGENE's schema wants in ``cell_type_ontology_term_id`` where no cell type can be given.
 UNKNOWN = "unknown"
@@ -27,7 +35,7 @@ COLUMN = "cell_type_ontology_term_id"
 def require_anndata() -> Any:
     """The ``anndata`` module, or :class:`MissingExtraError` naming the extra to install."""
     try:
-        import anndata
+        import anndata  # type: ignore[import-untyped]
     except ImportError:
         raise MissingExtraError(
             "reading and writing .h5ad files needs the anndata package: pip install 'hemokg[anndata]'"
@@ -54,7 +62,7 @@ def label_codes(adata: Any, column: str) -> tuple[list[str], Any]:
 
     NaN and missing values become the empty label. A missing column is an error listing the columns there are."""
     import numpy as np
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     obs = adata.obs
     if column not in obs.columns:
@@ -89,7 +97,7 @@ def annotate_anndata(adata: Any, column: str, *, kg: KnowledgeGraph | None = Non
 
         kg = load()
     labels, codes = label_codes(adata, column)
-    counts = np.bincount(codes, minlength=len(labels)) if len(labels) else []
+    counts: list[int] = np.bincount(codes, minlength=len(labels)).tolist() if len(labels) else []
     merged: dict[str, int] = {}
     for label, count in zip(labels, counts, strict=True):
         merged[label] = merged.get(label, 0) + int(count)  # "B" and "B " are one label
@@ -101,7 +109,7 @@ def with_ontology_column(adata: Any, column: str, annotations: list[Annotation],
     """A copy of ``adata`` whose ``obs`` has a categorical ``cell_type_ontology_term_id`` (a CL CURIE, or
     ``unknown`` where annotate abstained) and, with ``with_labels``, ``cell_type`` (the CL label)."""
     import numpy as np
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     labels, codes = label_codes(adata, column)
     by_label = {a.label: a for a in annotations}
