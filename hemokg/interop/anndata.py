@@ -109,7 +109,7 @@ def with_ontology_column(adata: Any, column: str, annotations: list[Annotation],
     """A copy of ``adata`` whose ``obs`` has a categorical ``cell_type_ontology_term_id`` (a CL CURIE, or
     ``unknown`` where annotate abstained) and, with ``with_labels``, ``cell_type`` (the CL label)."""
     import numpy as np
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
     labels, codes = label_codes(adata, column)
     by_label = {a.label: a for a in annotations}
