@@ -169,11 +169,10 @@ def _read_module(path: Path) -> tuple[dict[str, CellTerm], list[Name], dict[str,
             if found and found[0] in MARKER_LEVELS and found[1].startswith(PR):
                 term.markers.add((MARKER_LEVELS[found[0]], found[1]))
     # keep the hematopoietic branch only: the module also holds the classes above it and the few other cell types
-    # hemo names; a class whose place CL's components give (no named superclass here, e.g. innate lymphoid cell)
-    # is in the module because it is in the branch
+    # hemo names
     ancestors = _closure(terms)
     above = ancestors.get(BRANCH_ROOT, frozenset())
-    branch = {i for i, a in ancestors.items() if i not in above and (not a or BRANCH_ROOT in a or i == BRANCH_ROOT)}
+    branch = {i for i, a in ancestors.items() if i not in above and (BRANCH_ROOT in a or i == BRANCH_ROOT)}
     terms = {i: t for i, t in terms.items() if i in branch}
     for term in terms.values():
         term.parents &= branch

@@ -271,6 +271,8 @@ def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
         keep = _closure(cl, seeds["cl"] | branch | {BRANCH_ROOT})
         keep |= {s for s in seeds["cl"] if s in cl.terms}
         keep |= _add_marker_proteins(cl, keep, slim, labels)
+        if "CL" in cxg:
+            _add_missing_parents(cl, cxg["CL"], keep)
         modules["cl"] = (cl, keep, [cxg[p] for p in ("CL",) if p in cxg])
         for iri in keep:  # GO and Uberon fillers of CL's axioms go into their own modules
             for _, filler in _restrictions(cl.terms[iri]):
@@ -332,6 +334,24 @@ def _add_marker_proteins(cl: Release, keep: set[str], slim: Release | None, labe
         synonyms = set(source.synonyms) if source is not None else set()
         cl.terms[iri] = Term(iri, label, synonyms, False, None)
     return {iri for iri in wanted if cl.terms[iri].label or cl.terms[iri].synonyms}
+
+
+def _add_missing_parents(cl: Release, release: Release, keep: set[str]) -> None:
+    """Give the kept CL classes that have no named CL superclass in the edit file (CL places them through its
+    components or its reasoner: innate lymphoid cell, CD8-positive, alpha-beta memory T cell) their direct CL
+    ancestors from the cellxgene release, as is_a (a CL cell type is never part of another cell type)."""
+    cell = f"{OBO}CL_"
+    for iri in sorted(keep):
+        term = cl.terms.get(iri)
+        if term is None or term.deprecated or not iri.startswith(cell) or iri not in release.terms:
+            continue
+        named = {p for p in term.parents if p.startswith(cell)} | {
+            g for genus, _ in term.equivalents for g in genus if g.startswith(cell)
+        }
+        if named:
+            continue
+        direct = {a for a, d in release.terms[iri].ancestors.items() if d == 1 and a.startswith(cell) and a != iri}
+        term.parents |= direct & (keep | set(cl.terms))
 
 
 def _restrictions(term: Term) -> list[tuple[str, str]]:
@@ -409,7 +429,7 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
     for iri in sorted(keep):
         term = release.terms[iri]
         for other in extra:  # e.g. Uberon's is_a/part_of from CL's slim where the main release mixes them
-            if iri in other.terms and not term.parents and not term.some:
+            if iri in other.terms and not term.parents and not term.some and not term.equivalents:
                 term = Term(
                     **{
                         **term.__dict__,
