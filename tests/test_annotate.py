@@ -83,6 +83,17 @@ def test_markers_resolve_through_cl_logical_definitions(annotator) -> None:
 
 def test_never_more_specific_than_the_label(kg: hemokg.KnowledgeGraph) -> None:
     assert _ids(kg, "monocytes", "B cells", "T cells") == ["CL:0000576", "CL:0000236", "CL:0000084"]
+    # CL's CD56-carrying NK classes all say more (CD56-dim, decidual, …) and NK cell itself has no CD56 axiom
+    assert _ids(kg, "NK CD56+") == [None]
+    # the nearest common ancestor of the two is "myeloid cell": less than each part says, so no ID
+    assert _ids(kg, "Megakaryocytes/platelets") == [None]
+
+
+def test_qualifiers_and_parentheses_are_read_around(kg: hemokg.KnowledgeGraph) -> None:
+    other, agonist, mait = kg.annotate(["other T", "T(agonist)", "MAIT cells"])
+    assert other.cl_id == agonist.cl_id == "CL:0000084"
+    assert agonist.predicate == "skos:broadMatch" and "(agonist)" in agonist.note
+    assert mait.cl_id == "CL:0000940" and "MAIT" in mait.note
 
 
 @pytest.mark.parametrize(

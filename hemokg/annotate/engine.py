@@ -33,15 +33,19 @@ _SCOPE_MATCH = {
 }
 #: Words that say a label names no cell type (quality-control and clustering vocabulary), in any letter case.
 _NOT_A_CELL = re.compile(
-    r"^(doublets?|multiplets?|unknown|undefined|unassigned|unclassified|unidentified|ambiguous|mixed|na|nan|none|"
-    r"null|other|others|low ?quality|lowq|low|debris|dead|dying|damaged|contaminat\w*|ambient|empty|unannotated|"
-    r"not ?applicable|artifacts?|artefacts?|noise|junk|filtered|removed|excluded)\d*$"
+    r"^(doublets?|multiplets?|unknown|undefined|unassigned|unclassified|unidentified|ambiguous|na|nan|none|"
+    r"null|low ?quality|lowq|lq|debris|dead|dying|damaged|contaminat\w*|ambient|empty|unannotated|"
+    r"not ?applicable|artifacts?|artefacts?|noise|junk|filtered|removed|excluded|discard\w*)\d*$"
 )
+#: Words that qualify a label without naming a cell type ("other T", "Mixed cells"): dropped; alone, no cell type.
+_VAGUE = frozenset({"other", "others", "mixed", "misc", "miscellaneous", "various", "rest", "remaining"})
 _CLUSTER = re.compile(r"^(cluster|cl|c|clust|group|leiden|louvain)?\s*\d+([._ ]\d+)*$")
+_PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _CLUSTER_SUFFIX = re.compile(r"( \d+)+$")
 _WEAK = re.compile(r"^(\d+[a-z]?|c\d+|[ivx]{1,4}|like|subset|population|type|cell)$")
 _SOFT = frozenset({"alpha", "beta", "human", "mature", "positive"})
 _MARKER_WORD = re.compile(r"^cd\d+[a-z]{0,3}$")
+_MARKS = ("+", "-", "hi", "lo")
 _SIGNS = {"positive": "+", "negative": "-", "bright": "hi", "dim": "lo"}
 
 
@@ -111,11 +115,13 @@ class Annotator:
                     self._marker_of.setdefault(cd.lower(), pr)
         self._exact: dict[str, list[Name]] = {}
         self._plural: dict[str, list[Name]] = {}
+        self._bare: dict[str, list[Name]] = {}  # without a final "cell": "MAIT" for "MAIT cells"
         self._order: dict[str, list[Name]] = {}
         for name in knowledge.names:
             key = normalize(name.text)
             self._exact.setdefault(key, []).append(name)
             self._plural.setdefault(singular_key(key), []).append(name)
+            self._bare.setdefault(singular_key(key).removesuffix(" cell"), []).append(name)
             order = order_key(key)
             if order is not None:
                 self._order.setdefault(order, []).append(name)
@@ -147,12 +153,13 @@ class Annotator:
             self._kinds[iri] = frozenset(heads)
             for level, pr in self._markers(iri):
                 feats.add(level + pr)
-                if level in ("hi", "lo"):
+                if level in ("hi", "lo"):  # a high or low amount is there: CD56-bright and CD56-dim are CD56+
                     feats.add("+" + pr)
             self._features[iri] = frozenset(feats)
             for f in feats:
                 self._postings.setdefault(f, set()).add(iri)
         self._cache: dict[str, _Hit | str] = {}
+        self._protected: set[str] = set()
         self._name_features: dict[str, set[str]] = {}
 
     # --- text -------------------------------------------------------------------------------------------------
@@ -250,7 +257,9 @@ class Annotator:
         bad = [w for w in words if _NOT_A_CELL.match(w)]
         if bad or _NOT_A_CELL.match(key.replace(" ", "")):
             return f"not a cell type ({(bad or [key])[0]!r}: a quality-control or placeholder label)"
-        hit = self._by_name(key)
+        if all(singular(w) in _VAGUE or w == "cell" or _WEAK.match(w) for w in words):
+            return f"not a cell type ({key!r} names none)"
+        hit = self._by_name(key, orders="/" not in label)
         if hit is not None:
             return hit
         abbr = self.abbreviations.get(key) or self.abbreviations.get(singular_key(key))
@@ -262,13 +271,23 @@ class Annotator:
             union = self._union(label)
             if union is not None:
                 return union
-        return self._compose(key)
+        found = self._compose(key)
+        inner = _PARENTHESES.sub(" ", label).strip()
+        if isinstance(found, str) and inner != label.strip() and inner:  # "T(agonist)", "TN (resting)"
+            again = self._resolve(inner, normalize(inner))
+            if not isinstance(again, str):
+                dropped = ", ".join(_PARENTHESES.findall(label))
+                note = f"read without {dropped}" + (f"; {again.note}" if again.note else "")
+                return _Hit(again.iri, again.match, again.score * 0.9, note, "skos:broadMatch", again.curated)
+        return found
 
-    def _by_name(self, key: str) -> _Hit | None:
+    def _by_name(self, key: str, *, orders: bool = True) -> _Hit | None:
+        bare = singular_key(key).removesuffix(" cell")
         for table, lookup, how in (
             (self._exact, key, ""),
             (self._plural, singular_key(key), "plural/spelling"),
-            (self._order, order_key(key) if " " in key else None, "word order"),
+            (self._bare, bare if bare != singular_key(key) else None, "plural/spelling"),
+            (self._order, order_key(key) if " " in key and orders else None, "word order"),
         ):
             if lookup is None:
                 continue
@@ -316,8 +335,9 @@ class Annotator:
             return _Hit(only.iri, only.match, only.score * 0.95, only.note, only.predicate, only.curated)
         common = set.intersection(*({i} | set(self.k.ancestors.get(i, ())) for i in iris))
         nearest = [c for c in common if not any(c in self.k.ancestors.get(o, ()) for o in common - {c})]
-        # a common ancestor says less than each part: only one that is a part itself or a part's direct parent
-        if len(nearest) != 1 or not any(nearest[0] in self.k.terms[i].parents | {i} for i in iris):
+        # a common ancestor says less than each part: answer only when it is one of the parts ("B cells/plasma
+        # B cells"); "Megakaryocytes/platelets" gets no ID rather than "myeloid cell"
+        if len(nearest) != 1 or nearest[0] not in iris:
             return None
         names = " and ".join(sorted(self.k.terms[i].label or i for i in iris))
         return _Hit(nearest[0], "union (common ancestor)", 0.7, f"nearest common ancestor of {names}")
@@ -327,7 +347,9 @@ class Annotator:
         return any(not f.startswith(("+", "-", "hi", "lo")) for f in self._expand(key.split(" ")))
 
     def _expand(self, words: list[str]) -> set[str]:
-        """Features of a label's words, abbreviations expanded (two-word ones first)."""
+        """Features of a label's words, abbreviations expanded (two-word ones first); the words expansions bring
+        are never weak (the 1 of "T-helper 1 cell" for Th1) and are left in :attr:`_protected`."""
+        self._protected = set()
         out: list[str] = []
         i = 0
         while i < len(words):
@@ -337,9 +359,14 @@ class Annotator:
             if abbr is None:
                 abbr, step = self.abbreviations.get(words[i]) or self.abbreviations.get(singular(words[i])), 1
             if abbr is not None:
-                out += self._abbr_words(abbr)
+                expansion = self._abbr_words(abbr)
+                out += expansion
+                self._protected.update(expansion)
             elif singular(words[i]) in self._word and not _MARKER_WORD.match(words[i]):
-                out.append("=" + self._word[singular(words[i])])
+                label = self.k.terms[self._word[singular(words[i])]].label or ""
+                expansion = [singular(w) for w in normalize(label).split(" ") if w]
+                out += expansion
+                self._protected.update(expansion)
             else:
                 out.append(singular(words[i]))
             i += step
@@ -355,11 +382,22 @@ class Annotator:
 
     def _compose(self, key: str) -> _Hit | str:
         wanted = self._expand(key.split(" "))
-        strong = {f for f in wanted if not _WEAK.match(f)}
+        strong = {f for f in wanted if (f in self._protected or not _WEAK.match(f)) and f not in _VAGUE}
         if not strong:
             return "no cell-type word in the label"
+        found = self._select(strong, heads=True)
+        if isinstance(found, str):
+            # "CD4 Naive", "CD8+ central": the cell is implied by the marker, not said; answer only a term that
+            # explains every part of the label, and only one
+            if any(f.startswith(_MARKS) for f in strong) and any(not f.startswith(_MARKS) for f in strong):
+                again = self._select(strong, heads=False)
+                if not isinstance(again, str) and not again.note:
+                    return again
+        return found
+
+    def _select(self, strong: set[str], *, heads: bool) -> _Hit | str:
         counts: Counter[str] = Counter()
-        only_markers = not any(not f.startswith(("+", "-", "hi", "lo")) for f in strong)
+        only_markers = not heads or not any(not f.startswith(("+", "-", "hi", "lo")) for f in strong)
         candidates: set[str] = set()
         for f in strong:
             candidates |= self._postings.get(f, set())
@@ -370,13 +408,36 @@ class Annotator:
             return "no hematopoietic cell type matches (a cell outside the hematopoietic branch of CL?)"
         best = max(counts.values())
         top = {i for i, c in counts.items() if c == best}
+        # never more specific than the label: a term whose every name says more than the label (CD16-positive,
+        # CD56-dim NK cell or decidual NK cell for "CD56+ NK") gives way to its nearest ancestor that says no more
+        # (a label of two or more markers, all of them the term's, is a definition: "CD4+/CD25+" names CL's
+        # CD4-positive, CD25-positive, alpha-beta regulatory T cell although it does not say "regulatory")
+        profile = sum(1 for f in strong if f.startswith(_MARKS)) >= 2
+        plain = {
+            t
+            for t in top
+            if not {f for f in self._extra_markers(t, strong) if not profile or f.startswith(_MARKS)}
+            and (not profile or strong <= self._features[t])
+        }
+        if not plain:
+            lifted = {self._lift(t, strong) for t in top}
+            lifted.discard(None)
+            said = {f for f in strong if not f.startswith(_MARKS)}
+            if len(lifted) == 1 and strong <= self._features[next(iter(lifted)) or ""]:
+                iri = lifted.pop()
+                assert iri is not None
+                gone = sorted(_show(f) for f in strong - self._features[iri])
+                note = f"not matched: {', '.join(gone)}" if gone else ""
+                return _Hit(iri, "marker expression", 0.7, note, "skos:broadMatch" if gone else "skos:exactMatch")
+            return "every cell type that fits states more markers than the label says"
+        top = plain
         explained = strong & self._features[next(iter(top))]
-        heads = {f for f in explained if not f.startswith(("+", "-", "hi", "lo"))}
-        said_heads = {f for f in strong if not f.startswith(("+", "-", "hi", "lo"))}
-        if said_heads and not heads:
+        words = {f for f in explained if not f.startswith(("+", "-", "hi", "lo"))}
+        said = {f for f in strong if not f.startswith(("+", "-", "hi", "lo"))}
+        if said and not words:
             return "no hematopoietic cell type matches the cell-type words of the label"
-        if said_heads - heads:  # every word of the label must be understood; only a marker may go unexplained
-            missing = ", ".join(sorted(said_heads - heads))
+        if said - words:  # every word of the label must be understood; only a marker may go unexplained
+            missing = ", ".join(sorted(said - words))
             return f"not every word of the label is understood (not matched: {missing})"
         resolved = {f for f in strong - explained if f.startswith(("+", "-", "hi", "lo")) and "/PR_" in f}
         if resolved:  # the label names a CL marker the answer does not have: it may contradict it
@@ -390,9 +451,12 @@ class Annotator:
             fit = {t: self._fit(t, strong) for t in general}
             most = max(fit.values())
             general = [t for t in general if fit[t] == most]
+            said = {f for f in strong if not f.startswith(_MARKS)}
             if len(general) > 1:
                 names = ", ".join(self.k.terms[t].label or t for t in general[:4])
                 return f"ambiguous: the label fits {names} equally"
+            if most[0] < len(said) or most[1] < -1.5:  # no name of it says what the label says: do not guess
+                return f"no name of {self.k.terms[general[0]].label!r} says what the label says"
         iri = general[0]
         unexplained = sorted(_show(f) for f in strong - explained)
         markers = any(f.startswith(("+", "-", "hi", "lo")) for f in explained)
@@ -401,6 +465,33 @@ class Annotator:
         note = f"not matched: {', '.join(unexplained)}" if unexplained else ""
         predicate = "skos:broadMatch" if unexplained else "skos:exactMatch"
         return _Hit(iri, match, score, note, predicate)
+
+    def _extra_markers(self, iri: str, wanted: set[str]) -> set[str]:
+        """What the term's closest name says beyond the label, markers and words (empty if a name says no more)."""
+        fewest: set[str] | None = None
+        for name in self._names_of(iri):
+            if name.scope not in ("label", "exact"):
+                continue
+            feats = self._name_features.get(name.text)
+            if feats is None:
+                feats = self._name_features[name.text] = self.features(name.text)
+            # a marker the cell lacks ("CD16-negative") claims less than one it has: it does not count
+            extra = {f for f in feats if f not in wanted and f not in _SOFT and not _WEAK.match(f) and f[0] != "-"}
+            if fewest is None or len(extra) < len(fewest):
+                fewest = extra
+        return fewest or set()
+
+    def _lift(self, iri: str, wanted: set[str]) -> str | None:
+        """The nearest ancestor (breadth first) with a name that says nothing beyond the label."""
+        frontier = sorted(self.k.terms[iri].parents)
+        seen: set[str] = set()
+        while frontier:
+            fits = [p for p in frontier if not self._extra_markers(p, wanted)]
+            if fits:
+                return fits[0] if len(fits) == 1 else None
+            seen |= set(frontier)
+            frontier = sorted({g for p in frontier for g in self.k.terms[p].parents} - seen)
+        return None
 
     def _fit(self, iri: str, wanted: set[str]) -> tuple[int, float]:
         """How close a term's best name is to the label: words explained, then (negated) words it adds."""
