@@ -420,16 +420,12 @@ class Annotator:
             and (not profile or strong <= self._features[t])
         }
         if not plain:
-            lifted = {self._lift(t, strong) for t in top}
-            lifted.discard(None)
-            said = {f for f in strong if not f.startswith(_MARKS)}
-            if len(lifted) == 1 and strong <= self._features[next(iter(lifted)) or ""]:
-                iri = lifted.pop()
-                assert iri is not None
-                gone = sorted(_show(f) for f in strong - self._features[iri])
-                note = f"not matched: {', '.join(gone)}" if gone else ""
-                return _Hit(iri, "marker expression", 0.7, note, "skos:broadMatch" if gone else "skos:exactMatch")
-            return "every cell type that fits states more markers than the label says"
+            lifted = {up for up in (self._lift(t, strong) for t in top) if up is not None}
+            if len(lifted) == 1:
+                up = lifted.pop()
+                if strong <= self._features[up]:
+                    return _Hit(up, "marker expression", 0.7, "", "skos:exactMatch")
+            return "every cell type that fits says more than the label (markers or kinds it does not name)"
         top = plain
         explained = strong & self._features[next(iter(top))]
         words = {f for f in explained if not f.startswith(("+", "-", "hi", "lo"))}
