@@ -160,6 +160,7 @@ class Annotator:
                 self._postings.setdefault(f, set()).add(iri)
         self._cache: dict[str, _Hit | str] = {}
         self._protected: set[str] = set()
+        self._claims: dict[str, list[frozenset[str]]] = {}
         self._name_features: dict[str, set[str]] = {}
 
     # --- text -------------------------------------------------------------------------------------------------
@@ -399,8 +400,9 @@ class Annotator:
         counts: Counter[str] = Counter()
         only_markers = not heads or not any(not f.startswith(("+", "-", "hi", "lo")) for f in strong)
         candidates: set[str] = set()
-        for f in strong:
-            candidates |= self._postings.get(f, set())
+        for f in strong:  # a term must name a kind the label says: only the postings of its words can hold it
+            if only_markers or not f.startswith(_MARKS):
+                candidates |= self._postings.get(f, set())
         for iri in candidates:
             if only_markers or self._kinds[iri] & strong:
                 counts[iri] = len(strong & self._features[iri])
@@ -413,12 +415,7 @@ class Annotator:
         # (a label of two or more markers, all of them the term's, is a definition: "CD4+/CD25+" names CL's
         # CD4-positive, CD25-positive, alpha-beta regulatory T cell although it does not say "regulatory")
         profile = sum(1 for f in strong if f.startswith(_MARKS)) >= 2
-        plain = {
-            t
-            for t in top
-            if not {f for f in self._extra_markers(t, strong) if not profile or f.startswith(_MARKS)}
-            and (not profile or strong <= self._features[t])
-        }
+        plain = {t for t in top if self._says_no_more(t, strong, profile=profile)}
         if not plain:
             lifted = {up for up in (self._lift(t, strong) for t in top) if up is not None}
             if len(lifted) == 1:
@@ -462,27 +459,36 @@ class Annotator:
         predicate = "skos:broadMatch" if unexplained else "skos:exactMatch"
         return _Hit(iri, match, score, note, predicate)
 
-    def _extra_markers(self, iri: str, wanted: set[str]) -> set[str]:
-        """What the term's closest name says beyond the label, markers and words (empty if a name says no more)."""
-        fewest: set[str] | None = None
-        for name in self._names_of(iri):
-            if name.scope not in ("label", "exact"):
+    def _says_no_more(self, iri: str, wanted: set[str], *, profile: bool = False) -> bool:
+        """Whether one of the term's names says no more than the label: no marker the label does not name, and a
+        word more ("thymus-derived") only where that name itself states every marker of the label (so CL's
+        decidual NK cell, CD56+ by its logical definition alone, is not "CD56+ NK")."""
+        markers = {f for f in wanted if f.startswith(_MARKS)}
+        for claim in self._claim_sets(iri):
+            extra = claim - wanted
+            if any(f.startswith(_MARKS) for f in extra):
                 continue
-            feats = self._name_features.get(name.text)
-            if feats is None:
-                feats = self._name_features[name.text] = self.features(name.text)
-            # a marker the cell lacks ("CD16-negative") claims less than one it has: it does not count
-            extra = {f for f in feats if f not in wanted and f not in _SOFT and not _WEAK.match(f) and f[0] != "-"}
-            if fewest is None or len(extra) < len(fewest):
-                fewest = extra
-        return fewest or set()
+            if not extra or profile or (markers and markers <= claim):
+                return True
+        return False
+
+    def _claim_sets(self, iri: str) -> list[frozenset[str]]:
+        claims = self._claims.get(iri)
+        if claims is None:
+            claims = self._claims[iri] = [
+                # a marker the cell lacks ("CD16-negative") claims less than one it has: it does not count
+                frozenset(f for f in self.features(n.text) if f not in _SOFT and not _WEAK.match(f) and f[0] != "-")
+                for n in self._names_of(iri)
+                if n.scope in ("label", "exact")
+            ]
+        return claims
 
     def _lift(self, iri: str, wanted: set[str]) -> str | None:
         """The nearest ancestor (breadth first) with a name that says nothing beyond the label."""
         frontier = sorted(self.k.terms[iri].parents)
         seen: set[str] = set()
         while frontier:
-            fits = [p for p in frontier if not self._extra_markers(p, wanted)]
+            fits = [p for p in frontier if self._says_no_more(p, wanted)]
             if fits:
                 return fits[0] if len(fits) == 1 else None
             seen |= set(frontier)
