@@ -46,6 +46,7 @@ _WEAK = re.compile(r"^(\d+[a-z]?|c\d+|[ivx]{1,4}|like|subset|population|type|cel
 _SOFT = frozenset({"alpha", "beta", "human", "mature", "positive"})
 _MARKER_WORD = re.compile(r"^cd\d+[a-z]{0,3}$")
 _MARKS = ("+", "-", "hi", "lo")
+_OPPOSITE = {"+": "-", "-": "+"}
 _SIGNS = {"positive": "+", "negative": "-", "bright": "hi", "dim": "lo"}
 
 
@@ -128,7 +129,7 @@ class Annotator:
         # one-word names (pDC, HSC, MEP) expand inside longer labels: "pDC precursor"
         self._word: dict[str, str] = {}
         for key, same in self._exact.items():
-            best = self._best_names(same, scopes=("label", "exact"))
+            best = self._best_names(same, scopes=("label", "exact", "related"))
             word = key.removesuffix(" cell")
             if " " not in word and best is not None:
                 self._word.setdefault(word, best.iri)
@@ -160,7 +161,7 @@ class Annotator:
                 self._postings.setdefault(f, set()).add(iri)
         self._cache: dict[str, _Hit | str] = {}
         self._protected: set[str] = set()
-        self._claims: dict[str, list[frozenset[str]]] = {}
+        self._claims: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
         self._name_features: dict[str, set[str]] = {}
 
     # --- text -------------------------------------------------------------------------------------------------
@@ -403,7 +404,10 @@ class Annotator:
         for f in strong:  # a term must name a kind the label says: only the postings of its words can hold it
             if only_markers or not f.startswith(_MARKS):
                 candidates |= self._postings.get(f, set())
+        opposite = {_OPPOSITE[f[0]] + f[1:] for f in strong if f[0] in _OPPOSITE}
         for iri in candidates:
+            if opposite & self._features[iri]:  # the term has a marker the label says it lacks, or the reverse
+                continue
             if only_markers or self._kinds[iri] & strong:
                 counts[iri] = len(strong & self._features[iri])
         if not counts:
@@ -464,24 +468,41 @@ class Annotator:
         word more ("thymus-derived") only where that name itself states every marker of the label (so CL's
         decidual NK cell, CD56+ by its logical definition alone, is not "CD56+ NK")."""
         markers = {f for f in wanted if f.startswith(_MARKS)}
-        for claim in self._claim_sets(iri):
-            extra = claim - wanted
-            if any(f.startswith(_MARKS) for f in extra):
+        negatives = set() if markers else self._negatives.get(iri, frozenset()) - wanted
+        for marks, words in self._claim_sets(iri):
+            if not marks <= wanted or negatives:  # "CD7-negative lymphoid progenitor" is more than "Lymph prog"
                 continue
-            if not extra or profile or (markers and markers <= claim):
+            extra = words - wanted
+            if not extra or profile or (markers and markers <= marks and len(extra) <= 2):
                 return True
         return False
 
-    def _claim_sets(self, iri: str) -> list[frozenset[str]]:
+    def _claim_sets(self, iri: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+        """Per label or exact name of a term, the markers and the words it states (soft words and the markers a
+        cell lacks left out: "CD16-negative" claims less than a marker it has; a name's numbers are claims)."""
         claims = self._claims.get(iri)
         if claims is None:
-            claims = self._claims[iri] = [
-                # a marker the cell lacks ("CD16-negative") claims less than one it has: it does not count
-                frozenset(f for f in self.features(n.text) if f not in _SOFT and not _WEAK.match(f) and f[0] != "-")
-                for n in self._names_of(iri)
-                if n.scope in ("label", "exact")
-            ]
+            claims = []
+            for name in self._names_of(iri):
+                if name.scope in ("label", "exact"):
+                    feats = {f for f in self.features(name.text) if f not in _SOFT and f[0] != "-"}
+                    marks = frozenset(f for f in feats if f.startswith(_MARKS))
+                    claims.append((marks, frozenset(feats - marks)))
+            self._claims[iri] = claims
         return claims
+
+    @property
+    def _negatives(self) -> dict[str, frozenset[str]]:
+        """Per term, the negative markers its names state (``CD16-negative``)."""
+        if not hasattr(self, "_negatives_cache"):
+            found: dict[str, set[str]] = {}
+            for name in self.k.names:
+                if name.scope in ("label", "exact"):
+                    neg = {f for f in self.features(name.text) if f.startswith("-")}
+                    if neg:
+                        found.setdefault(name.iri, set()).update(neg)
+            self._negatives_cache = {i: frozenset(n) for i, n in found.items()}
+        return self._negatives_cache
 
     def _lift(self, iri: str, wanted: set[str]) -> str | None:
         """The nearest ancestor (breadth first) with a name that says nothing beyond the label."""
