@@ -220,3 +220,12 @@ def test_sssom_output_is_valid_for_sssom_py(hemokg_cli, tmp_path: Path) -> None:
     if exe:
         proc = subprocess.run([exe, "validate", str(path)], capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.slow
+def test_remote_endpoint_gives_the_same_annotations(oxigraph_kg, kg: hemokg.KnowledgeGraph) -> None:
+    labels = ["CD14+ Mono", "T cells", "Treg", "Doublet", "HSPC", "B naive", "white blood cells"]
+    local = kg.annotate(labels)
+    remote = oxigraph_kg.annotate(labels)
+    assert [(a.cl_id, a.hemo_id, a.match) for a in remote] == [(a.cl_id, a.hemo_id, a.match) for a in local]
+    assert any(a.hemo_id for a in remote)  # hemo's names and IDs came through the endpoint
