@@ -64,6 +64,9 @@ def test_one_normaliser_folds_markers_plurals_and_separators() -> None:
         ("CD4+/CD25+", "CL:0000792", "marker expression"),
         ("MEMP", "CL:0000050", "abbreviation"),
         ("Haematopoietic stem cell", "CL:0000037", "exact label"),
+        ("Pro-erythroblasts", "CL:0000547", "plural/spelling"),
+        ("Naive CD8 T cells", "CL:0000900", "marker expression"),
+        ("CD4 Naive", "CL:0000895", "marker expression"),
     ],
 )
 def test_labels_map_to_the_term_they_say(kg: hemokg.KnowledgeGraph, label: str, cl_id: str, match: str) -> None:

@@ -250,14 +250,14 @@ class Annotator:
     def _resolve(self, label: str, key: str) -> _Hit | str:
         if not key:
             return "empty label"
+        if _CLUSTER.match(key):
+            return "a cluster number, not a cell type"
         stripped = _CLUSTER_SUFFIX.sub("", key)  # "CD8 TEM_1", "B_cells_1": a cluster number after the name
         if stripped != key and re.search(r"[a-z]", stripped):
             return self._resolve(label, stripped)
-        if _CLUSTER.match(key):
-            return "a cluster number, not a cell type"
         words = key.split(" ")
         bad = [w for w in words if _NOT_A_CELL.match(w)]
-        if bad or _NOT_A_CELL.match(key.replace(" ", "")):
+        if bad or _NOT_A_CELL.match("".join(w for w in words if singular(w) != "cell")):
             return f"not a cell type ({(bad or [key])[0]!r}: a quality-control or placeholder label)"
         if all(singular(w) in _VAGUE or w == "cell" or _WEAK.match(w) for w in words):
             return f"not a cell type ({key!r} names none)"
@@ -288,7 +288,8 @@ class Annotator:
         for table, lookup, how in (
             (self._exact, key, ""),
             (self._plural, singular_key(key), "plural/spelling"),
-            (self._bare, bare if bare != singular_key(key) else None, "plural/spelling"),
+            (self._plural, _joined_prefix(singular_key(key)), "plural/spelling"),  # "Pro-erythroblast"
+            (self._bare, bare, "plural/spelling"),  # "MAIT cells" for CL's "MAIT", "B" for "B cell"
             (self._order, order_key(key) if " " in key and orders else None, "word order"),
         ):
             if lookup is None:
@@ -473,9 +474,18 @@ class Annotator:
             if not marks <= wanted or negatives:  # "CD7-negative lymphoid progenitor" is more than "Lymph prog"
                 continue
             extra = words - wanted
+            if extra and markers and markers <= marks:  # what its ancestors are called goes without saying
+                extra -= self._ancestor_heads(iri)
             if not extra or profile or (markers and markers <= marks and len(extra) <= 2):
                 return True
         return False
+
+    def _ancestor_heads(self, iri: str) -> frozenset[str]:
+        """The head words of the names of a term's ancestors ("t" for every kind of T cell)."""
+        heads: set[str] = set()
+        for parent in self.k.terms[iri].parents:
+            heads |= self._kinds.get(parent, frozenset())
+        return frozenset(heads)
 
     def _claim_sets(self, iri: str) -> list[tuple[frozenset[str], frozenset[str]]]:
         """Per label or exact name of a term, the markers and the words it states (soft words and the markers a
@@ -535,6 +545,15 @@ class Annotator:
             for name in self.k.names:
                 self._by_iri.setdefault(name.iri, []).append(name)
         return self._by_iri.get(iri, [])
+
+
+_PREFIX = re.compile(r"\b(pro|pre|meta|promyelo|myelo|mega|poly|mono|proto) (?=[a-z]{4,})")
+
+
+def _joined_prefix(key: str) -> str | None:
+    """The text with a detached prefix joined to its word (``pro erythroblast`` -> ``proerythroblast``), or None."""
+    joined = normalize(_PREFIX.sub(r"\1", key))
+    return joined if joined != key else None
 
 
 def _show(feature: str) -> str:
