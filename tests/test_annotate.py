@@ -89,7 +89,8 @@ def test_never_more_specific_than_the_label(kg: hemokg.KnowledgeGraph) -> None:
     # CL's CD56-carrying NK classes all say more (CD56-dim, decidual, …) and NK cell itself has no CD56 axiom
     assert _ids(kg, "NK CD56+") == [None]
     # the nearest common ancestor of the two is "myeloid cell": less than each part says, so no ID
-    assert _ids(kg, "Megakaryocytes/platelets") == [None]
+    assert _ids(kg, "Megakaryocytes/platelets", "T/NK") == [None, None]
+    assert _ids(kg, "CD4+/CD25+")[0] is not None  # slashes between the markers of one cell are no union
 
 
 def test_qualifiers_and_parentheses_are_read_around(kg: hemokg.KnowledgeGraph) -> None:

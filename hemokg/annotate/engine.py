@@ -272,7 +272,7 @@ class Annotator:
         if "/" in label or " or " in key:
             union = self._union(label)
             if union is not None:
-                return union
+                return union  # an answer, or why a label naming several cell types gets none
         found = self._compose(key)
         inner = _PARENTHESES.sub(" ", label).strip()
         if isinstance(found, str) and inner != label.strip() and inner:  # "T(agonist)", "TN (resting)"
@@ -319,8 +319,9 @@ class Annotator:
                 return None
         return None
 
-    def _union(self, label: str) -> _Hit | None:
-        """``HSC/MPP``, ``Mono/Macro``: each part a cell type; the answer is their nearest common ancestor."""
+    def _union(self, label: str) -> _Hit | str | None:
+        """``Myeloid/Mono``, ``T/NK``: each part a cell type. The answer is the part that includes the others, else
+        none (a reason); None when the parts are not all cell types (``CD4+/CD25+``: markers of one cell)."""
         parts = [p for p in re.split(r"/|\bor\b", label) if p.strip()]
         if len(parts) < 2:
             return None
@@ -340,10 +341,10 @@ class Annotator:
         nearest = [c for c in common if not any(c in self.k.ancestors.get(o, ()) for o in common - {c})]
         # a common ancestor says less than each part: answer only when it is one of the parts ("B cells/plasma
         # B cells"); "Megakaryocytes/platelets" gets no ID rather than "myeloid cell"
-        if len(nearest) != 1 or nearest[0] not in iris:
-            return None
         names = " and ".join(sorted(self.k.terms[i].label or i for i in iris))
-        return _Hit(nearest[0], "union (common ancestor)", 0.7, f"nearest common ancestor of {names}")
+        if len(nearest) != 1 or nearest[0] not in iris:
+            return f"names two cell types ({names}) and neither includes the other"
+        return _Hit(nearest[0], "union (common ancestor)", 0.7, f"the more general of {names}")
 
     def _features_say_cell(self, key: str) -> bool:
         """Whether a part of a label names a cell type by itself (not only markers)."""
