@@ -8,6 +8,7 @@ normalised the same way on both sides (case folded, accents and punctuation drop
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -48,13 +49,22 @@ def normalize(text: str) -> str:
 
     ``CD4+``, ``CD4-positive`` and ``cd4 positive`` all become ``cd4 positive``; ``CD25-`` ``cd25 negative``;
     ``CD56bright``, ``CD56-hi`` and ``CD56 high`` ``cd56 bright`` (``dim``/``lo``/``low`` ``dim``); ``γδ`` ``gamma
-    delta``. Plural and word-order folding are separate steps (:func:`singular`, :func:`variants`).
+    delta``. Plural and word-order folding are separate steps (:func:`singular`, :func:`singular_key`,
+    :func:`order_key`). Results are remembered (a dataset repeats its labels; an index normalises every name).
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    plain = plain.replace("æ", "ae").replace("œ", "oe")  # ligatures: hæmatopoiesis, œdema
-    if any(c in plain for c in _GREEK):
-        plain = "".join(_GREEK.get(c, c) for c in plain)
+    return _normalize(text) if len(text) <= 200 else _normalize.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalize(text: str) -> str:
+    if text.isascii():
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+        plain = plain.replace("æ", "ae").replace("œ", "oe")  # ligatures: hæmatopoiesis, œdema
+        if any(c in plain for c in _GREEK):
+            plain = "".join(_GREEK.get(c, c) for c in plain)
     if "+" in plain or "-" in plain:
         plain = _SIGN_MINUS.sub(" negative ", _SIGN_PLUS.sub(" positive ", plain))
     plain = re.sub(r"[\W_]+", " ", plain).strip()
