@@ -41,6 +41,7 @@ class KnowledgeGraph:
         self._index: LabelIndex | None = None
         self._names: dict[str, tuple[str, str]] = {}  # text -> (IRI, how matched): the graph never changes
         self._annotator: Annotator | None = None
+        self._content_key: tuple[object, ...] | None = None  # set by load() for the shipped graph: shared caches
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -233,11 +234,12 @@ class KnowledgeGraph:
     def annotator(self) -> Annotator:
         """The annotation engine over CL's hematopoietic branch and hemo's names, built on first use."""
         if self._annotator is None:
-            from hemokg.annotate import annotator
+            from hemokg.annotate import annotator, shared_annotator
 
             with self._lock:
                 if self._annotator is None:
-                    self._annotator = annotator(self)
+                    key = self._content_key
+                    self._annotator = annotator(self) if key is None else shared_annotator(key, lambda: annotator(self))
         return self._annotator
 
     # --- lineage ---------------------------------------------------------------------------------------------
@@ -296,7 +298,10 @@ def load(
     data = load_nquads(ontology, reasoned=reasoned, imports=imports, reasoner=reasoner)
     what = ("reasoned" if reasoned else "asserted") + (" + imports" if imports else "")
     backend = EmbeddedBackend.from_nquads(data, allow_service=allow_service)
-    return KnowledgeGraph(backend, description=f"embedded, {what}")
+    kg = KnowledgeGraph(backend, description=f"embedded, {what}")
+    if ontology is None:  # the shipped graph: every load of it may share what is built from it
+        kg._content_key = ("shipped", reasoned, imports, reasoner)
+    return kg
 
 
 def connect(

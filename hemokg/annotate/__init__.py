@@ -11,7 +11,8 @@ to it, the CLI and :mod:`hemokg.interop.anndata` call it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING
 
 from hemokg.annotate.engine import Abbreviation, Annotation, Annotator, load_abbreviations
@@ -20,7 +21,22 @@ from hemokg.annotate.knowledge import CellKnowledge
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
 
-__all__ = ["Abbreviation", "Annotation", "Annotator", "CellKnowledge", "annotate", "annotator", "load_abbreviations"]
+__all__ = [
+    "Abbreviation",
+    "Annotation",
+    "Annotator",
+    "CellKnowledge",
+    "annotate",
+    "annotator",
+    "default_annotator",
+    "load_abbreviations",
+    "shared_annotator",
+]
+
+_SHARED: dict[Hashable, Annotator] = {}
+_SHARED_LOCK = threading.Lock()
+#: The key of the shipped embedded graph as ``hemokg.load()`` opens it by default.
+DEFAULT_KEY = ("shipped", True, False, "hermit")
 
 
 def annotator(kg: KnowledgeGraph | None = None) -> Annotator:
@@ -28,8 +44,27 @@ def annotator(kg: KnowledgeGraph | None = None) -> Annotator:
     return Annotator(CellKnowledge.load(kg))
 
 
+def shared_annotator(key: Hashable, build: Callable[[], Annotator]) -> Annotator:
+    """One :class:`Annotator` per process for graphs with the same content (``key``), built once: every
+    ``hemokg.load()`` of the shipped graph shares it."""
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+        if found is None:
+            found = _SHARED[key] = build()
+        return found
+
+
+def default_annotator() -> Annotator:
+    """The annotator of the shipped graph (``hemokg.load()``), shared with every knowledge graph loaded so."""
+    with _SHARED_LOCK:
+        found = _SHARED.get(DEFAULT_KEY)
+    if found is not None:
+        return found
+    from hemokg.kg import load
+
+    return load().annotator
+
+
 def annotate(labels: Iterable[object], *, kg: KnowledgeGraph | None = None) -> list[Annotation]:
     """One :class:`Annotation` per distinct label (first-appearance order, with counts); ``cl_id`` None abstains."""
-    if kg is not None:
-        return kg.annotate(labels)
-    return annotator().annotate(labels)
+    return (kg.annotator if kg is not None else default_annotator()).annotate(labels)

@@ -159,8 +159,7 @@ class Annotator:
             self._features[iri] = frozenset(feats)
             for f in feats:
                 self._postings.setdefault(f, set()).add(iri)
-        self._cache: dict[str, _Hit | str] = {}
-        self._protected: set[str] = set()
+        self._cache: dict[tuple[str, bool, bool], _Hit | str] = {}
         self._claims: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
         self._name_features: dict[str, set[str]] = {}
 
@@ -224,10 +223,7 @@ class Annotator:
 
     def one(self, label: str, count: int = 1) -> Annotation:
         """The annotation of one label."""
-        key = normalize(label)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = self._cache[key] = self._resolve(label, key)
+        hit = self._cached(label, normalize(label))
         if isinstance(hit, str):
             return Annotation(label, count, None, None, None, "none", 0.0, hit)
         term = self.k.terms[hit.iri]
@@ -243,6 +239,17 @@ class Annotator:
             hit.predicate,
         )
 
+    def _cached(self, label: str, key: str) -> _Hit | str:
+        """:meth:`_resolve`, remembered by normalised text (and by what of the raw text it reads: slashes and
+        brackets), so "CD8 TEM_1" … "CD8 TEM_30" cost one resolution."""
+        memo = (key, "/" in label, "(" in label or "[" in label)
+        hit = self._cache.get(memo)
+        if hit is None:
+            if len(self._cache) >= 200_000:  # bounded: a file may hold any number of distinct texts
+                self._cache.clear()
+            hit = self._cache[memo] = self._resolve(label, key)
+        return hit
+
     def is_curated(self, annotation: Annotation) -> bool:
         """Whether an annotation came from the curated abbreviation table (manual curation, not lexical)."""
         return annotation.match == "abbreviation"
@@ -254,7 +261,7 @@ class Annotator:
             return "a cluster number, not a cell type"
         stripped = _CLUSTER_SUFFIX.sub("", key)  # "CD8 TEM_1", "B_cells_1": a cluster number after the name
         if stripped != key and re.search(r"[a-z]", stripped):
-            return self._resolve(label, stripped)
+            return self._cached(label, stripped)
         words = key.split(" ")
         bad = [w for w in words if _NOT_A_CELL.match(w)]
         if bad or _NOT_A_CELL.match("".join(w for w in words if singular(w) != "cell")):
@@ -276,7 +283,7 @@ class Annotator:
         found = self._compose(key)
         inner = _PARENTHESES.sub(" ", label).strip()
         if isinstance(found, str) and inner != label.strip() and inner:  # "T(agonist)", "TN (resting)"
-            again = self._resolve(inner, normalize(inner))
+            again = self._cached(inner, normalize(inner))
             if not isinstance(again, str):
                 dropped = ", ".join(_PARENTHESES.findall(label))
                 note = f"read without {dropped}" + (f"; {again.note}" if again.note else "")
@@ -327,7 +334,7 @@ class Annotator:
             return None
         hits = []
         for part in parts:
-            hit = self._resolve(part, normalize(part))
+            hit = self._cached(part, normalize(part))
             if isinstance(hit, str) or (hit.match == "marker expression" and not hit.iri):
                 return None
             if not self._features_say_cell(normalize(part)):
@@ -348,12 +355,12 @@ class Annotator:
 
     def _features_say_cell(self, key: str) -> bool:
         """Whether a part of a label names a cell type by itself (not only markers)."""
-        return any(not f.startswith(("+", "-", "hi", "lo")) for f in self._expand(key.split(" ")))
+        return any(not f.startswith(("+", "-", "hi", "lo")) for f in self._expand(key.split(" "))[0])
 
-    def _expand(self, words: list[str]) -> set[str]:
+    def _expand(self, words: list[str]) -> tuple[set[str], set[str]]:
         """Features of a label's words, abbreviations expanded (two-word ones first); the words expansions bring
-        are never weak (the 1 of "T-helper 1 cell" for Th1) and are left in :attr:`_protected`."""
-        self._protected = set()
+        are never weak (the 1 of "T-helper 1 cell" for Th1) and come back second."""
+        protected: set[str] = set()
         out: list[str] = []
         i = 0
         while i < len(words):
@@ -365,16 +372,16 @@ class Annotator:
             if abbr is not None:
                 expansion = self._abbr_words(abbr)
                 out += expansion
-                self._protected.update(expansion)
+                protected.update(expansion)
             elif singular(words[i]) in self._word and not _MARKER_WORD.match(words[i]):
                 label = self.k.terms[self._word[singular(words[i])]].label or ""
                 expansion = [singular(w) for w in normalize(label).split(" ") if w]
                 out += expansion
-                self._protected.update(expansion)
+                protected.update(expansion)
             else:
                 out.append(singular(words[i]))
             i += step
-        return self._word_features(out)
+        return self._word_features(out), protected
 
     def _abbr_words(self, abbr: Abbreviation) -> list[str]:
         if abbr.cl_id is not None:
@@ -385,8 +392,8 @@ class Annotator:
         return [singular(w) for w in normalize(text).split(" ") if w]
 
     def _compose(self, key: str) -> _Hit | str:
-        wanted = self._expand(key.split(" "))
-        strong = {f for f in wanted if (f in self._protected or not _WEAK.match(f)) and f not in _VAGUE}
+        wanted, protected = self._expand(key.split(" "))
+        strong = {f for f in wanted if (f in protected or not _WEAK.match(f)) and f not in _VAGUE}
         if not strong:
             return "no cell-type word in the label"
         found = self._select(strong, heads=True)

@@ -92,17 +92,15 @@ def annotate_anndata(adata: Any, column: str, *, kg: KnowledgeGraph | None = Non
     """One :class:`~hemokg.annotate.Annotation` per distinct label of ``adata.obs[column]`` with its cell count."""
     import numpy as np
 
-    if kg is None:
-        from hemokg.kg import load
+    from hemokg.annotate import default_annotator
 
-        kg = load()
+    engine = kg.annotator if kg is not None else default_annotator()
     labels, codes = label_codes(adata, column)
     counts: list[int] = np.bincount(codes, minlength=len(labels)).tolist() if len(labels) else []
     merged: dict[str, int] = {}
     for label, count in zip(labels, counts, strict=True):
         merged[label] = merged.get(label, 0) + int(count)  # "B" and "B " are one label
-    annotator = kg.annotator
-    return [annotator.one(label, count) for label, count in merged.items()]
+    return [engine.one(label, count) for label, count in merged.items()]
 
 
 def with_ontology_column(adata: Any, column: str, annotations: list[Annotation], *, with_labels: bool = False) -> Any:
