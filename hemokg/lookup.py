@@ -68,8 +68,11 @@ def _normalize(text: str) -> str:
     if "+" in plain or "-" in plain:
         plain = _SIGN_MINUS.sub(" negative ", _SIGN_PLUS.sub(" positive ", plain))
     plain = re.sub(r"[\W_]+", " ", plain).strip()
-    for pattern, repl in _SPELLING:
-        plain = pattern.sub(repl, plain)
+    folded = None
+    while folded != plain:  # to a fixed point: "aae" folds to "ae" and then to "e"
+        folded = plain
+        for pattern, repl in _SPELLING:
+            plain = pattern.sub(repl, plain)
     plain = _JOINED_LEVEL.sub(r"\1 \2", plain)
     words = plain.split(" ")
     if any(w in _LEVELS for w in words):
