@@ -22,9 +22,10 @@ _COLUMNS = ("label", "count", "cl_id", "cl_label", "hemo_id", "match", "score", 
 
 @click.command(
     "annotate",
-    epilog="Examples:\n\n\b\n  hemokg annotate 'CD14+ Mono' Treg NK_CD56bright Doublet\n"
-    "  hemokg annotate -f labels.txt --format json\n"
-    "  hemokg annotate -f cells.h5ad --column cell_label --out annotated.h5ad",
+    epilog="Examples (an AnnData file: -f cells.h5ad --column cell_label --out annotated.h5ad):\n\n\b\n"
+    "  hemokg annotate 'CD14+ Mono' Treg NK_CD56bright Doublet\n"
+    "  hemokg annotate 'CD14+ Mono' Treg pDC --format tsv -o annotated.tsv\n"
+    "  hemokg annotate -f annotated.tsv --column label --format json",
 )
 @click.argument("labels", nargs=-1)
 @click.option(
