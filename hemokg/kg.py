@@ -256,6 +256,14 @@ class KnowledgeGraph:
                 lineage.matched = matched
         return lineage
 
+    # --- other libraries' objects ------------------------------------------------------------------------------
+    def owl(self, *, imports: bool = False) -> Any:
+        """An owlready2 ontology of the OWL graph (asserted + inferred, not the relation graph) in a fresh World of
+        its own; ``imports=True`` loads the import modules too, imported by it (see :mod:`hemokg.interop.owl`)."""
+        from hemokg.interop.owl import owl_ontology
+
+        return owl_ontology(self, imports=imports)
+
     # --- files -----------------------------------------------------------------------------------------------
     def export(self, format: str, path: str | Path | None = None, **options: object) -> bytes | None:
         """Write the graph in an ecosystem format (see ``hemokg export --help``); bytes when no path is given."""

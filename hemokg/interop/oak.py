@@ -34,28 +34,28 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from oaklib.datamodels.obograph import (
+from oaklib.datamodels.obograph import (  # type: ignore[import-untyped]
     DefinitionPropertyValue,
     Meta,
     Node,
     SynonymPropertyValue,
     XrefPropertyValue,
 )
-from oaklib.datamodels.search import SearchConfiguration
-from oaklib.datamodels.search_datamodel import SearchProperty, SearchTermSyntax
-from oaklib.datamodels.text_annotator import TextAnnotation, TextAnnotationConfiguration
-from oaklib.datamodels.vocabulary import IS_A, LABEL_PREDICATE, OWL_CLASS
-from oaklib.interfaces.basic_ontology_interface import RELATIONSHIP
-from oaklib.interfaces.mapping_provider_interface import MappingProviderInterface
-from oaklib.interfaces.obograph_interface import GraphTraversalMethod, OboGraphInterface
-from oaklib.interfaces.search_interface import SearchInterface
-from oaklib.interfaces.text_annotator_interface import TextAnnotatorInterface
+from oaklib.datamodels.search import SearchConfiguration  # type: ignore[import-untyped]
+from oaklib.datamodels.search_datamodel import SearchTermSyntax  # type: ignore[import-untyped]
+from oaklib.datamodels.text_annotator import TextAnnotation, TextAnnotationConfiguration  # type: ignore[import-untyped]
+from oaklib.datamodels.vocabulary import IS_A, LABEL_PREDICATE, OWL_CLASS  # type: ignore[import-untyped]
+from oaklib.interfaces.basic_ontology_interface import RELATIONSHIP  # type: ignore[import-untyped]
+from oaklib.interfaces.mapping_provider_interface import MappingProviderInterface  # type: ignore[import-untyped]
+from oaklib.interfaces.obograph_interface import GraphTraversalMethod, OboGraphInterface  # type: ignore[import-untyped]
+from oaklib.interfaces.search_interface import SearchInterface  # type: ignore[import-untyped]
+from oaklib.interfaces.text_annotator_interface import TextAnnotatorInterface  # type: ignore[import-untyped]
 
-from hemokg.errors import EndpointError, HemoError, ParameterError, TermNotFoundError
+from hemokg.errors import HemoError, ParameterError, TermNotFoundError
 from hemokg.vocab import HEMO, OBO, OIO, OWL, PREFIXES, RDFS, SKOS, curie_to_iri, iri_to_curie
 
 if TYPE_CHECKING:
-    from sssom_schema import Mapping
+    from sssom_schema import Mapping  # type: ignore[import-untyped]
 
     from hemokg.kg import KnowledgeGraph
     from hemokg.lookup import LabelIndex
@@ -181,17 +181,17 @@ def _values(var: str, iris: Iterable[str]) -> str:
 
 
 @dataclass
-class HemokgImplementation(
-    OboGraphInterface,
-    SearchInterface,
-    MappingProviderInterface,
-    TextAnnotatorInterface,
+class HemokgImplementation(  # OAK's interfaces are untyped
+    OboGraphInterface,  # type: ignore[misc]
+    SearchInterface,  # type: ignore[misc]
+    MappingProviderInterface,  # type: ignore[misc]
+    TextAnnotatorInterface,  # type: ignore[misc]
 ):
     """OAK over a hemokg knowledge graph: ``hemokg:``, ``hemokg:imports`` or ``hemokg:<SPARQL endpoint URL>``."""
 
     kg: KnowledgeGraph | None = None
     _cli: bool = False
-    _names: list[tuple[str, str, str]] | None = None  # (normalised text, IRI, scope) for partial search
+    _names: list[tuple[str, str, str, str]] | None = None  # (normalised text, text, IRI, scope): partial search
     _mapping_rows: list[dict[str, str]] | None = None
 
     def __post_init__(self) -> None:
@@ -473,7 +473,9 @@ class HemokgImplementation(
                 scope = predicate.removeprefix("oio:")
                 if predicate != LABEL_PREDICATE:
                     meta.synonyms += [SynonymPropertyValue(pred=scope, val=t) for t in texts]
-            meta.xrefs = [XrefPropertyValue(val=o) for p, o in self.simple_mappings_by_curie(curie) if p.endswith("Xref")]
+            meta.xrefs = [
+                XrefPropertyValue(val=o) for p, o in self.simple_mappings_by_curie(curie) if p.endswith("Xref")
+            ]
             node.meta = meta
         return node
 
@@ -532,14 +534,20 @@ class HemokgImplementation(
             names = []
             for r in rows:
                 scope, rank = SCOPES.get(r[1].value, ("related", 5))
-                names.append((rank + (0 if r[0].value.startswith(HEMO) else 10), normalize(r[2].value), r[2].value, r[0].value, scope))
+                names.append(
+                    (
+                        rank + (0 if r[0].value.startswith(HEMO) else 10),
+                        normalize(r[2].value),
+                        r[2].value,
+                        r[0].value,
+                        scope,
+                    )
+                )
             self._names = [(n, t, i, s) for _, n, t, i, s in sorted(names)]
-        return self._names  # type: ignore[return-value]
+        return self._names
 
     # --- MappingProviderInterface -----------------------------------------------------------------------------
-    def sssom_mappings(
-        self, curies: str | Iterable[str] | None = None, source: str | None = None
-    ) -> Iterable[Mapping]:
+    def sssom_mappings(self, curies: str | Iterable[str] | None = None, source: str | None = None) -> Iterable[Mapping]:
         """hemo's curated mappings (the rows of ``hemokg sssom``), where a given CURIE is subject or object."""
         from sssom_schema import Mapping
 
