@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    from benchmarks.oak import keep_section
     from benchmarks.report import plot, render
     from benchmarks.synthetic import hemo_profile
     from hemokg.fileio import atomic_write
@@ -138,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             if "scale" in saved["results"]
             else False
         )
-        atomic_write(args.output, render(saved["meta"], saved["results"], bool(plotted)).encode())
+        report = render(saved["meta"], saved["results"], bool(plotted))
+        atomic_write(args.output, keep_section(report, args.output).encode())
         print(f"wrote {args.output}")
         return 0
     sizes = Sizes.pick("quick" if args.quick else "full" if args.full else "default")
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = None
             meta["notes"] += f"\n- section {name} failed: {value['error']}\n"
     kept = {k: v for k, v in results.items() if v}
-    atomic_write(args.output, render(meta, kept, bool(plotted)).encode())
+    atomic_write(args.output, keep_section(render(meta, kept, bool(plotted)), args.output).encode())
     if not args.quick:
         atomic_write(LAST, json.dumps({"meta": meta, "results": kept}, indent=1).encode())
     print(f"wrote {args.output}" + (f" and {plot_path}" if plotted else ""))
