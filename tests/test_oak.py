@@ -326,6 +326,7 @@ def test_runoak_commands(kg: hemokg.KnowledgeGraph) -> None:
         (["-i", "hemokg:", "ancestors", "HEMO:9999999"], "Error: hemokg: no term matches 'HEMO:9999999'"),
         (["-i", "hemokg:", "relationships", "NOPE:1"], "Error: hemokg: 'NOPE:1' is not a CURIE with a known prefix"),
         (["-i", "hemokg:bogus", "info", "neutrophil"], "Error: unknown hemokg selector 'hemokg:bogus'"),
+        (["-i", "hemokg:", "info", "http://a>b"], "Error: hemokg: 'http://a>b' is not a CURIE with a known prefix"),
     ],
 )
 def test_runoak_errors_are_one_line(args: list[str], message: str) -> None:
@@ -345,3 +346,22 @@ def test_runoak_endpoint_down_is_one_line() -> None:
     assert run.returncode != 0 and "Traceback" not in run.stderr
     (line,) = run.stderr.strip().splitlines()
     assert line.startswith(f"Error: {url}") and "is the server running" in line
+
+
+@pytest.mark.slow  # reasons over hemo + the import modules once (HermiT), then from the cache
+def test_imports_selector_merges_the_modules() -> None:
+    merged = get_adapter("hemokg:imports")
+    assert merged.label("CL:0000775") == "neutrophil"
+    assert list(merged.basic_search("neutrophil"))[:2] == ["HEMO:0000123", "CL:0000775"]  # hemo first
+    assert "CL:0000000" in set(merged.ancestors("CL:0000775", predicates=[IS_A]))  # CL's own hierarchy
+    assert "HEMO:0000122" in set(merged.ancestors("HEMO:0000123", predicates=[IS_A]))
+    # an equivalent class (hemo's neutrophil = CL's, by its exact mapping) does not hide the direct parent
+    assert ("HEMO:0000123", IS_A, "HEMO:0000122") in set(merged.relationships(["HEMO:0000123"], predicates=[IS_A]))
+    assert any(m.object_id == "CL:0000775" for m in merged.sssom_mappings("HEMO:0000123"))
+
+
+def test_entailed_relationships_are_the_closure(adapter: HemokgImplementation) -> None:
+    entailed = set(adapter.relationships(["HEMO:0000123"], predicates=[DF], include_entailed=True))
+    assert {o for _, _, o in entailed} == set(adapter.ancestors("HEMO:0000123", predicates=[DF], reflexive=False))
+    direct = set(adapter.relationships(["HEMO:0000123"], predicates=[DF]))
+    assert direct == {("HEMO:0000123", DF, "HEMO:0000135")} and direct < entailed

@@ -11,8 +11,9 @@ is the class name without ``Implementation``. Selectors:
 Semantics, against OAK's interfaces:
 
 * direct edges (:meth:`relationships`, outgoing/incoming maps): ``is_a`` is the non-redundant ``rdfs:subClassOf``
-  between named classes of the reasoned taxonomy (asserted + inferred, an edge implied by another direct parent is
-  left out); other predicates are the existential restrictions ``C ⊑ ∃R.D`` of the OWL graph;
+  between named classes of the reasoned taxonomy (asserted + inferred; an edge implied through a class strictly
+  between the two is left out, an equivalent class does not count as between); other predicates are the
+  existential restrictions ``C ⊑ ∃R.D`` of the OWL graph;
 * closures (:meth:`ancestors`, :meth:`descendants`, ``include_entailed``) are read off the materialised relation
   graph in one query (OAK's ``ENTAILMENT`` method, as with Ubergraph): ``C R D`` closed under inheritance, filler
   generalisation, sub-properties (``directly develops from`` is a kind of ``develops from``) and transitivity;
@@ -110,6 +111,8 @@ _DIRECT_ISA = (
   FILTER NOT EXISTS {
     ?s rdfs:subClassOf ?m . ?m rdfs:subClassOf ?o .
     FILTER(isIRI(?m) && ?m != ?s && ?m != ?o)
+    FILTER NOT EXISTS { ?m rdfs:subClassOf ?s }
+    FILTER NOT EXISTS { ?o rdfs:subClassOf ?m }
   }
 }"""
 )
@@ -241,11 +244,14 @@ class HemokgImplementation(  # OAK's interfaces are untyped
             self._fail(exc)
 
     def _iri(self, curie: str) -> str:
-        if re.match(r"^(https?|urn|file):", curie):
-            return curie
-        iri = curie_to_iri(curie) or self.converter.expand(curie)
-        if iri is None:
+        from pyoxigraph import NamedNode
+
+        iri = curie if re.match(r"^(https?|urn|file):", curie) else curie_to_iri(curie) or self.converter.expand(curie)
+        try:
+            NamedNode(iri or "")
+        except ValueError:
             self._fail(ParameterError(f"{curie!r} is not a CURIE with a known prefix or an IRI"))
+        assert iri is not None  # NamedNode("") raises
         return iri
 
     def _curie(self, iri: str) -> str:
@@ -262,10 +268,7 @@ class HemokgImplementation(  # OAK's interfaces are untyped
         known = {r[0].value for r in self._rows(_KNOWN % {"values": _values("s", iris.values())})}
         for curie, iri in iris.items():
             if iri not in known:
-                suggestions = []
-                if not curie.startswith(("http:", "https:")) and ":" in curie:
-                    suggestions = [self._curie(m.iri) for m in self._index.find(curie)]
-                self._fail(TermNotFoundError(curie, suggestions))
+                self._fail(TermNotFoundError(curie))
 
     @property
     def _index(self) -> LabelIndex:
