@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import re
 import subprocess
 import sys
@@ -53,6 +54,34 @@ def commands(obo: Path) -> dict[str, list[str]]:
     }
 
 
+_IN_PROCESS = """
+import json, sys, time, statistics
+from oaklib import get_adapter
+selector, repeats = sys.argv[1], int(sys.argv[2])
+opened, asked = [], []
+for _ in range(3):
+    t = time.perf_counter(); adapter = get_adapter(selector); opened.append(time.perf_counter() - t)
+for _ in range(repeats):
+    t = time.perf_counter()
+    found = list(adapter.ancestors(["HEMO:0000123"], predicates=["rdfs:subClassOf", "RO:0002202"]))
+    asked.append(time.perf_counter() - t)
+median = statistics.median
+print(json.dumps({"open_s": median(opened), "ancestors_ms": median(asked) * 1e3, "n": len(found)}))
+"""
+
+
+def in_process(obo: Path, repeats: int = 20) -> list[dict]:
+    """Inside one process: opening each adapter (median of 3) and one ancestors call over is-a + develops-from."""
+    rows = []
+    for selector in ("hemokg:", f"pronto:{obo}", f"simpleobo:{obo}"):
+        child = run_child([PY, "-c", _IN_PROCESS, selector, str(repeats)], timeout=900)
+        if child.code != 0:
+            raise SystemExit(f"{selector} failed: {child.err.decode(errors='replace').strip()[-400:]}")
+        name = selector if selector == "hemokg:" else selector.split(":")[0] + ":hemo.obo"
+        rows.append({"selector": name, **json.loads(child.out.decode().strip().splitlines()[-1])})
+    return rows
+
+
 def run(rounds: int = 5) -> dict:
     """Median/p95 wall time and peak RSS of each command, and how many lines each printed."""
     folder = Path(tempfile.mkdtemp(prefix="hemokg-oak-bench-"))
@@ -93,6 +122,7 @@ def run(rounds: int = 5) -> dict:
         "oaklib": version("oaklib"),
         "rounds": rounds,
         "rows": rows,
+        "in_process": in_process(obo),
     }
 
 
@@ -115,6 +145,16 @@ def render(result: dict) -> str:
             f"| `{r['command']}` | {r['median_s']:.2f} ({r['p95_s']:.2f}) | {r['median_s'] / base:.2f}× | "
             f"{r['peak_mib']:.0f} | {r['lines']} |"
         )
+    out += [
+        "",
+        "Inside one process (OAK already imported): opening the adapter, median of 3, and one `ancestors` call "
+        "over `rdfs:subClassOf` + `RO:0002202` from the neutrophil, median of 20:",
+        "",
+        "| adapter | open s | ancestors ms | ancestors found |",
+        "|---|---|---|---|",
+    ]
+    for r in result.get("in_process", []):
+        out.append(f"| `{r['selector']}` | {r['open_s']:.2f} | {r['ancestors_ms']:.1f} | {r['n']} |")
     out += [
         "",
         "`python -c pass` shows how loaded the machine was (2 cores shared with other jobs). Most of every "
