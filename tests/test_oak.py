@@ -242,8 +242,13 @@ def test_annotate_text_finds_spans_with_the_lookup_normaliser(adapter: HemokgImp
     assert "HEMO:0000198" not in by_id  # "cell" inside the longer span is not reported on its own
     from oaklib.datamodels.text_annotator import TextAnnotationConfiguration
 
-    whole = list(adapter.annotate_text("Neutrophil", TextAnnotationConfiguration(matches_whole_text=True)))
-    assert [(a.object_id, a.matches_whole_text) for a in whole] == [("HEMO:0000123", True)]
+    whole_label = TextAnnotationConfiguration(matches_whole_text=True)  # one label, through kg.annotate
+    whole = list(adapter.annotate_text("Neutrophils", whole_label))
+    assert [(a.object_id, a.object_label, a.matches_whole_text) for a in whole] == [
+        ("HEMO:0000123", "neutrophil", True),
+        ("CL:0000775", "neutrophil", True),
+    ]
+    assert list(adapter.annotate_text("xyzzy", whole_label)) == []  # kg.annotate abstains
 
 
 def test_obo_graph_export(adapter: HemokgImplementation, classes: list[str]) -> None:

@@ -586,13 +586,17 @@ class HemokgImplementation(  # OAK's interfaces are untyped
         self, text: str, configuration: TextAnnotationConfiguration | None = None
     ) -> Iterable[TextAnnotation]:
         """Mentions of hemo terms in a text: the longest word spans (up to 12 words) whose normalised text is a
-        label or synonym, left to right, not overlapping; offsets are OAK's (1-based start, inclusive end)."""
+        label or synonym, left to right, not overlapping; offsets are OAK's (1-based start, inclusive end).
+
+        With ``matches_whole_text`` the text is one cell-type label, mapped by ``kg.annotate`` (``hemokg
+        annotate``: plurals, markers, abbreviations): the hemo term, then the CL term, or nothing where it abstains.
+        """
         configuration = configuration or TextAnnotationConfiguration()
         aliases = configuration.include_aliases is not False
         if configuration.matches_whole_text:
-            spans: Iterable[tuple[int, int]] = [(0, len(text))]
-        else:
-            spans = self._spans(text, aliases)
+            yield from self._whole_label(text)
+            return
+        spans = self._spans(text, aliases)
         count = 0
         for start, end in spans:
             matches = [m for m in self._index.find(text[start:end]) if aliases or m.scope == "label"]
@@ -610,6 +614,27 @@ class HemokgImplementation(  # OAK's interfaces are untyped
                 count += 1
                 if configuration.limit and count >= configuration.limit:
                     return
+
+    def _whole_label(self, text: str) -> Iterator[TextAnnotation]:
+        if not text.strip():
+            return
+        try:
+            found = self._graph.annotate([text])[0]
+        except HemoError as exc:
+            self._fail(exc)
+        for object_id in dict.fromkeys(i for i in (found.hemo_id, found.cl_id) if i):
+            label = found.cl_label if object_id == found.cl_id else self._index.labels.get(self._iri(object_id))
+            yield TextAnnotation(
+                subject_start=1,
+                subject_end=len(text),
+                object_id=object_id,
+                object_label=label,
+                match_string=text,
+                matches_whole_text=True,
+                match_type=found.match,
+                confidence=found.score,
+                info=found.note or None,
+            )
 
     def _spans(self, text: str, aliases: bool) -> Iterator[tuple[int, int]]:
         words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
