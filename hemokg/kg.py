@@ -18,9 +18,8 @@ from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
 from hemokg.lineage import Lineage, trace
 from hemokg.lookup import LabelIndex, Term, as_iri
 from hemokg.sparql.queries import Catalog, StoredQuery, catalog, unknown_keyword
-from hemokg.sparql.results import Results
-from hemokg.sparql.results import Term as RDFTerm
-from hemokg.vocab import HEMO, iri_to_curie
+from hemokg.sparql.results import RDFTerm, Results
+from hemokg.vocab import HEMO, SYNONYM_SCOPES, XSD, iri_to_curie
 
 if TYPE_CHECKING:
     from hemokg.annotate import Annotation, Annotator
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["KnowledgeGraph", "connect", "load"]
 
 _MAPPING_ORDER = ("skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "skos:broadMatch", "oboInOwl:hasDbXref")
-_SCOPES = ("exact", "related", "narrow", "broad")
+_SCOPES = tuple(SYNONYM_SCOPES)
 
 
 class KnowledgeGraph:
@@ -87,7 +86,7 @@ class KnowledgeGraph:
                 raise ParameterError(f"query {query!r}: parameter {name!r}: {text!r} is not a valid IRI") from None
         if ptype == "integer":
             try:
-                return Literal(str(int(text)), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+                return Literal(str(int(text)), datatype=NamedNode(XSD.integer))
             except ValueError:
                 raise ParameterError(f"query {query!r}: parameter {name!r} must be an integer, not {text!r}") from None
         return Literal(text)

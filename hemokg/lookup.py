@@ -14,18 +14,18 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from hemokg.vocab import HEMO, curie_to_iri, iri_to_curie
+from hemokg.vocab import HEMO, RDFS, SKOS, SYNONYM_SCOPES, curie_to_iri, iri_to_curie
 
 __all__ = ["LabelIndex", "Match", "Term", "normalize", "order_key", "singular", "singular_key"]
 
 # Synonym predicates in the order a match is preferred (label first).
 SCOPES = {
-    "http://www.w3.org/2000/01/rdf-schema#label": ("label", 0),
-    "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym": ("exact", 1),
-    "http://www.w3.org/2004/02/skos/core#prefLabel": ("label", 1),
-    "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym": ("related", 2),
-    "http://www.geneontology.org/formats/oboInOwl#hasNarrowSynonym": ("narrow", 3),
-    "http://www.geneontology.org/formats/oboInOwl#hasBroadSynonym": ("broad", 4),
+    RDFS.label: ("label", 0),
+    SYNONYM_SCOPES["exact"]: ("exact", 1),
+    SKOS.prefLabel: ("label", 1),
+    SYNONYM_SCOPES["related"]: ("related", 2),
+    SYNONYM_SCOPES["narrow"]: ("narrow", 3),
+    SYNONYM_SCOPES["broad"]: ("broad", 4),
 }
 _SPELLING = [
     (re.compile(r"ae"), "e"),  # haem-, anaemia, leukaemia

@@ -18,7 +18,7 @@ from typing import Protocol, runtime_checkable
 
 from pyoxigraph import DefaultGraph, Quad
 
-from hemokg.sparql.results import Results, Term
+from hemokg.sparql.results import RDFTerm, Results
 
 __all__ = ["Backend", "GraphSource", "QuadSource", "all_quads"]
 
@@ -29,7 +29,7 @@ class Backend(Protocol):
 
     name: str
 
-    def execute(self, query: str, bindings: Mapping[str, Term] | None = None) -> Results:
+    def execute(self, query: str, bindings: Mapping[str, RDFTerm] | None = None) -> Results:
         """Run ``query`` with each ``bindings`` variable (name without ``?``) bound to its term."""
         ...
 

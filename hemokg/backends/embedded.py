@@ -10,14 +10,12 @@ from collections.abc import Iterable, Mapping
 
 from pyoxigraph import Quad, QueryBoolean, QuerySolutions, RdfFormat, Store
 
-from hemokg.errors import SPARQLSyntaxError, UpdateRefusedError
+from hemokg.errors import SPARQLSyntaxError
 from hemokg.sparql.guard import check_query
-from hemokg.sparql.queries import bind_values, query_form
-from hemokg.sparql.results import Results, Term
+from hemokg.sparql.queries import bind_values, require_read_only
+from hemokg.sparql.results import RDFTerm, Results
 
 __all__ = ["EmbeddedBackend"]
-
-READ_FORMS = ("select", "ask", "construct", "describe")
 
 
 class EmbeddedBackend:
@@ -52,13 +50,9 @@ class EmbeddedBackend:
     def __len__(self) -> int:
         return len(self.store)
 
-    def execute(self, query: str, bindings: Mapping[str, Term] | None = None) -> Results:
+    def execute(self, query: str, bindings: Mapping[str, RDFTerm] | None = None) -> Results:
         """Run a read-only query; updates raise :class:`UpdateRefusedError`, bad syntax :class:`SPARQLSyntaxError`."""
-        form = query_form(query)
-        if form not in (*READ_FORMS, "unknown"):  # unknown: the parser below says what is wrong with it
-            raise UpdateRefusedError(
-                f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}"
-            )
+        require_read_only(query)  # a form it cannot tell (unknown): the parser below says what is wrong with it
         check_query(query, allow_service=self.allow_service)  # the bound terms add a VALUES block, 2 levels deep
         text = bind_values(query, bindings or {})
         try:

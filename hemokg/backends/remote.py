@@ -21,10 +21,10 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 
 from hemokg.backends.http import HttpClient, Response, check_url, redact, split_userinfo
-from hemokg.errors import EndpointError, SPARQLSyntaxError, UpdateRefusedError
+from hemokg.errors import EndpointError, SPARQLSyntaxError
 from hemokg.sparql.guard import check_iri, check_query
-from hemokg.sparql.queries import bind_values, query_form
-from hemokg.sparql.results import Results, Term
+from hemokg.sparql.queries import bind_values, require_read_only
+from hemokg.sparql.results import RDFTerm, Results
 from hemokg.vocab import GRAPH_IMPORTS, ONTOLOGY_IRI
 
 __all__ = ["DEFAULT_GRAPH", "RemoteBackend", "shipped_graphs"]
@@ -33,18 +33,17 @@ log = logging.getLogger(__name__)
 
 #: The named graph ``hemokg push`` writes hemo into (OWL + relation graph), and queries read by default.
 DEFAULT_GRAPH = ONTOLOGY_IRI
-READ_FORMS = ("select", "ask", "construct", "describe")
 _JSON = "application/sparql-results+json"
 _RDF_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
 
 
-def _blank(value: str) -> Term:
+def _blank(value: str) -> RDFTerm:
     from pyoxigraph import BlankNode
 
     return BlankNode(re.sub(r"[^A-Za-z0-9]", "_", value) or "b")
 
 
-def _term(cell: Mapping[str, str]) -> Term:
+def _term(cell: Mapping[str, str]) -> RDFTerm:
     from pyoxigraph import Literal, NamedNode
 
     kind, value = cell.get("type"), cell.get("value", "")
@@ -81,7 +80,7 @@ def parse_graph(body: bytes, content_type: str) -> Results:
     return Results("graph", triples=[q.triple for q in parse(body, format=fmt)])
 
 
-def bind_with_bind(query: str, bindings: Mapping[str, Term]) -> str:
+def bind_with_bind(query: str, bindings: Mapping[str, RDFTerm]) -> str:
     """Like :func:`~hemokg.sparql.queries.bind_values`, at the same place, but as ``BIND(term AS ?var)`` lines — for
     engines (Virtuoso) that do not count a VALUES-bound variable as the start of a property path."""
     if not bindings:
@@ -131,14 +130,10 @@ class RemoteBackend:
     def __repr__(self) -> str:
         return f"<RemoteBackend {redact(self.query_url)} graphs={list(self.graphs)}>"
 
-    def execute(self, query: str, bindings: Mapping[str, Term] | None = None) -> Results:
+    def execute(self, query: str, bindings: Mapping[str, RDFTerm] | None = None) -> Results:
         """Run a read-only query on the endpoint; updates raise :class:`UpdateRefusedError`."""
-        form = query_form(query)
-        if form not in (*READ_FORMS, "unknown"):  # unknown: the server's HTTP 400 says what is wrong with it
-            raise UpdateRefusedError(
-                f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}; "
-                "use `hemokg push` to write to a server"
-            )
+        # a form it cannot tell (unknown): the server's HTTP 400 says what is wrong with it
+        form = require_read_only(query, hint="; use `hemokg push` to write to a server")
         bindings = bindings or {}
         style = "bind" if query in self._needs_bind else "values"
         try:
@@ -153,7 +148,7 @@ class RemoteBackend:
                 return self._send(query, bindings, form, "bind")
             raise
 
-    def _send(self, query: str, bindings: Mapping[str, Term], form: str, style: str) -> Results:
+    def _send(self, query: str, bindings: Mapping[str, RDFTerm], form: str, style: str) -> Results:
         check_query(query, allow_service=True)  # federation is the server's policy; size and depth are ours
         text = (bind_values if style == "values" else bind_with_bind)(query, bindings)
         fields = [("query", text)] + [("default-graph-uri", g) for g in self.graphs]

@@ -101,20 +101,24 @@ def export_cmd(
                 f"{given[0]} does not apply with --endpoint (the endpoint's graph is exported as "
                 "it is; choose it with --graph)"
             )
-        from hemokg.cli.options import open_kg
+    elif graph_iri:
+        raise click.UsageError("--graph applies with --endpoint only")
+    from hemokg.cli.options import open_kg
 
-        kg = open_kg(endpoint=endpoint, graph_iri=graph_iri, timeout=timeout)
+    kg = open_kg(
+        endpoint=endpoint,
+        graph_iri=graph_iri,
+        timeout=timeout,
+        ontology=ontology,
+        asserted=not reasoned,
+        with_imports=with_imports,
+    )
+    if endpoint:
         empty = kg.empty_graph_hint()
         if empty:
             from hemokg.errors import EndpointError
 
             raise EndpointError(f"nothing to export: {empty}")
-    else:
-        if graph_iri:
-            raise click.UsageError("--graph applies with --endpoint only")
-        from hemokg.kg import load
-
-        kg = load(ontology, reasoned=reasoned, imports=with_imports)
     data = export(kg, fmt, frame=frame, jsonld10=jsonld10 or None)
     write_output(data or b"", output)
 

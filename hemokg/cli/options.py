@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from hemokg.kg import KnowledgeGraph
+
 __all__ = [
-    "FORMATS",
     "RESULT_FORMATS",
     "auth_from_env",
     "open_kg",
@@ -20,21 +22,7 @@ __all__ = [
     "write_output",
 ]
 
-#: The one set of format names every command uses.
-FORMATS = (
-    "table",
-    "json",
-    "csv",
-    "tsv",
-    "turtle",
-    "ntriples",
-    "nquads",
-    "rdfxml",
-    "jsonld",
-    "obo",
-    "obographs",
-    "sssom",
-)
+#: Result formats of the query commands (a subset of :data:`hemokg.sparql.results.RESULT_FORMATS`).
 RESULT_FORMATS = ("table", "json", "csv", "tsv")
 
 
@@ -93,9 +81,11 @@ def open_kg(
     with_imports: bool = False,
     timeout: float = 30.0,
     allow_service: bool = False,
+    ontology: str | None = None,
     **_: Any,
-):
-    """The knowledge graph the options name."""
+) -> KnowledgeGraph:
+    """The knowledge graph the options name: the one place every command opens its graph (an endpoint, or the
+    embedded store over hemo.ttl or ``ontology``)."""
     if endpoint:
         from hemokg.kg import connect
 
@@ -109,7 +99,7 @@ def open_kg(
         )
     from hemokg.kg import load
 
-    return load(reasoned=not asserted, imports=with_imports, allow_service=allow_service)
+    return load(ontology, reasoned=not asserted, imports=with_imports, allow_service=allow_service)
 
 
 def auth_from_env() -> tuple[str, str] | None:
@@ -145,6 +135,4 @@ def write_output(text: str | bytes, output: str = "-") -> None:
 
 def render_results(results: Any, fmt: str) -> str:
     """A :class:`~hemokg.sparql.results.Results` in one of the result formats (graphs as Turtle/N-Triples)."""
-    if results.kind == "graph":
-        return results.to_ntriples() if fmt in ("tsv", "csv") else results.to_turtle()
-    return {"table": results.to_table, "json": results.to_json, "csv": results.to_csv, "tsv": results.to_tsv}[fmt]()
+    return str(results.serialize(fmt))

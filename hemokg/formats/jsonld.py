@@ -21,13 +21,13 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 from hemokg.errors import ExportError
 from hemokg.formats.obo import MAPPINGS, SCOPES, describe
 from hemokg.formats.turtle import RDF_NIL, RDF_TYPE, XSD, GraphView, qname
-from hemokg.vocab import REL
+from hemokg.vocab import HEMO_BASE, REL
 
 __all__ = ["CONTEXT_PATH", "CONTEXT_URL", "as_jsonld10", "compact_jsonld", "context", "framed_terms", "local_loader"]
 
 CONTEXT_PATH = Path(__file__).with_name("hemo.context.jsonld")
-CONTEXT_URL = "https://w3id.org/hemokg/hemo.context.jsonld"
-VOCAB = "https://w3id.org/hemokg/vocab#"
+CONTEXT_URL = HEMO_BASE + "hemo.context.jsonld"
+VOCAB = HEMO_BASE + "vocab#"
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 FRAMES = ("term",)
 

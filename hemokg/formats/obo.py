@@ -14,19 +14,25 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from hemokg.formats.turtle import IAO_DEF, GraphView
-from hemokg.vocab import OIO, ONTOLOGY_IRI, OWL, PREFIXES, RDFS, REL, SKOS, iri_to_curie
+from hemokg.vocab import (
+    DCTERMS,
+    OIO,
+    ONTOLOGY_IRI,
+    OWL,
+    PREFIXES,
+    RDFS,
+    REL,
+    REPLACED_BY,
+    SKOS,
+    SYNONYM_SCOPES,
+    iri_to_curie,
+)
 
 __all__ = ["ClassInfo", "Model", "PropertyInfo", "describe", "obo_text", "obographs_json"]
 
-DCTERMS = "http://purl.org/dc/terms/"
-SCOPES = {
-    OIO + "hasExactSynonym": "EXACT",
-    OIO + "hasNarrowSynonym": "NARROW",
-    OIO + "hasBroadSynonym": "BROAD",
-    OIO + "hasRelatedSynonym": "RELATED",
-}
+#: oboInOwl synonym property -> the OBO scope keyword
+SCOPES = {SYNONYM_SCOPES[scope]: scope.upper() for scope in ("exact", "narrow", "broad", "related")}
 MAPPINGS = (SKOS + "exactMatch", SKOS + "closeMatch", SKOS + "broadMatch", SKOS + "narrowMatch", SKOS + "relatedMatch")
-REPLACED_BY = "http://purl.obolibrary.org/obo/IAO_0100001"
 _REL_NAMES = {iri: name for name, iri in REL.items()}
 _XREF_PREDICATES = (OIO + "hasDbXref", DCTERMS + "source")
 

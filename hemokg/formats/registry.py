@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from hemokg.errors import ExportError, ParameterError
-from hemokg.vocab import ONTOLOGY_IRI, OWL, RDF, iri_to_curie
+from hemokg.vocab import ONTOLOGY_IRI, OWL, RDF, RELEASE_BASE, iri_to_curie
 
 if TYPE_CHECKING:
     from hemokg.backends import GraphSource
@@ -31,7 +31,6 @@ __all__ = ["FORMATS", "Format", "Source", "export", "release", "stamp_version"]
 
 log = logging.getLogger(__name__)
 RDF_TYPE = RDF + "type"
-RELEASE_BASE = "https://w3id.org/hemokg/releases/"
 
 
 class Source:

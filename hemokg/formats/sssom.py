@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hemokg.vocab import PREFIXES, iri_to_curie
+from hemokg.vocab import HEMO_BASE, ONTOLOGY_IRI, PREFIXES, iri_to_curie
 
 if TYPE_CHECKING:
     from hemokg.backends import GraphSource
@@ -33,7 +33,7 @@ COLUMNS = (
 )
 #: Confidence by predicate: hand-curated mappings, graded by how much the two meanings coincide.
 CONFIDENCE = {"skos:exactMatch": "0.95", "skos:closeMatch": "0.8", "skos:broadMatch": "0.8", "skos:narrowMatch": "0.8"}
-_SET_ID = "https://w3id.org/hemokg/mappings/hemo.sssom.tsv"
+_SET_ID = HEMO_BASE + "mappings/hemo.sssom.tsv"
 _QUERY = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -136,7 +136,7 @@ def sssom_tsv(kg: GraphSource) -> str:
         "# mapping_set_title: hemo mappings to CL, GO, Uberon, MONDO, HsapDv and HP",
         "# mapping_set_description: Generated from ontology/hemo.ttl (skos mappings) by hemokg; do not edit.",
         f"# license: {meta.get('license', 'https://creativecommons.org/licenses/by/4.0/')}",
-        "# subject_source: https://w3id.org/hemokg/hemo.owl",
+        f"# subject_source: {ONTOLOGY_IRI}",
     ]
     if "subject_source_version" in meta:
         lines.append(f"# subject_source_version: {meta['subject_source_version']}")

@@ -17,7 +17,8 @@ from pathlib import Path
 from pyoxigraph import BlankNode, CanonicalizationAlgorithm, Dataset, DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from hemokg.errors import ExportError, NotCanonicalError
-from hemokg.vocab import OIO, OWL, PREFIXES, RDF, RDFS, SKOS
+from hemokg.sparql.results import RDFTerm
+from hemokg.vocab import DEFINITION, OIO, OWL, PREFIXES, RDF, RDFS, SKOS, XSD
 
 __all__ = [
     "GraphView",
@@ -28,8 +29,7 @@ __all__ = [
     "qname",
 ]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-IAO_DEF = "http://purl.obolibrary.org/obo/IAO_0000115"
+IAO_DEF = DEFINITION
 RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = RDF + "type", RDF + "first", RDF + "rest", RDF + "nil"
 
 #: Prefixes the writers may use (the package's CURIE prefixes plus a few common vocabularies).
@@ -82,8 +82,6 @@ _CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 _LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _BY_LENGTH = sorted(WRITER_PREFIXES.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
-Term = NamedNode | BlankNode | Literal
-
 
 def qname(iri: str, used: set[str] | None = None) -> str:
     """``CL:0000775`` for an IRI under a known prefix (recording the prefix in ``used``), else ``<iri>``."""
@@ -112,7 +110,7 @@ class GraphView:
 
     def _index(self, triples: set[Triple]) -> set[BlankNode]:
         """Build the indexes; returns the blank nodes that must be labelled."""
-        self.out: dict[Term, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        self.out: dict[RDFTerm, dict[str, list[RDFTerm]]] = defaultdict(lambda: defaultdict(list))
         refs: dict[BlankNode, int] = defaultdict(int)
         for t in triples:
             if not isinstance(t.subject, NamedNode | BlankNode) or not isinstance(
@@ -148,9 +146,9 @@ class GraphView:
         return self.labelled
 
     # --- structure ---------------------------------------------------------------------------------------------
-    def list_items(self, node: Term) -> list[Term] | None:
+    def list_items(self, node: RDFTerm) -> list[RDFTerm] | None:
         """The items of a well-formed RDF list written inline from ``node``, else None."""
-        items: list[Term] = []
+        items: list[RDFTerm] = []
         while isinstance(node, BlankNode) and node in self.inline:
             props = self.out.get(node, {})
             if set(props) != {RDF_FIRST, RDF_REST} or len(props[RDF_FIRST]) != 1 or len(props[RDF_REST]) != 1:
@@ -159,12 +157,12 @@ class GraphView:
             node = props[RDF_REST][0]
         return items if isinstance(node, NamedNode) and node.value == RDF_NIL and items else None
 
-    def predicates(self, subject: Term) -> list[tuple[str, list[Term]]]:
+    def predicates(self, subject: RDFTerm) -> list[tuple[str, list[RDFTerm]]]:
         """A subject's predicates in the fixed order, each with its objects (unsorted)."""
         props = self.out.get(subject, {})
         return sorted(props.items(), key=lambda kv: (_PRED_RANK.get(kv[0], len(_PRED_RANK)), kv[0]))
 
-    def types(self, subject: Term) -> set[str]:
+    def types(self, subject: RDFTerm) -> set[str]:
         """The IRIs of a subject's ``rdf:type`` objects."""
         return {o.value for o in self.out.get(subject, {}).get(RDF_TYPE, []) if isinstance(o, NamedNode)}
 
@@ -201,7 +199,7 @@ class GraphView:
                 rest.append(b)
         return by_source, rest
 
-    def iter_blocks(self) -> Iterator[tuple[str, Term]]:
+    def iter_blocks(self) -> Iterator[tuple[str, RDFTerm]]:
         """Every top-level node in writing order, tagged ``named``, ``axiom``, ``labelled`` or ``free``."""
         by_source, rest = self.axioms()
         for subject in self.named_subjects():
@@ -222,7 +220,7 @@ class _TurtleWriter:
         self.view = view
         self.used: set[str] = set()
 
-    def term(self, t: Term) -> str:
+    def term(self, t: RDFTerm) -> str:
         if isinstance(t, NamedNode):
             return "()" if t.value == RDF_NIL else qname(t.value, self.used)
         if isinstance(t, BlankNode):
@@ -238,7 +236,7 @@ class _TurtleWriter:
     def verb(self, predicate: str) -> str:
         return "a" if predicate == RDF_TYPE else qname(predicate, self.used)
 
-    def objects(self, objects: list[Term]) -> list[str]:
+    def objects(self, objects: list[RDFTerm]) -> list[str]:
         rendered = [
             (0 if isinstance(o, NamedNode) else 1 if isinstance(o, Literal) else 2, self.term(o)) for o in objects
         ]
@@ -251,7 +249,7 @@ class _TurtleWriter:
         parts = [f"{self.verb(p)} {', '.join(self.objects(objs))}" for p, objs in self.view.predicates(node)]
         return "[ " + " ; ".join(parts) + " ]" if parts else "[]"
 
-    def names(self, t: Term, out: list[str]) -> list[str]:
+    def names(self, t: RDFTerm, out: list[str]) -> list[str]:
         """The labels of the classes an object mentions (for the trailing ``# label`` comment)."""
         if isinstance(t, NamedNode):
             label = self.view.labels.get(t.value)
@@ -263,7 +261,7 @@ class _TurtleWriter:
                     self.names(o, out)
         return out
 
-    def block(self, kind: str, subject: Term) -> str:
+    def block(self, kind: str, subject: RDFTerm) -> str:
         head = (
             "[]"
             if kind in ("axiom", "free")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyoxigraph import RdfFormat, Store
 
 from hemokg.errors import OntologyParseError
+from hemokg.vocab import HEMO_BASE
 
 __all__ = ["parse_ontology"]
 
@@ -13,7 +14,7 @@ def parse_ontology(data: bytes, *, path: str, fmt: RdfFormat = RdfFormat.TURTLE)
     """Parse an ontology file into a fresh store (default graph); a syntax error names file, line and column."""
     store = Store()
     try:
-        store.bulk_load(data, format=fmt, base_iri="https://w3id.org/hemokg/")
+        store.bulk_load(data, format=fmt, base_iri=HEMO_BASE)
     except SyntaxError as exc:
         line, column = exc.lineno, exc.offset
         message = str(exc.args[0]) if exc.args else str(exc)

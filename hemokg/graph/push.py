@@ -20,7 +20,7 @@ from hemokg.backends.http import HttpClient, redact
 from hemokg.backends.remote import DEFAULT_GRAPH, RemoteBackend
 from hemokg.errors import EndpointError
 from hemokg.sparql.guard import check_iri, iri_ref
-from hemokg.vocab import GRAPH_IMPORTS
+from hemokg.vocab import GRAPH_IMPORTS, HEMO_BASE
 
 __all__ = ["METHODS", "PushError", "PushReport", "batches", "plan", "push"]
 
@@ -211,7 +211,7 @@ def _update(
     """INSERT batches into a temporary graph, then one MOVE onto ``graph`` (the target is never half-loaded)."""
     from pyoxigraph import BlankNode
 
-    tmp = f"https://w3id.org/hemokg/graph/push-tmp/{hashlib.sha256(graph.encode()).hexdigest()[:16]}"
+    tmp = f"{HEMO_BASE}graph/push-tmp/{hashlib.sha256(graph.encode()).hexdigest()[:16]}"
     target, scratch = iri_ref(graph, what="the target graph"), iri_ref(tmp)
 
     def run(update: str, what: str) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hemokg.errors import OntologyParseError, ReasonerError, ReasonerUnavailableError, UnknownReasonerError
+from hemokg.vocab import HEMO_BASE, RDFS
 from hemokg.vocab import OWL as _OWL
 
 __all__ = [
@@ -38,13 +39,13 @@ log = logging.getLogger(__name__)
 #: Reasoner names accepted by :func:`reason`, with the name shown to people.
 REASONERS: dict[str, str] = {"hermit": "HermiT", "pellet": "Pellet"}
 
-_RDFS_SUBCLASSOF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_RDFS_SUBCLASSOF = RDFS.subClassOf
 _OWL_EQUIVALENTCLASS = _OWL + "equivalentClass"
 _OWL_IMPORTS = _OWL + "imports"
 # owlready2 imports the Python module named by this annotation when it loads an ontology: never let input do that.
 _OWLREADY_PYTHON_MODULE = "http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_module"
 _DROPPED_PREDICATES = frozenset({_OWL_IMPORTS, _OWLREADY_PYTHON_MODULE})
-_INFERRED_ONTOLOGY = "https://w3id.org/hemokg/reasoning/inferred/"
+_INFERRED_ONTOLOGY = HEMO_BASE + "reasoning/inferred/"
 _INSTALL_JAVA = "install a Java runtime, e.g. `apt-get install default-jre-headless`"
 _NOISE_PREFIXES = ("java error message is", "slf4j:", "log4j:", "warning:", "picked up ", "at ", "...")
 

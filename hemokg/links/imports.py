@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hemokg.errors import ImportsBuildError
-from hemokg.links.releases import Release, Term, read_cellxgene, read_obo, read_owl_functional, read_release
-from hemokg.vocab import OBO, OWL, RDFS
+from hemokg.links.releases import Release, ReleaseTerm, read_cellxgene, read_obo, read_owl_functional, read_release
+from hemokg.vocab import DCTERMS, OBO, OIO, OWL, RDFS, SYNONYM_SCOPES, XSD
 
 __all__ = [
     "BRANCH_ROOT",
     "MODULES",
     "BuildInputs",
     "Release",
-    "Term",
+    "ReleaseTerm",
     "build_modules",
     "cellxgene_files",
     "default_inputs",
@@ -308,7 +308,7 @@ def _add_component_terms(cl: Release, release: Release, wanted: set[str]) -> Non
             continue
         src = release.terms[iri]
         direct = sorted(a for a, d in src.ancestors.items() if d == 1)
-        cl.terms[iri] = Term(
+        cl.terms[iri] = ReleaseTerm(
             iri,
             src.label,
             set(src.synonyms),
@@ -332,7 +332,7 @@ def _add_marker_proteins(cl: Release, keep: set[str], slim: Release | None, labe
         source = slim.terms.get(iri) if slim is not None else None
         label = (source.label if source is not None else None) or labels.get(iri)
         synonyms = set(source.synonyms) if source is not None else set()
-        cl.terms[iri] = Term(iri, label, synonyms, False, None)
+        cl.terms[iri] = ReleaseTerm(iri, label, synonyms, False, None)
     return {iri for iri in wanted if cl.terms[iri].label or cl.terms[iri].synonyms}
 
 
@@ -354,7 +354,7 @@ def _add_missing_parents(cl: Release, release: Release, keep: set[str]) -> None:
         term.parents |= direct & (keep | set(cl.terms))
 
 
-def _restrictions(term: Term) -> list[tuple[str, str]]:
+def _restrictions(term: ReleaseTerm) -> list[tuple[str, str]]:
     return sorted(set(term.some) | {r for _, rs in term.equivalents for r in rs})
 
 
@@ -371,16 +371,11 @@ _PREFIXES = {
     "obo": OBO,
     "owl": OWL,
     "rdfs": RDFS,
-    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "oboInOwl": OIO,
+    "dcterms": DCTERMS,
+    "xsd": XSD,
 }
-_SCOPE_PROPS = {
-    "exact": "oboInOwl:hasExactSynonym",
-    "related": "oboInOwl:hasRelatedSynonym",
-    "narrow": "oboInOwl:hasNarrowSynonym",
-    "broad": "oboInOwl:hasBroadSynonym",
-}
+_SCOPE_PROPS = {scope: "oboInOwl:" + iri.removeprefix(OIO) for scope, iri in SYNONYM_SCOPES.items()}
 _SAFE_LOCAL = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -430,7 +425,7 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
         term = release.terms[iri]
         for other in extra:  # e.g. Uberon's is_a/part_of from CL's slim where the main release mixes them
             if iri in other.terms and not term.parents and not term.some and not term.equivalents:
-                term = Term(
+                term = ReleaseTerm(
                     **{
                         **term.__dict__,
                         "parents": other.terms[iri].parents,
@@ -441,7 +436,7 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
         lines = [f"{_node(iri)} a owl:Class"]
         if term.label:
             lines.append(f"rdfs:label {_lit(term.label)}")
-        for scope in ("exact", "related", "narrow", "broad"):
+        for scope in SYNONYM_SCOPES:
             texts = sorted({t for s, t in term.synonyms if s == scope})
             if texts:
                 lines.append(f"{_SCOPE_PROPS[scope]} " + " , ".join(_lit(t) for t in texts))

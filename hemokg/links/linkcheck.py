@@ -12,8 +12,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hemokg.links.imports import MODULES, Release, Term, read_release
-from hemokg.vocab import OBO, curie_to_iri, iri_to_curie
+from hemokg.links.imports import MODULES, Release, ReleaseTerm, read_release
+from hemokg.vocab import (
+    DCTERMS,
+    HEMO,
+    OBO,
+    OIO,
+    OWL,
+    RDFS,
+    REPLACED_BY,
+    SCOPE_OF_PROPERTY,
+    SYNONYM_SCOPES,
+    curie_to_iri,
+    iri_to_curie,
+)
 from hemokg.vocab import SKOS as _SKOS
 
 __all__ = ["KINDS", "Link", "LinkIssue", "LinkReport", "check_links", "hemo_links", "module_sources"]
@@ -21,9 +33,9 @@ __all__ = ["KINDS", "Link", "LinkIssue", "LinkReport", "check_links", "hemo_link
 #: Issue kinds; all but ``unverified`` fail the check.
 KINDS = ("missing", "obsolete", "label", "unverified")
 _PREDICATES = {_SKOS + m: f"skos:{m}" for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")}
-_XREF = "http://www.geneontology.org/formats/oboInOwl#hasDbXref"
-_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_EXACT = "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym"
+_XREF = OIO.hasDbXref
+_LABEL = RDFS.label
+_EXACT = SYNONYM_SCOPES["exact"]
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,7 @@ def hemo_links(hemo: str | Path | None = None) -> list[Link]:
     found: dict[tuple[str, str], str] = {}
     for quad in store:
         s, p, o = quad.subject, quad.predicate.value, quad.object
-        if not s.value.startswith("https://w3id.org/hemokg/HEMO_"):
+        if not s.value.startswith(HEMO):
             continue
         if p in (_LABEL, _EXACT):
             names.setdefault(s.value, []).append(o.value)
@@ -129,7 +141,7 @@ def _prefix(iri: str) -> str:
 @dataclass
 class _Source:
     name: str
-    terms: dict[str, Term]
+    terms: dict[str, ReleaseTerm]
     complete: bool
 
 
@@ -146,23 +158,23 @@ def module_sources(folder: Path | None = None) -> dict[str, _Source]:
             continue
         store = Store()
         store.bulk_load(path.read_bytes(), format=RdfFormat.TURTLE)
-        terms: dict[str, Term] = {}
+        terms: dict[str, ReleaseTerm] = {}
         coverage = "complete"
         base = f"{OBO}{prefix}_"
         for quad in store:
             s, p, o = quad.subject, quad.predicate.value, quad.object
-            if p == "http://purl.org/dc/terms/coverage":
+            if p == DCTERMS.coverage:
                 coverage = o.value
             if not isinstance(s, NamedNode) or not s.value.startswith(base):
                 continue
-            term = terms.setdefault(s.value, Term(s.value))
+            term = terms.setdefault(s.value, ReleaseTerm(s.value))
             if p == _LABEL:
                 term.label = o.value
-            elif p.startswith("http://www.geneontology.org/formats/oboInOwl#has") and p.endswith("Synonym"):
+            elif p in SCOPE_OF_PROPERTY:
                 term.synonyms.add(("exact" if p == _EXACT else "other", o.value))
-            elif p == "http://www.w3.org/2002/07/owl#deprecated" and o.value == "true":
+            elif p == OWL.deprecated and o.value == "true":
                 term.deprecated = True
-            elif p == OBO + "IAO_0100001":
+            elif p == REPLACED_BY:
                 term.replaced_by = o.value
         terms = {i: t for i, t in terms.items() if t.label or t.deprecated}  # bare declarations are not terms
         out[prefix] = _Source(f"{path.name} ({store_version(store)})", terms, coverage == "complete")
@@ -183,7 +195,7 @@ def store_version(store: object) -> str:
 def _release_sources(releases: Iterable[Release]) -> dict[str, _Source]:
     out: dict[str, _Source] = {}
     for release in releases:
-        by_prefix: dict[str, dict[str, Term]] = {}
+        by_prefix: dict[str, dict[str, ReleaseTerm]] = {}
         for iri, term in release.terms.items():
             by_prefix.setdefault(_prefix(iri), {})[iri] = term
         for prefix, terms in by_prefix.items():

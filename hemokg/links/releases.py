@@ -13,17 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hemokg.errors import ImportsBuildError
-from hemokg.vocab import OBO
-from hemokg.vocab import OIO as _OIO
+from hemokg.vocab import OBO, SCOPE_OF_PROPERTY
 from hemokg.vocab import OWL as _OWL
 from hemokg.vocab import RDF as _RDF
 from hemokg.vocab import RDFS as _RDFS
 
-__all__ = ["Release", "Term", "read_cellxgene", "read_obo", "read_owl_functional", "read_release"]
+__all__ = ["Release", "ReleaseTerm", "read_cellxgene", "read_obo", "read_owl_functional", "read_release"]
 
 
 @dataclass
-class Term:
+class ReleaseTerm:
     """One class of a release: names, deprecation and the logical axioms a module may keep."""
 
     iri: str
@@ -47,7 +46,7 @@ class Release:
     version: str
     version_iri: str | None
     description: str
-    terms: dict[str, Term]
+    terms: dict[str, ReleaseTerm]
     partial: bool = False
 
     @property
@@ -152,9 +151,9 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
     if not text.endswith("\n"):
         raise ImportsBuildError(f"{path}: the file is truncated (its last line is cut off); download it again")
     header: dict[str, str] = {}
-    terms: dict[str, Term] = {}
+    terms: dict[str, ReleaseTerm] = {}
     stanza: str | None = None
-    term: Term | None = None
+    term: ReleaseTerm | None = None
     genus: list[str] = []
     diff: list[tuple[str, str]] = []
 
@@ -181,7 +180,7 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
             continue
         if tag == "id":
             iri = _curie_iri(value)
-            term = terms.setdefault(iri, Term(iri)) if iri else None
+            term = terms.setdefault(iri, ReleaseTerm(iri)) if iri else None
             continue
         if term is None:
             continue
@@ -259,12 +258,12 @@ def read_cellxgene(path: str | Path, *, expect: str | None = None) -> Release:
     name = main.lower()
     date = _DATE.fullmatch(version)
     version_iri = f"{OBO}{name}/releases/{date.group(1)}/{name}.owl" if date else None
-    terms: dict[str, Term] = {}
+    terms: dict[str, ReleaseTerm] = {}
     for curie, rec in content.items():
         iri = _curie_iri(curie)
         if iri is None:
             continue
-        term = Term(
+        term = ReleaseTerm(
             iri,
             rec.get("label"),
             {("exact", s) for s in rec.get("synonyms") or ()},
@@ -310,7 +309,7 @@ def read_owl_functional(path: str | Path, *, expect: str | None = None) -> Relea
     )
 
 
-def _owl_terms(store: object) -> dict[str, Term]:
+def _owl_terms(store: object) -> dict[str, ReleaseTerm]:
     """Terms from OWL in RDF: labels, synonyms, deprecation, subclass/equivalence/disjointness axioms."""
     from pyoxigraph import BlankNode, NamedNode
 
@@ -321,12 +320,12 @@ def _owl_terms(store: object) -> dict[str, Term]:
         prop, filler = one(node, _OWL + "onProperty"), one(node, _OWL + "someValuesFrom")
         return (prop.value, filler.value) if isinstance(prop, NamedNode) and isinstance(filler, NamedNode) else None
 
-    terms: dict[str, Term] = {}
+    terms: dict[str, ReleaseTerm] = {}
 
-    def get(node: NamedNode) -> Term:
-        return terms.setdefault(node.value, Term(node.value))
+    def get(node: NamedNode) -> ReleaseTerm:
+        return terms.setdefault(node.value, ReleaseTerm(node.value))
 
-    scopes = {_OIO + f"has{s.title()}Synonym": s for s in ("exact", "related", "narrow", "broad")}
+    scopes = SCOPE_OF_PROPERTY
     for quad in store:
         s, p, o = quad.subject, quad.predicate.value, quad.object
         if not isinstance(s, NamedNode) or not s.value.startswith(OBO):

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from hemokg.errors import ParameterError, QueryHeaderError, QueryNotFoundError
+from hemokg.errors import ParameterError, QueryHeaderError, QueryNotFoundError, UpdateRefusedError
 from hemokg.resources import queries_dir
 
 __all__ = [
     "COMPILED_HEADERS",
+    "READ_FORMS",
     "Catalog",
     "Param",
     "StoredQuery",
@@ -28,8 +29,12 @@ __all__ = [
     "compile_headers",
     "parse_header",
     "query_form",
+    "require_read_only",
     "unknown_keyword",
 ]
+
+#: The read-only query forms; every other form (INSERT, DELETE, LOAD, …) is an update.
+READ_FORMS = ("select", "ask", "construct", "describe")
 
 PARAM_TYPES = ("iri", "literal", "integer")
 HEADER_KEYS = {"summary", "description", "tags", "params", "examples", "competency"}
@@ -80,6 +85,18 @@ def unknown_keyword(text: str) -> str | None:
         f"unknown keyword {word.group(0)!r} at {line}:{column}{hint}; a query starts with "
         "SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX/BASE lines)"
     )
+
+
+def require_read_only(text: str, *, hint: str = "") -> str:
+    """The query's form when it is read-only (``unknown`` when no form keyword is found: the engine's parser then
+    says what is wrong); an update raises :class:`~hemokg.errors.UpdateRefusedError` (``hint`` is added to it).
+    The one read-only check every backend, the endpoint server and the stored queries use."""
+    form = query_form(text)
+    if form not in (*READ_FORMS, "unknown"):
+        raise UpdateRefusedError(
+            f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}{hint}"
+        )
+    return form
 
 
 _WHERE_RE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -239,8 +256,11 @@ class StoredQuery:
         """Read and validate one ``.rq`` file (strict header, declared parameters, read-only form)."""
         text = path.read_text(encoding="utf-8")
         data, _ = parse_header(text, source=str(path))
-        form = query_form(text)
-        if form not in ("select", "ask", "construct", "describe"):
+        try:
+            form = require_read_only(text)
+        except UpdateRefusedError:
+            form = query_form(text)
+        if form not in READ_FORMS:
             raise QueryHeaderError(
                 f"{path}: stored queries are read-only (SELECT/ASK/CONSTRUCT/DESCRIBE), found {form!r}"
             )

@@ -13,13 +13,22 @@ from typing import Literal as TypingLiteral
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from hemokg.vocab import iri_to_curie
+from hemokg.vocab import RDF, XSD, iri_to_curie
 
-__all__ = ["Results", "Row", "Term", "delimited", "table", "term_text", "term_to_json"]
+__all__ = ["RESULT_FORMATS", "RDFTerm", "Results", "Row", "delimited", "table", "term_text", "term_to_json"]
 
-Term = NamedNode | Literal | BlankNode
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+#: The one result-format table: format name (the CLI's ``--format``) -> media type (``serve``'s content negotiation).
+#: :meth:`Results.serialize` takes either. (``hemokg serve`` adds SPARQL Results XML, with its own checking writer.)
+RESULT_FORMATS: dict[str, str] = {
+    "table": "text/plain",
+    "json": "application/sparql-results+json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+
+RDFTerm = NamedNode | Literal | BlankNode
+_XSD_STRING = XSD.string
+_RDF_LANG_STRING = RDF.langString
 
 
 class Row(tuple):
@@ -27,7 +36,7 @@ class Row(tuple):
 
     _vars: tuple[str, ...]
 
-    def __new__(cls, values: Sequence[Term | None], variables: tuple[str, ...]) -> Row:
+    def __new__(cls, values: Sequence[RDFTerm | None], variables: tuple[str, ...]) -> Row:
         row = super().__new__(cls, values)
         row._vars = variables
         return row
@@ -40,18 +49,18 @@ class Row(tuple):
                 raise KeyError(key) from None
         return tuple.__getitem__(self, key)
 
-    def __getattr__(self, name: str) -> Term | None:
+    def __getattr__(self, name: str) -> RDFTerm | None:
         try:
             return tuple.__getitem__(self, self._vars.index(name))
         except ValueError:
             raise AttributeError(name) from None
 
-    def asdict(self) -> dict[str, Term | None]:
+    def asdict(self) -> dict[str, RDFTerm | None]:
         """The row as a dict from variable name to term."""
         return dict(zip(self._vars, self, strict=True))
 
 
-def term_text(term: Term | None, *, curies: bool = True) -> str:
+def term_text(term: RDFTerm | None, *, curies: bool = True) -> str:
     """A human-readable text for a term: CURIE (or IRI) for named nodes, the lexical form for literals."""
     if term is None:
         return ""
@@ -62,7 +71,7 @@ def term_text(term: Term | None, *, curies: bool = True) -> str:
     return term.value
 
 
-def term_to_json(term: Term) -> dict[str, str]:
+def term_to_json(term: RDFTerm) -> dict[str, str]:
     """A term in the SPARQL 1.1 Query Results JSON form."""
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
@@ -83,7 +92,7 @@ class Results:
         self,
         kind: TypingLiteral["select", "ask", "graph"],
         variables: Sequence[str] = (),
-        rows: Sequence[Sequence[Term | None]] = (),
+        rows: Sequence[Sequence[RDFTerm | None]] = (),
         *,
         boolean: bool | None = None,
         triples: Sequence[Triple] = (),
@@ -108,7 +117,7 @@ class Results:
             return f"<Results ask={self.boolean}>"
         return f"<Results {self.kind} vars={list(self.vars)} n={len(self)}>"
 
-    def column(self, var: str) -> list[Term | None]:
+    def column(self, var: str) -> list[RDFTerm | None]:
         """Every value of one variable, in row order."""
         return [row[var] for row in self.rows]
 
@@ -117,6 +126,22 @@ class Results:
         return [term_text(row[var]) for row in self.rows]
 
     # --- writers -------------------------------------------------------------------------------------------
+    def serialize(self, format: str) -> str:
+        """The results in one of :data:`RESULT_FORMATS`, by name (``json``) or media type; a graph result is written
+        as N-Triples for ``csv``/``tsv``, as Turtle otherwise."""
+        name = format if format in RESULT_FORMATS else _BY_MEDIA_TYPE.get(format)
+        if name is None:
+            raise ValueError(f"unknown result format {format!r}; known: {', '.join(RESULT_FORMATS)}")
+        if self.kind == "graph":
+            return self.to_ntriples() if name in ("csv", "tsv") else self.to_turtle()
+        writers = {
+            "table": self.to_table,
+            "json": self.to_json,
+            "csv": self.to_csv,
+            "tsv": self.to_tsv,
+        }
+        return writers[name]()
+
     def to_json(self) -> str:
         """SPARQL 1.1 Query Results JSON (SELECT, ASK); for graphs, N-Triples lines are not JSON: use to_ntriples."""
         if self.kind == "ask":
@@ -175,6 +200,9 @@ class Results:
         if self.kind != "select":
             raise TypeError(f"a {self.kind} result has no rows")
         return self.rows
+
+
+_BY_MEDIA_TYPE = {media: name for name, media in RESULT_FORMATS.items()}
 
 
 # --- text tables (terminal and pipes), shared by every writer of tabular text ---------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hemokg.errors import DrawError
-from hemokg.vocab import HEMO, OBO, REL, iri_to_curie
+from hemokg.vocab import HEMO, OBO, RDFS, REL, iri_to_curie
 
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
@@ -33,7 +33,6 @@ __all__ = [
     "sites_dot",
 ]
 
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SUBCLASS = RDFS + "subClassOf"
 #: Lineage name, colour, and the external classes that define it (a cell is-a one, or a process has it as output).
 #: Listed most specific first: a mature cell takes the first lineage it belongs to.
@@ -44,7 +43,7 @@ LINEAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("myeloid", "#4e79a7", ("CL:0000763", "CL:0000766", "GO:0030099", "GO:0002573")),
 )
 NO_LINEAGE = "#bab0ac"
-FORMATS = ("svg", "png", "pdf", "dot")
+PICTURE_FORMATS = ("svg", "png", "pdf", "dot")
 _LINEAGE_RELS = (REL["directly_develops_from"], REL["develops_from"])
 _SITE_RELS = (REL["occurs_in"], REL["located_in"])
 
@@ -505,10 +504,10 @@ def render(dot: Any, path: str | Path) -> Path:
 
     target = Path(path)
     fmt = target.suffix.lstrip(".").lower()
-    if fmt not in FORMATS:
+    if fmt not in PICTURE_FORMATS:
         raise DrawError(
             f"{target}: cannot tell the picture format from {target.suffix or 'no suffix'!r}; "
-            f"end the file name with one of {', '.join('.' + f for f in FORMATS)}"
+            f"end the file name with one of {', '.join('.' + f for f in PICTURE_FORMATS)}"
         )
     data = dot.source.encode() if fmt == "dot" else pipe(dot, fmt)
     try:

@@ -499,14 +499,17 @@ class _Handler(SimpleHTTPRequestHandler):
         return self._reply(415, "text/plain", b"send application/sparql-query or application/x-www-form-urlencoded")
 
     def _sparql(self, params: dict[str, list[str]], text: str | None) -> None:
-        from hemokg.sparql.queries import query_form
+        from hemokg.errors import UpdateRefusedError
+        from hemokg.sparql.queries import require_read_only
 
         if "update" in params:
             return self._reply(403, "text/plain", b"updates are refused: this endpoint is read-only")
         queries = params.get("query", []) if text is None else [text]
         if len(queries) != 1 or not queries[0].strip():
             return self._reply(400, "text/plain", b"give exactly one query: ?query=... (GET) or a POST body")
-        if query_form(queries[0]) not in ("select", "ask", "construct", "describe", "unknown"):
+        try:
+            require_read_only(queries[0])
+        except UpdateRefusedError:
             return self._reply(403, "text/plain", b"updates are refused: this endpoint is read-only")
         from hemokg.errors import HemoError
         from hemokg.sparql.guard import check_iri, check_query

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hemokg.errors import ExportError
-from hemokg.vocab import HEMO, ONTOLOGY_IRI, REL, iri_to_curie
+from hemokg.vocab import HEMO, OIO, ONTOLOGY_IRI, RDFS, REL, SCOPE_OF_PROPERTY, SKOS, iri_to_curie
 
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
@@ -26,12 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["page_name", "write_site"]
 
 ASSETS = Path(__file__).with_name("site_assets")
-_SCOPES = {
-    "hasExactSynonym": "exact",
-    "hasRelatedSynonym": "related",
-    "hasNarrowSynonym": "narrow",
-    "hasBroadSynonym": "broad",
-}
+_SCOPES = {iri.removeprefix(OIO): scope for iri, scope in SCOPE_OF_PROPERTY.items()}  # local name -> scope
 _KINDS = {
     "CL": "cells",
     "GO": "processes",
@@ -53,7 +48,7 @@ def _literal_rows(kg: KnowledgeGraph) -> dict[str, dict[str, list[str]]]:
     rows = kg.sparql(f"""
         SELECT ?t ?p ?v WHERE {{
           ?t ?p ?v . FILTER(isIRI(?t) && STRSTARTS(STR(?t), "{HEMO}") && (isLiteral(?v) || STRSTARTS(STR(?p),
-            "http://www.w3.org/2004/02/skos/core#")))
+            "{SKOS}")))
         }} ORDER BY ?t ?p ?v""")
     out: dict[str, dict[str, list[str]]] = {}
     for t, p, v in rows:
@@ -101,7 +96,7 @@ def write_site(kg: KnowledgeGraph, out: str | Path, *, pictures: bool = True) ->
     facts = _literal_rows(kg)
     terms = sorted((t for t in facts if "label" in facts[t]), key=lambda t: facts[t]["label"][0].casefold())
     supers: dict[str, set[str]] = {}
-    for s, _, o in relations(kg, ["http://www.w3.org/2000/01/rdf-schema#subClassOf"]):
+    for s, _, o in relations(kg, [RDFS.subClassOf]):
         supers.setdefault(s, set()).add(o)
     parents = {
         t: {p for p in supers.get(t, ()) if not any(p in supers.get(q, ()) for q in supers.get(t, ()))} for t in terms
