@@ -11,6 +11,7 @@ __all__ = [
     "NotCanonicalError",
     "OntologyParseError",
     "ParameterError",
+    "PushError",
     "QueryHeaderError",
     "QueryNotFoundError",
     "ReasonerError",
@@ -78,7 +79,7 @@ class ReasonerError(HemoError):
     """The reasoner failed or found the ontology inconsistent."""
 
 
-class UnknownReasonerError(HemoError, ValueError):
+class UnknownReasonerError(ReasonerError, ValueError):
     """The reasoner name is not one hemokg knows (``hermit``, ``pellet``)."""
 
 
@@ -88,6 +89,10 @@ class ReasonerUnavailableError(ReasonerError):
 
 class EndpointError(HemoError):
     """A remote SPARQL endpoint failed; names the endpoint and what went wrong (never shows credentials)."""
+
+
+class PushError(EndpointError):
+    """A push failed or was interrupted; says whether the previous graph on the server is intact."""
 
 
 class ExportError(HemoError):

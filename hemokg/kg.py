@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from pyoxigraph import Literal, NamedNode
 
@@ -264,8 +264,13 @@ class KnowledgeGraph:
         return owl_ontology(self, imports=imports)
 
     # --- files -----------------------------------------------------------------------------------------------
+    @overload
+    def export(self, format: str, path: None = None, **options: object) -> bytes: ...
+    @overload
+    def export(self, format: str, path: str | Path, **options: object) -> None: ...
     def export(self, format: str, path: str | Path | None = None, **options: object) -> bytes | None:
-        """Write the graph in an ecosystem format (see ``hemokg export --help``); bytes when no path is given."""
+        """The graph in an ecosystem format (see ``hemokg export --help``): the bytes when no path is given, else
+        the file is written atomically and None returned."""
         from hemokg.formats.registry import export
 
         return export(self, format, path, **options)
@@ -317,6 +322,7 @@ def connect(
     update_url: str | None = None,
     store_url: str | None = None,
     graph: str | Sequence[str] | None = None,
+    use_server_default_graph: bool = False,
     auth: tuple[str, str] | None = None,
     timeout: float = 30.0,
 ) -> KnowledgeGraph:
@@ -324,17 +330,25 @@ def connect(
 
     Queries see ``graph`` (an IRI or several) as their default graph; by default the graph ``hemokg push`` writes,
     ``https://w3id.org/hemokg/hemo.owl``, plus the import-module graphs ``push --with-imports`` writes (empty where
-    not pushed); ``graph=""`` sends none and uses the server's own default graph. ``auth`` is (user, password),
-    used for Basic or Digest authentication and never shown.
+    not pushed); ``use_server_default_graph=True`` sends none and uses the server's own default graph (a store
+    holding only hemo, e.g. a QLever index). ``auth`` is (user, password), used for Basic or Digest authentication
+    and never shown.
     """
     from hemokg.backends.remote import DEFAULT_GRAPH, RemoteBackend, shipped_graphs
 
-    if graph == "":  # the server's own default graph (a store holding only hemo, e.g. a QLever index)
+    if use_server_default_graph:
+        if graph is not None:
+            raise ParameterError("give graph or use_server_default_graph=True, not both")
         graphs: list[str] = []
     elif graph is None:
         graphs = [DEFAULT_GRAPH, *shipped_graphs()]
     else:
         graphs = [graph] if isinstance(graph, str) else list(graph)
+        if not graphs or any(not g for g in graphs):
+            raise ParameterError(
+                "an empty graph IRI names no graph; to query the server's own default graph, "
+                "pass use_server_default_graph=True (on the command line: --graph '')"
+            )
     backend = RemoteBackend(
         query_url, update_url=update_url, store_url=store_url, graphs=graphs, auth=auth, timeout=timeout
     )

@@ -98,7 +98,7 @@ def test_cli_with_a_malformed_endpoint_exits_with_one_line(hemokg_cli, url: str)
 
 
 def test_a_typo_sent_to_a_remote_endpoint_is_a_syntax_error_not_a_refused_update(oxigraph_server) -> None:
-    kg = hemokg.connect(oxigraph_server.query, graph="")
+    kg = hemokg.connect(oxigraph_server.query, use_server_default_graph=True)
     with pytest.raises(SPARQLSyntaxError, match="unknown keyword 'SELEC'"):  # named before it is sent
         kg.sparql("SELEC ?x WHERE { ?x ?p ?o }")
     with pytest.raises(SPARQLSyntaxError, match="HTTP 400"):  # the server's own parser finds the rest

@@ -109,6 +109,38 @@ def test_binding_goes_inside_the_where_clause_of_construct() -> None:
     assert bound.index("VALUES") > bound.index("WHERE")
 
 
+SUBSELECT = """#+ summary: The label of a cell, found in a sub-SELECT
+#+ params:
+#+   cell: a cell
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?label WHERE {
+  { SELECT ?label WHERE { ?_cell_iri rdfs:label ?label } }
+}
+"""
+
+
+@pytest.mark.parametrize("style", ["values", "bind"])
+def test_a_parameter_used_inside_a_sub_select_is_bound_there(kg: hemokg.KnowledgeGraph, style: str) -> None:
+    """A sub-SELECT is a scope of its own: a VALUES block only at the top left its variable unbound (every label
+    of the graph came back, 168 rows, instead of the one)."""
+    neutrophil = NamedNode(kg.resolve("neutrophil"))
+    text = SUBSELECT.split("PREFIX", 1)[1]
+    bound = bind_values("PREFIX" + text, {"_cell_iri": neutrophil}, style=style)  # type: ignore[arg-type]
+    assert bound.count(str(neutrophil)) == 2  # the outer group and the sub-SELECT
+    store = Store()
+    for quad in kg.backend.quads():
+        store.add(quad)
+    rows = list(store.query(bound, use_default_graph_as_union=True))
+    assert [r[0].value for r in rows] == ["neutrophil"]
+    assert [r.label.value for r in kg.sparql("PREFIX" + text, {"_cell_iri": neutrophil})] == ["neutrophil"]
+
+
+def test_a_stored_query_with_a_sub_select_parameter_answers_for_that_term(tmp_path: Path, kg) -> None:
+    stored = StoredQuery.from_file(write(tmp_path, SUBSELECT, "label-of.rq"))
+    assert [r.text("label") for r in kg.query(stored, cell="neutrophil")] == ["neutrophil"]
+    assert len(kg.query(stored, cell="erythrocyte")) == 1
+
+
 def test_only_iris_and_literals_bind() -> None:
     with pytest.raises(ParameterError):
         bind_values("SELECT * WHERE { ?s ?p ?o }", {"s": "plain string"})  # type: ignore[dict-item]

@@ -83,19 +83,7 @@ def parse_graph(body: bytes, content_type: str) -> Results:
 def bind_with_bind(query: str, bindings: Mapping[str, RDFTerm]) -> str:
     """Like :func:`~hemokg.sparql.queries.bind_values`, at the same place, but as ``BIND(term AS ?var)`` lines — for
     engines (Virtuoso) that do not count a VALUES-bound variable as the start of a property path."""
-    if not bindings:
-        return query
-    bound = bind_values(query, bindings)
-    names = " ".join(f"?{n}" for n in bindings)
-    values = " ".join(str(t) for t in bindings.values())
-    block = f" VALUES ({names}) {{ ({values}) }}"
-    replacement = " " + " ".join(f"BIND({t} AS ?{n})" for n, t in bindings.items())
-    start = bound.find(block)
-    while start >= 0:
-        if bound[:start] + bound[start + len(block) :] == query:
-            return bound[:start] + replacement + bound[start + len(block) :]
-        start = bound.find(block, start + 1)
-    raise AssertionError("bind_values placed its block where it cannot be found")  # pragma: no cover
+    return bind_values(query, bindings, style="bind")
 
 
 class RemoteBackend:

@@ -93,7 +93,8 @@ def open_kg(
             endpoint,
             update_url=update_endpoint,
             store_url=store_endpoint,
-            graph=graph_iri,
+            graph=graph_iri or None,
+            use_server_default_graph=graph_iri == "",  # --graph '': the server's own default graph
             auth=auth_from_env(),
             timeout=timeout,
         )

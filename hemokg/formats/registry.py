@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
@@ -233,6 +233,10 @@ def _write(path: str | Path, data: bytes) -> None:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}; nothing was written") from None
 
 
+@overload
+def export(kg: GraphSource | Source, format: str, path: None = None, **options: Any) -> bytes: ...
+@overload
+def export(kg: GraphSource | Source, format: str, path: str | Path, **options: Any) -> None: ...
 def export(kg: GraphSource | Source, format: str, path: str | Path | None = None, **options: Any) -> bytes | None:
     """Render ``kg`` in ``format`` (see :data:`FORMATS`); the bytes when ``path`` is None, else write the file
     atomically. Options: ``frame="term"`` or ``jsonld10=True`` (for JSON-LD 1.0 processors) for ``jsonld``."""

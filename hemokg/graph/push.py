@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from hemokg.backends.http import HttpClient, redact
 from hemokg.backends.remote import DEFAULT_GRAPH, RemoteBackend
-from hemokg.errors import EndpointError
+from hemokg.errors import EndpointError, PushError
 from hemokg.sparql.guard import check_iri, iri_ref
 from hemokg.vocab import GRAPH_IMPORTS, HEMO_BASE
 
@@ -28,10 +28,6 @@ log = logging.getLogger(__name__)
 
 METHODS = ("auto", "gsp", "update")
 Progress = Callable[[int, int], None]
-
-
-class PushError(EndpointError):
-    """A push failed or was interrupted; says whether the previous graph on the server is intact."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Literal as TypingLiteral
 
 from hemokg.errors import ParameterError, QueryHeaderError, QueryNotFoundError, UpdateRefusedError
 from hemokg.resources import queries_dir
@@ -102,12 +103,34 @@ def require_read_only(text: str, *, hint: str = "") -> str:
 _WHERE_RE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
-def bind_values(query: str, bindings: Mapping[str, object]) -> str:
-    """The query with its variables bound by a ``VALUES`` block opening its WHERE clause.
+_SUBSELECT_RE = re.compile(r"\bSELECT\b", re.IGNORECASE)
+
+
+def _closing(blanked: str, opening: int) -> int:
+    """The index of the ``}`` closing the group whose ``{`` is at ``opening`` (the end of the text if none)."""
+    depth = 0
+    for i in range(opening, len(blanked)):
+        if blanked[i] == "{":
+            depth += 1
+        elif blanked[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(blanked)
+
+
+def bind_values(
+    query: str, bindings: Mapping[str, object], *, style: TypingLiteral["values", "bind"] = "values"
+) -> str:
+    """The query with its variables bound by a ``VALUES`` block (or ``BIND(term AS ?var)`` lines, ``style="bind"``,
+    for engines that do not count a VALUES-bound variable as a property path's start) opening its WHERE clause,
+    and the WHERE clause of every sub-SELECT that uses one of them.
 
     The values are RDF terms (pyoxigraph ``NamedNode``/``Literal``) written in their own escaped N-Triples syntax,
     so no value can close the block or change the query; the block goes first in the WHERE group, so the variables
-    are bound for every pattern, path and FILTER in it. Works on every SPARQL 1.1 engine.
+    are bound for every pattern, path and FILTER in it. A sub-SELECT is a scope of its own (a variable it does not
+    project is not the outer one), so it gets its own block for the variables it uses. Works on every SPARQL 1.1
+    engine.
     """
     if not bindings:
         return query
@@ -124,9 +147,25 @@ def bind_values(query: str, bindings: Mapping[str, object]) -> str:
         position = blanked.find("{") + 1
     if position <= 0:
         raise ParameterError("the query has no WHERE clause to bind its parameters in")
-    names = " ".join(f"?{n}" for n in bindings)
-    values = " ".join(str(t) for t in bindings.values())
-    return f"{query[:position]} VALUES ({names}) {{ ({values}) }}{query[position:]}"
+    groups = [(position, dict(bindings))]
+    for select in _SUBSELECT_RE.finditer(blanked, position):
+        opening = blanked.find("{", select.end())
+        if opening < 0:
+            continue
+        body = blanked[opening : _closing(blanked, opening) + 1]
+        used = {n: t for n, t in bindings.items() if re.search(r"[?$]" + re.escape(n) + r"(?![A-Za-z0-9_])", body)}
+        if used:
+            groups.append((opening + 1, used))
+    out = query
+    for at, terms in sorted(groups, key=lambda g: g[0], reverse=True):  # from the end: earlier offsets stay valid
+        if style == "bind":
+            block = " " + " ".join(f"BIND({t} AS ?{n})" for n, t in terms.items())
+        else:
+            names = " ".join(f"?{n}" for n in terms)
+            values = " ".join(str(t) for t in terms.values())
+            block = f" VALUES ({names}) {{ ({values}) }}"
+        out = out[:at] + block + out[at:]
+    return out
 
 
 @dataclass(frozen=True)

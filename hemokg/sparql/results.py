@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator, Sequence
+from typing import Any, SupportsIndex, overload
 from typing import Literal as TypingLiteral
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -31,33 +32,66 @@ _XSD_STRING = XSD.string
 _RDF_LANG_STRING = RDF.langString
 
 
-class Row(tuple):
-    """A result row: a tuple of terms (None where unbound) that also answers ``row.var`` and ``row["var"]``."""
+class Row(tuple[RDFTerm | None, ...]):
+    """A result row: a tuple of terms (None where unbound) that also answers ``row.var`` and ``row["var"]``.
 
-    _vars: tuple[str, ...]
+    A variable always wins over the tuple's own attributes: ``row.count`` and ``row.index`` are the values of
+    ``?count`` and ``?index`` when the query has them (the tuple methods stay reachable as ``tuple.count(row, x)``).
+    Typed accessors: :meth:`get` (a term or a default) and :meth:`text` (the lexical value as ``str``).
+    """
 
-    def __new__(cls, values: Sequence[RDFTerm | None], variables: tuple[str, ...]) -> Row:
+    _index: dict[str, int]
+
+    def __new__(cls, values: Sequence[RDFTerm | None], variables: Sequence[str] | dict[str, int]) -> Row:
         row = super().__new__(cls, values)
-        row._vars = variables
+        index = variables if isinstance(variables, dict) else {name: i for i, name in enumerate(variables)}
+        object.__setattr__(row, "_index", index)
         return row
 
-    def __getitem__(self, key):  # type: ignore[override]
-        if isinstance(key, str):
-            try:
-                return tuple.__getitem__(self, self._vars.index(key))
-            except ValueError:
-                raise KeyError(key) from None
-        return tuple.__getitem__(self, key)
+    def __getattribute__(self, name: str) -> Any:
+        if name[:2] != "__":
+            index = object.__getattribute__(self, "_index")
+            if name in index:
+                return tuple.__getitem__(self, index[name])
+        return object.__getattribute__(self, name)
 
     def __getattr__(self, name: str) -> RDFTerm | None:
-        try:
-            return tuple.__getitem__(self, self._vars.index(name))
-        except ValueError:
-            raise AttributeError(name) from None
+        # reached only for a name that is neither a variable nor an attribute: say which variables there are
+        raise AttributeError(f"the row has no variable {name!r}; variables: {', '.join(self._names())}")
+
+    @overload
+    def __getitem__(self, key: SupportsIndex | str) -> RDFTerm | None: ...
+    @overload
+    def __getitem__(self, key: slice) -> tuple[RDFTerm | None, ...]: ...
+    def __getitem__(self, key: SupportsIndex | str | slice) -> RDFTerm | tuple[RDFTerm | None, ...] | None:
+        if isinstance(key, str):
+            position = object.__getattribute__(self, "_index").get(key)
+            if position is None:
+                raise KeyError(key)
+            return tuple.__getitem__(self, position)
+        return tuple.__getitem__(self, key)
+
+    def __getnewargs__(self) -> tuple[tuple[RDFTerm | None, ...], dict[str, int]]:  # pickling and copying
+        return tuple(self), dict(object.__getattribute__(self, "_index"))
+
+    def _names(self) -> list[str]:
+        return list(object.__getattribute__(self, "_index"))
+
+    def get(self, name: str, default: RDFTerm | None = None) -> RDFTerm | None:
+        """The term bound to ``?name``, or ``default`` where it is unbound; an unknown variable raises ``KeyError``
+        (a typo is an error, not a silent None)."""
+        term = self[name]
+        return default if term is None else term
+
+    def text(self, name: str, default: str = "") -> str:
+        """The lexical value of ``?name`` (an IRI's IRI, a literal's text), or ``default`` where it is unbound;
+        an unknown variable raises ``KeyError``."""
+        term = self[name]
+        return default if term is None else term.value
 
     def asdict(self) -> dict[str, RDFTerm | None]:
         """The row as a dict from variable name to term."""
-        return dict(zip(self._vars, self, strict=True))
+        return dict(zip(self._names(), self, strict=True))
 
 
 def term_text(term: RDFTerm | None, *, curies: bool = True) -> str:
@@ -99,12 +133,15 @@ class Results:
     ) -> None:
         self.kind = kind
         self.vars: tuple[str, ...] = tuple(variables)
-        self.rows: list[Row] = [Row(r, self.vars) for r in rows]
+        index = {name: i for i, name in enumerate(self.vars)}
+        self.rows: list[Row] = [Row(r, index) for r in rows]
         self.boolean = boolean
         self.triples: list[Triple] = list(triples)
 
-    def __iter__(self) -> Iterator[Row]:
-        return iter(self.rows)
+    def __iter__(self) -> Iterator[Any]:
+        """The rows of a SELECT (:class:`Row`), the triples of a CONSTRUCT/DESCRIBE; an ASK has none (see
+        ``boolean``). ``.rows`` and ``.triples`` are the same, precisely typed."""
+        return iter(self.triples) if self.kind == "graph" else iter(self.rows)
 
     def __len__(self) -> int:
         return len(self.triples) if self.kind == "graph" else len(self.rows)
