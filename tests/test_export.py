@@ -208,6 +208,57 @@ def test_obo_is_read_by_fastobo_and_pronto(sample_kg: hemokg.KnowledgeGraph, tmp
     assert onto.get_relationship("develops_from").transitive
 
 
+OBSOLETE_TTL = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix oboInOwl: <http://www.geneontology.org/formats/oboInOwl#> .
+@prefix HEMO: <https://w3id.org/hemokg/HEMO_> .
+<https://w3id.org/hemokg/hemo.owl> a owl:Ontology .
+HEMO:0000010 a owl:Class ; rdfs:label "obsolete myelocyte" ; owl:deprecated true ;
+  oboInOwl:hasNarrowSynonym "narrow name" ; oboInOwl:hasBroadSynonym "broad name" .
+HEMO:0000011 a owl:Class ; rdfs:label "myelocyte" ; owl:deprecated false ;
+  oboInOwl:hasBroadSynonym "another broad name" .
+"""
+
+
+def test_obo_marks_obsolete_terms_and_keeps_narrow_and_broad_apart(tmp_path: Path) -> None:
+    source = tmp_path / "obsolete.ttl"
+    source.write_text(OBSOLETE_TTL, encoding="utf-8")
+    path = tmp_path / "obsolete.obo"
+    export(hemokg.load(source, reasoned=False), "obo", path)
+    onto = pronto.Ontology(str(path), encoding="utf-8")
+    assert onto["HEMO:0000010"].obsolete and not onto["HEMO:0000011"].obsolete
+    assert {(s.description, s.scope) for s in onto["HEMO:0000010"].synonyms} == {
+        ("narrow name", "NARROW"),
+        ("broad name", "BROAD"),
+    }
+    assert {(s.description, s.scope) for s in onto["HEMO:0000011"].synonyms} == {("another broad name", "BROAD")}
+    frames = {str(frame.id): frame for frame in fastobo.load(str(path))}
+    assert any(clause.raw_tag() == "is_obsolete" and clause.raw_value() == "true" for clause in frames["HEMO:0000010"])
+
+
+def test_obo_synonym_scopes_match_the_graph_for_every_hemo_term(asserted_kg: hemokg.KnowledgeGraph, tmp_path) -> None:
+    """Each synonym of the real ontology is written with the scope of its oboInOwl property (read back by pronto)."""
+    rows = asserted_kg.sparql(
+        "PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#> SELECT ?t ?p ?s WHERE { "
+        "VALUES ?p { oboInOwl:hasExactSynonym oboInOwl:hasRelatedSynonym oboInOwl:hasNarrowSynonym "
+        "oboInOwl:hasBroadSynonym } ?t ?p ?s FILTER(STRSTARTS(STR(?t), 'https://w3id.org/hemokg/HEMO_')) }"
+    )
+    expected = {
+        (
+            "HEMO:" + r.text("t").rsplit("_", 1)[1],
+            r.text("s"),
+            r.text("p").rsplit("#has", 1)[1][: -len("Synonym")].upper(),
+        )
+        for r in rows
+    }
+    assert {scope for _, _, scope in expected} >= {"EXACT", "RELATED"}  # hemo has no narrow/broad ones (see above)
+    path = tmp_path / "hemo.obo"
+    export(asserted_kg, "obo", path)
+    onto = pronto.Ontology(str(path), encoding="utf-8")
+    found = {(t.id, s.description, s.scope) for t in onto.terms() if t.id.startswith("HEMO:") for s in t.synonyms}
+    assert found == expected
+
+
 def test_obo_of_the_real_ontology(asserted_kg: hemokg.KnowledgeGraph, tmp_path: Path) -> None:
     path = tmp_path / "hemo.obo"
     export(asserted_kg, "obo", path)

@@ -103,6 +103,20 @@ def test_lookup_of_an_external_id_answers_with_the_hemo_term_mapped_to_it(kg) ->
     assert term.definition and any(scope == "exact" for _, scope in term.synonyms)
 
 
+@pytest.mark.slow  # the graph with every import module: seconds to load and index
+def test_a_name_hemo_shares_with_an_import_finds_the_hemo_term_first() -> None:
+    """With the import modules loaded, hundreds of names belong to a hemo term and to the CL/GO term it maps to;
+    the lookup index ranks the hemo term first for every one of them (CL's IRIs sort before hemo's)."""
+    from hemokg.vocab import HEMO
+
+    kg = hemokg.load(imports=True)
+    texts = {r["text"].value for r in kg.query("term-labels")}  # r.text is the variable ?text
+    shared = [t for t in texts if {m.iri.startswith(HEMO) for m in kg.index.find(t)} == {True, False}]
+    assert len(shared) > 100
+    assert [t for t in shared if not kg.index.find(t)[0].iri.startswith(HEMO)] == []
+    assert kg.index.find("hematopoietic stem cell")[0].iri == HEMO + "0000104"
+
+
 def test_lookup_by_curie_and_iri_and_british_spelling(kg) -> None:
     iri = kg.resolve("neutrophil")
     curie = kg.lookup(iri).curie

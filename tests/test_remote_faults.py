@@ -243,3 +243,21 @@ def test_push_killed_midway_keeps_the_previous_graph_and_rerun_completes(tmp_pat
         assert _count(server) == report.triples > 1000
     finally:
         server.stop()
+
+
+def _nquads(n: int) -> bytes:
+    return "".join(f"<urn:s{i}> <urn:p> <urn:o{i}> .\n" for i in range(n)).encode()
+
+
+@pytest.mark.parametrize("sent", [2, 12])
+def test_push_fails_when_the_server_holds_another_number_of_triples(fake, endpoint, sent: int) -> None:
+    """The server takes every update (200) but its graph then counts 7 triples: a push of any other number is a
+    PushError naming both counts, never a success (the count check after a push)."""
+    with pytest.raises(PushError, match=rf"holds 7 triples, not the {sent} sent; re-run `hemokg push`"):
+        push(endpoint, nquads=_nquads(sent), graph="urn:g", timeout=5.0)
+    assert any(b"SELECT" in body and b"COUNT" in body for _, _, body in fake.seen)
+
+
+def test_push_succeeds_when_the_server_holds_what_was_sent(fake, endpoint) -> None:
+    report = push(endpoint, nquads=_nquads(7), graph="urn:g", timeout=5.0)
+    assert report.triples == 7 and report.graphs == {"urn:g": 7}
