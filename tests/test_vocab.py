@@ -96,3 +96,40 @@ def _iri_constants() -> list[str]:
 def test_vocabulary_iris_live_in_vocab_only() -> None:
     """A bare IRI of a known vocabulary (or of hemo) written as a string outside hemokg/vocab.py is a second home."""
     assert not _iri_constants()
+
+
+def _declared_prefixes(path: Path) -> dict[str, str]:
+    """The ``@prefix`` lines of a Turtle file, read with rdflib (an independent parser)."""
+    import rdflib
+
+    graph = rdflib.Graph().parse(path, format="turtle")
+    return {prefix: str(namespace) for prefix, namespace in graph.namespace_manager.namespaces()}
+
+
+def test_obo_prefixes_follow_the_obo_foundry_iri_rule() -> None:
+    """An OBO ontology's CURIE prefix P expands to http://purl.obolibrary.org/obo/P_ (no other spelling)."""
+    obo = {p: base for p, base in PREFIXES.items() if base.startswith("http://purl.obolibrary.org/obo/") and p != "obo"}
+    assert len(obo) >= 10
+    assert {p: base for p, base in obo.items() if base != f"http://purl.obolibrary.org/obo/{p}_"} == {}
+
+
+def test_prefixes_agree_with_the_prefixes_hemo_ttl_declares() -> None:
+    """The hand-edited ontology declares its own prefixes; every one of them means the same in hemokg.vocab."""
+    declared = _declared_prefixes(PACKAGE.parent / "ontology" / "hemo.ttl")
+    shared = {p for p in declared if p in PREFIXES}
+    assert {"CL", "GO", "UBERON", "HEMO", "RO", "BFO", "oboInOwl", "skos", "rdfs", "owl"} <= shared
+    assert {p: (declared[p], PREFIXES[p]) for p in shared if declared[p] != PREFIXES[p]} == {}
+
+
+def test_w3c_namespaces_agree_with_rdflib() -> None:
+    from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+    for prefix, namespace in {
+        "rdf": RDF,
+        "rdfs": RDFS,
+        "owl": OWL,
+        "xsd": XSD,
+        "skos": SKOS,
+        "dcterms": DCTERMS,
+    }.items():
+        assert PREFIXES[prefix] == str(namespace), prefix
