@@ -161,3 +161,19 @@ def test_the_architecture_page_lists_the_same_layers() -> None:
     rows = [line for line in section.splitlines() if re.match(r"\|\s*\d+\s*\|", line)]
     documented = [tuple(re.findall(r"`([\w.]+)`", row.split("|")[2])) for row in rows]
     assert documented == LAYERS
+
+
+def test_the_version_lives_in_one_place() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["hatch"]["version"]["path"] == "hemokg/_version.py"
+
+
+def test_ci_and_pre_commit_run_the_same_checks() -> None:
+    script = (ROOT / "scripts" / "run-tests.sh").read_text(encoding="utf-8")
+    hooks = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    for check in ("ruff check", "ruff format --check", "mypy --strict hemokg"):
+        assert f"-m {check}" in script and f"-m {check}" in hooks, check
+    assert script.index("mypy --strict hemokg") < script.index("-m pytest")
