@@ -18,7 +18,7 @@ from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
 from hemokg.lineage import Lineage, trace
 from hemokg.lookup import LabelIndex, Term, as_iri
 from hemokg.sparql.queries import Catalog, StoredQuery, catalog, unknown_keyword
-from hemokg.sparql.results import RDFTerm, Results
+from hemokg.sparql.results import RDFTerm, Results, bound_value
 from hemokg.vocab import HEMO, SYNONYM_SCOPES, XSD, iri_to_curie
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class KnowledgeGraph:
             if prefer_hemo and not direct.startswith(HEMO):
                 mapped = self.query("hemo-term-for-external", external=NamedNode(direct))
                 if mapped.rows:
-                    return mapped.rows[0][0].value
+                    return bound_value(mapped.rows[0][0])
             if not self.mentions(direct):
                 raise self._not_found(text, self._suggest_iri(direct))
             return direct
@@ -202,16 +202,22 @@ class KnowledgeGraph:
         if not rows:
             suggestions = self.index.suggest(text) if direct is None else self._suggest_iri(iri)
             raise self._not_found(text, suggestions)
-        labels = [r[1].value for r in rows if r[0].value == "label"]
-        definitions = [r[1].value for r in rows if r[0].value == "definition"]
-        synonyms = tuple((r[1].value, r[0].value) for r in rows if r[0].value in _SCOPES)
+        labels = [bound_value(r[1]) for r in rows if bound_value(r[0]) == "label"]
+        definitions = [bound_value(r[1]) for r in rows if bound_value(r[0]) == "definition"]
+        synonyms = tuple((bound_value(r[1]), bound_value(r[0])) for r in rows if bound_value(r[0]) in _SCOPES)
         mappings = tuple(
             sorted(
-                ((r[0].value, iri_to_curie(r[1].value) or r[1].value) for r in rows if r[0].value in _MAPPING_ORDER),
+                (
+                    (bound_value(r[0]), iri_to_curie(bound_value(r[1])) or bound_value(r[1]))
+                    for r in rows
+                    if bound_value(r[0]) in _MAPPING_ORDER
+                ),
                 key=lambda m: (_MAPPING_ORDER.index(m[0]), m[1]),
             )
         )
-        parents = tuple((r[1].value, r[2].value if r[2] is not None else None) for r in rows if r[0].value == "parent")
+        parents = tuple(
+            (bound_value(r[1]), r[2].value if r[2] is not None else None) for r in rows if bound_value(r[0]) == "parent"
+        )
         return Term(
             iri,
             iri_to_curie(iri),

@@ -9,15 +9,15 @@ it is handed (``KnowledgeGraph.query``), so it never imports the facade.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Protocol
+from typing import Any, Protocol
 
 from pyoxigraph import NamedNode
 
 from hemokg.errors import TermNotFoundError
-from hemokg.sparql.results import Results
+from hemokg.sparql.results import Results, bound_value
 from hemokg.vocab import REL, iri_to_curie
 
 __all__ = ["Lineage", "QueryFunction", "Step", "trace"]
@@ -97,10 +97,10 @@ class Lineage:
         """Each develops-into path from this cell down to a cell that develops into nothing further."""
         return [list(reversed(p)) for p in _paths(self.iri, _group(self.down, lambda s: s.precursor, lambda s: s.cell))]
 
-    def asdict(self) -> dict:
+    def asdict(self) -> dict[str, Any]:
         """A JSON-friendly dict: the chains and outcomes as lists of {iri, curie, label}."""
 
-        def node(i: str) -> dict:
+        def node(i: str) -> dict[str, str | None]:
             return {"iri": i, "curie": iri_to_curie(i), "label": self.labels.get(i)}
 
         return {
@@ -118,8 +118,8 @@ def _prefer_direct(steps: Iterable[Step]) -> list[Step]:
     return [s for s in steps if s.direct or s.cell not in has_direct]
 
 
-def _walk(start: str, edges: dict[str, list[Step]], nxt) -> list[Step]:
-    seen, kept, queue = {start}, [], deque([start])
+def _walk(start: str, edges: dict[str, list[Step]], nxt: Callable[[Step], str]) -> list[Step]:
+    seen, kept, queue = {start}, list[Step](), deque([start])
     while queue:
         for step in edges.get(queue.popleft(), ()):
             kept.append(step)
@@ -130,7 +130,7 @@ def _walk(start: str, edges: dict[str, list[Step]], nxt) -> list[Step]:
     return kept
 
 
-def _group(steps: Iterable[Step], key, value) -> dict[str, list[str]]:
+def _group(steps: Iterable[Step], key: Callable[[Step], str], value: Callable[[Step], str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for s in steps:
         out.setdefault(key(s), []).append(value(s))
@@ -261,7 +261,7 @@ def _inherit(query: QueryFunction, lineage: Lineage, text: str, limit: int = 64)
     """Fill the gaps: a cell on the chain with no develops-from edge of its own takes those of its nearest
     superclass that has one (what holds of every T cell holds of a thymocyte: it develops from a pro-T cell).
     Only upward steps are fetched for a superclass, never its whole subtree."""
-    steps, labels, tried = list(lineage.up), dict(lineage.labels), set()
+    steps, labels, tried = list(lineage.up), dict(lineage.labels), set[str]()
     current = lineage
     while len(tried) < limit:
         has_own = {s.cell for s in current.up}
@@ -284,7 +284,8 @@ def _inherit(query: QueryFunction, lineage: Lineage, text: str, limit: int = 64)
 
 def _rows(results: Results) -> tuple[list[Step], dict[str, str]]:
     """Steps and labels from the rows of a step query (cell, cell_label, precursor, precursor_label, relation)."""
-    steps, labels = [], {}
+    steps: list[Step] = []
+    labels: dict[str, str] = {}
     for c, c_label, p, p_label, relation in results:
         steps.append(Step(c.value, p.value, relation.value == REL["directly_develops_from"]))
         for term, lab in ((c, c_label), (p, p_label)):
@@ -302,7 +303,7 @@ def _steps(query: QueryFunction, iri: str, text: str, *, down: bool) -> tuple[li
         labels = {**more, **labels}
     if iri not in labels:
         rows = query("term-details", term=NamedNode(iri)).rows
-        found = [r[1].value for r in rows if r[0].value == "label"]
+        found = [bound_value(r[1]) for r in rows if bound_value(r[0]) == "label"]
         if not rows:
             raise TermNotFoundError(text)
         if found:

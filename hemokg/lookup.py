@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from hemokg.vocab import HEMO, RDFS, SKOS, SYNONYM_SCOPES, curie_to_iri, iri_to_curie
 
@@ -138,7 +139,7 @@ class Term:
     parents: tuple[tuple[str, str | None], ...]  # (IRI, label)
     matched: str | None = None  # how the text matched: "label", "exact", "CURIE", "mapping", …
 
-    def asdict(self) -> dict:
+    def asdict(self) -> dict[str, Any]:
         """A JSON-friendly dict of the term."""
         return {
             "iri": self.iri,

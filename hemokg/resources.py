@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 __all__ = ["data_dir", "imports_dir", "mappings_dir", "ontology_path", "queries_dir", "reasoned_path", "versions"]
 
@@ -58,7 +59,7 @@ def _read(data: bytes) -> str:
     return "unknown"
 
 
-def versions() -> dict:
+def versions() -> dict[str, Any]:
     """``{"hemo": version, "imports": {module: version}}`` from the shipped files (no parsing of whole graphs)."""
     try:
         hemo = _read(ontology_path().read_bytes())

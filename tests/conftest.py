@@ -51,14 +51,47 @@ SLOW_MODULES = {
     "test_imports": "builds the import modules from real release files",
     "test_readme": "runs the README's commands",
     "test_competency": "answers every competency question through the CLI",
+    "test_faults": "kills servers and fills disks",
+    "test_network": "runs the CLI offline, one process per command",
+    "test_serve": "starts hemokg serve (worker processes)",
+    "test_deep_wide": "graphs of 10,000 steps and 30,000 names",
+    "test_injection": "every hostile value through every stored query",
+    "test_site": "writes the whole site",
+}
+#: Single tests that take seconds (``--durations`` on 2 cores) or start a JVM; by test function name.
+SLOW_TESTS = {
+    "test_rdf_export_parses_back_isomorphic": "rdflib's isomorphism check on the whole graph",
+    "test_round_trip_is_isomorphic_and_a_fixpoint": "rdflib's isomorphism check on the whole graph",
+    "test_every_format_gives_the_same_bytes_on_every_run": "every format twice",
+    "test_same_bytes_on_every_pythonhashseed": "a process per hash seed",
+    "test_a_long_transitive_chain_next_to_a_wide_class": "seconds",
+    "test_relation_graph_subclass_chain_and_cycle": "seconds",
+    "test_relation_graph_closes_a_3000_step_chain_without_recursion": "seconds",
+    "test_relation_graph_equals_the_reference_closure_on_random_graphs": "a reference closure per random graph",
+    "test_push_killed_midway_keeps_the_previous_graph_and_rerun_completes": "starts and kills an Oxigraph server",
+    "test_release_files_take_over_their_prefix": "reads real release files",
+    "test_reasoner_catches_a_wrong_edit": "runs HermiT (a JVM)",
+    "test_consistent_with_no_unsatisfiable_class": "runs HermiT (a JVM)",
+    "test_mapping_targets_exist_are_current_and_agree": "reads real release files",
+    "test_every_shipped_query_has_a_valid_header_and_parses_in_two_engines": "rdflib parses every query",
+    "test_sssom_validator_accepts_it_and_rejects_a_broken_copy": "the sssom validator (pandas)",
+    "test_eight_threads_get_the_same_answers_as_one": "seconds",
+    "test_build_that_cannot_write_exits_with_one_line": "a build in a process",
+    "test_release_with_a_blocked_target_keeps_every_old_file": "renders every release product",
+    "test_release_products_parse_and_carry_the_version_iri": "renders every release product",
 }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         module = item.module.__name__.rpartition(".")[2] if item.module else ""
-        why = SLOW_MODULES.get(module) or next(
-            (reason for name, reason in SLOW_FIXTURES.items() if name in getattr(item, "fixturenames", ())), None
+        name = getattr(item, "originalname", item.name)
+        why = (
+            SLOW_MODULES.get(module)
+            or SLOW_TESTS.get(name)
+            or next(
+                (reason for name, reason in SLOW_FIXTURES.items() if name in getattr(item, "fixturenames", ())), None
+            )
         )
         params = getattr(getattr(item, "callspec", None), "params", {})
         if why is None and any(isinstance(v, str) and v in SLOW_PARAMS for v in params.values()):

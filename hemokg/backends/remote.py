@@ -106,6 +106,8 @@ class RemoteBackend:
             if url:
                 check_url(url, what)
         self.query_url, auth = split_userinfo(query_url, auth)
+        self.update_url: str | None
+        self.store_url: str | None
         self.update_url, auth = split_userinfo(update_url, auth) if update_url else (None, auth)
         self.store_url, auth = split_userinfo(store_url, auth) if store_url else (None, auth)
         self.graphs = tuple(check_iri(g, what="graph") for g in graphs)  # sent as default-graph-uri

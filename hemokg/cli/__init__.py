@@ -71,9 +71,12 @@ class LazyGroup(click.Group):
             return None
         module, _, attr = target.partition(":")
         try:
-            return getattr(import_module(module), attr)
+            command = getattr(import_module(module), attr)
         except (ImportError, AttributeError) as exc:
             raise click.ClickException(f"the {cmd_name!r} command is not available: {exc}") from None
+        if not isinstance(command, click.Command):
+            raise click.ClickException(f"the {cmd_name!r} command is not available: {target} is not a command")
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):

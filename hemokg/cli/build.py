@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from hemokg.cli.options import output_options, resolved_format, write_output
+
+if TYPE_CHECKING:
+    from hemokg.graph.reasoning import ReasonerReport
 
 __all__ = ["build_cmd", "reason_cmd"]
 
@@ -26,7 +30,7 @@ def reason_cmd(reasoner: str, ontology: str | None, with_imports: bool, fmt: str
         sys.exit(1)
 
 
-def _reason(reasoner: str, ontology: str | None, with_imports: bool):
+def _reason(reasoner: str, ontology: str | None, with_imports: bool) -> ReasonerReport:
     from pyoxigraph import RdfFormat, Store, serialize
 
     from hemokg.graph.parse import parse_ontology

@@ -136,17 +136,21 @@ def list_cmd(fmt: str | None, output: str) -> None:
     from pyoxigraph import RdfFormat, Store
 
     from hemokg.resources import imports_dir
+    from hemokg.sparql.results import solutions
 
     rows = []
     for path in sorted(imports_dir().glob("*.ttl")):
         store = Store()
         store.bulk_load(path.read_bytes(), format=RdfFormat.TURTLE)
         info = list(
-            store.query(
-                "PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX dcterms: <http://purl.org/dc/terms/> "
-                "SELECT ?v ?vi ?c (COUNT(DISTINCT ?cls) AS ?n) WHERE { ?o a owl:Ontology ; owl:versionInfo ?v . "
-                "OPTIONAL { ?o owl:versionIRI ?vi } OPTIONAL { ?o dcterms:coverage ?c } "
-                "OPTIONAL { ?cls a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#label> ?l } } GROUP BY ?v ?vi ?c"
+            solutions(
+                store.query(
+                    "PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                    "SELECT ?v ?vi ?c (COUNT(DISTINCT ?cls) AS ?n) WHERE { ?o a owl:Ontology ; owl:versionInfo ?v . "
+                    "OPTIONAL { ?o owl:versionIRI ?vi } OPTIONAL { ?o dcterms:coverage ?c } "
+                    "OPTIONAL { ?cls a owl:Class ; <http://www.w3.org/2000/01/rdf-schema#label> ?l } } "
+                    "GROUP BY ?v ?vi ?c"
+                )
             )
         )
         v, vi, c, n = info[0] if info else (None, None, None, None)

@@ -20,8 +20,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from hemokg.errors import ExportError
 from hemokg.formats.obo import MAPPINGS, SCOPES, describe
-from hemokg.formats.turtle import RDF_NIL, RDF_TYPE, XSD, GraphView, qname
-from hemokg.vocab import HEMO_BASE, REL
+from hemokg.formats.turtle import RDF_NIL, RDF_TYPE, GraphView, qname
+from hemokg.vocab import HEMO_BASE, REL, XSD
 
 __all__ = ["CONTEXT_PATH", "CONTEXT_URL", "as_jsonld10", "compact_jsonld", "context", "framed_terms", "local_loader"]
 
@@ -35,7 +35,8 @@ FRAMES = ("term",)
 @cache
 def context() -> dict[str, Any]:
     """The shipped JSON-LD context (the value of its ``@context``)."""
-    return json.loads(CONTEXT_PATH.read_text(encoding="utf-8"))["@context"]
+    loaded: dict[str, Any] = json.loads(CONTEXT_PATH.read_text(encoding="utf-8"))["@context"]
+    return loaded
 
 
 def _subset(used: set[str], extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def as_jsonld10(ctx: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def local_loader(url: str, options: dict | None = None) -> dict[str, Any]:
+def local_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """A pyld document loader: the shipped context for :data:`CONTEXT_URL`, an error for anything else."""
     if url == CONTEXT_URL:
         return {
@@ -144,6 +145,8 @@ def compact_jsonld(triples: Iterable[Triple | Quad], *, jsonld10: bool = False) 
         if kind != "axiom" and axioms:
             graph += sorted(axioms, key=lambda a: json.dumps(a, sort_keys=True))
             axioms = []
+        if isinstance(node, Literal):  # a block is a subject: a literal never heads one
+            raise ExportError(f"cannot write a literal as a JSON-LD node: {node}")
         obj = writer.node(node, with_id=kind not in ("axiom", "free"))
         (axioms if kind == "axiom" else free if kind == "free" else graph).append(obj)
     graph += sorted(axioms, key=lambda a: json.dumps(a, sort_keys=True))

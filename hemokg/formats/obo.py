@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
@@ -278,8 +279,8 @@ def obo_text(model: Model) -> str:
 
 
 # --- OBO Graphs JSON ---------------------------------------------------------------------------------------------
-def _meta(c: ClassInfo) -> dict:
-    meta: dict = {}
+def _meta(c: ClassInfo) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
     if c.definition:
         meta["definition"] = {"val": c.definition, "xrefs": c.definition_xrefs}
     if c.comments:
@@ -299,10 +300,10 @@ def _meta(c: ClassInfo) -> dict:
 
 def obographs_json(model: Model) -> str:
     """The model as an OBO Graphs JSON document (one graph: nodes, edges, logical definitions, meta)."""
-    nodes: list[dict] = []
-    edges: list[dict] = []
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
     for c in model.classes:
-        node: dict = {"id": c.iri, "type": "CLASS"}
+        node: dict[str, Any] = {"id": c.iri, "type": "CLASS"}
         if c.label:
             node["lbl"] = c.label
         meta = _meta(c)
@@ -328,10 +329,10 @@ def obographs_json(model: Model) -> str:
         for genus, diff in c.logical
     ]
     equivalent = sorted({tuple(sorted({c.iri, *c.equivalents})) for c in model.classes if c.equivalents})
-    graph_meta: dict = {"basicPropertyValues": [{"pred": p, "val": v} for p, v, _ in model.header]}
+    graph_meta: dict[str, Any] = {"basicPropertyValues": [{"pred": p, "val": v} for p, v, _ in model.header]}
     if model.version_iri:
         graph_meta["version"] = model.version_iri
-    graph: dict = {
+    graph: dict[str, Any] = {
         "id": model.iri,
         "meta": graph_meta,
         "nodes": nodes,

@@ -58,6 +58,7 @@ def _module_info() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
 
     from hemokg.links.imports import MODULES
     from hemokg.resources import imports_dir
+    from hemokg.sparql.results import bound_value, solutions
 
     labels: dict[str, str] = {}
     sources: dict[str, tuple[str, str]] = {}
@@ -65,17 +66,21 @@ def _module_info() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
         store = Store()
         store.bulk_load(path.read_bytes(), format=RdfFormat.TURTLE)
         prefix = MODULES.get(path.stem)
-        for row in store.query(
-            "PREFIX owl: <http://www.w3.org/2002/07/owl#> SELECT ?v ?i WHERE { "
-            "?m a owl:Ontology ; owl:versionIRI ?v ; owl:versionInfo ?i }"
+        for row in solutions(
+            store.query(
+                "PREFIX owl: <http://www.w3.org/2002/07/owl#> SELECT ?v ?i WHERE { "
+                "?m a owl:Ontology ; owl:versionIRI ?v ; owl:versionInfo ?i }"
+            )
         ):
             if prefix:
-                sources[prefix] = (row[0].value, row[1].value)
-        for row in store.query(
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?t ?l WHERE { "
-            "?t rdfs:label ?l . FILTER(isIRI(?t)) } ORDER BY ?t ?l"
+                sources[prefix] = (bound_value(row[0]), bound_value(row[1]))
+        for row in solutions(
+            store.query(
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?t ?l WHERE { "
+                "?t rdfs:label ?l . FILTER(isIRI(?t)) } ORDER BY ?t ?l"
+            )
         ):
-            labels.setdefault(row[0].value, row[1].value)
+            labels.setdefault(bound_value(row[0]), bound_value(row[1]))
     return labels, sources
 
 

@@ -21,6 +21,7 @@ from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, NamedNo
 
 from hemokg.errors import ReasonerError
 from hemokg.graph.parse import parse_ontology
+from hemokg.sparql.results import solutions
 from hemokg.vocab import GRAPH_RELATION
 from hemokg.vocab import OWL as _OWL
 
@@ -77,9 +78,11 @@ def build_reasoned(
         out.extend(Quad(q.subject, q.predicate, q.object, target) for q in parsed)
         union.extend(q for q in parsed)
     if exact_as_equivalent:
-        rows = union.query(
-            "SELECT ?a ?b WHERE { ?a <http://www.w3.org/2004/02/skos/core#exactMatch> ?b . "
-            "?b a <http://www.w3.org/2002/07/owl#Class> . FILTER(isIRI(?a) && isIRI(?b)) }"
+        rows = solutions(
+            union.query(
+                "SELECT ?a ?b WHERE { ?a <http://www.w3.org/2004/02/skos/core#exactMatch> ?b . "
+                "?b a <http://www.w3.org/2002/07/owl#Class> . FILTER(isIRI(?a) && isIRI(?b)) }"
+            )
         )
         same = [Quad(r[0], NamedNode(_OWL + "equivalentClass"), r[1], DefaultGraph()) for r in rows]
         union.extend(same)

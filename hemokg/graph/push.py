@@ -15,12 +15,16 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hemokg.backends.http import HttpClient, redact
 from hemokg.backends.remote import DEFAULT_GRAPH, RemoteBackend
 from hemokg.errors import EndpointError, PushError
 from hemokg.sparql.guard import check_iri, iri_ref
 from hemokg.vocab import GRAPH_IMPORTS, HEMO_BASE
+
+if TYPE_CHECKING:
+    from pyoxigraph import Triple
 
 __all__ = ["METHODS", "PushError", "PushReport", "batches", "plan", "push"]
 
@@ -47,12 +51,12 @@ class PushReport:
         return self.triples / self.seconds if self.seconds > 0 else float("inf")
 
 
-def plan(nquads: bytes, graph: str = DEFAULT_GRAPH) -> dict[str, list]:
+def plan(nquads: bytes, graph: str = DEFAULT_GRAPH) -> dict[str, list[Triple]]:
     """Target graph -> its triples: the default and relation graphs go to ``graph``, each import module to its own
     ``…/graph/imports/<name>`` graph; a triple in two source graphs is sent once."""
     from pyoxigraph import RdfFormat, parse
 
-    out: dict[str, dict[str, object]] = {graph: {}}
+    out: dict[str, dict[str, Triple]] = {graph: {}}
     for quad in parse(nquads, format=RdfFormat.N_QUADS):
         name = getattr(quad.graph_name, "value", "")
         target = name if name.startswith(GRAPH_IMPORTS) else graph
@@ -60,7 +64,7 @@ def plan(nquads: bytes, graph: str = DEFAULT_GRAPH) -> dict[str, list]:
     return {g: list(triples.values()) for g, triples in out.items()}
 
 
-def batches(triples: Sequence, size: int) -> list[list]:
+def batches(triples: Sequence[Triple], size: int) -> list[list[Triple]]:
     """Split triples into batches of about ``size``, keeping every blank node's triples in one batch."""
     from pyoxigraph import BlankNode
 
@@ -78,16 +82,16 @@ def batches(triples: Sequence, size: int) -> list[list]:
         for other in nodes[1:]:
             parent[find(other)] = find(nodes[0])
         keys.append(nodes[0] if nodes else None)
-    groups: dict[str, list] = {}
-    out: list[list] = []
+    groups: dict[str, list[Triple]] = {}
+    out: list[list[Triple]] = []
     for t, key in zip(triples, keys, strict=True):
         if key is None:
             out.append([t])
         else:
             groups.setdefault(find(key), []).append(t)
     units = out + list(groups.values())
-    result: list[list] = []
-    current: list = []
+    result: list[list[Triple]] = []
+    current: list[Triple] = []
     for unit in units:
         if current and len(current) + len(unit) > size:
             result.append(current)
@@ -98,7 +102,7 @@ def batches(triples: Sequence, size: int) -> list[list]:
     return result
 
 
-def _ntriples(triples: Sequence) -> bytes:
+def _ntriples(triples: Sequence[Triple]) -> bytes:
     return "".join(f"{t} .\n" for t in triples).encode("utf-8")
 
 
@@ -160,7 +164,7 @@ def push(
     return report
 
 
-def _put(http: HttpClient, store_url: str, graph: str, triples: Sequence, tick: Callable[[int], None]) -> None:
+def _put(http: HttpClient, store_url: str, graph: str, triples: Sequence[Triple], tick: Callable[[int], None]) -> None:
     """One Graph Store PUT; the body is streamed in chunks so the progress bar moves during a large upload."""
     sep = "&" if "?" in store_url else "?"
     url = f"{store_url}{sep}{urllib.parse.urlencode({'graph': graph})}"
@@ -202,7 +206,7 @@ def _put(http: HttpClient, store_url: str, graph: str, triples: Sequence, tick: 
 
 
 def _update(
-    http: HttpClient, update_url: str, graph: str, triples: Sequence, size: int, tick: Callable[[int], None]
+    http: HttpClient, update_url: str, graph: str, triples: Sequence[Triple], size: int, tick: Callable[[int], None]
 ) -> None:
     """INSERT batches into a temporary graph, then one MOVE onto ``graph`` (the target is never half-loaded)."""
     from pyoxigraph import BlankNode

@@ -132,7 +132,8 @@ def _import_owlready2() -> types.ModuleType:
         import owlready2
     except ImportError:
         raise ReasonerUnavailableError("the reasoners need owlready2: pip install 'owlready2>=0.49,<0.50'") from None
-    return owlready2
+    module: types.ModuleType = owlready2
+    return module
 
 
 def _parse_error(where: str, exc: SyntaxError) -> OntologyParseError:

@@ -141,8 +141,8 @@ def _relation_graph(store: pyoxigraph.Store, graph: str | pyoxigraph.NamedNode |
         for source in [seeds.get(m, {}) for m in component] + [
             results[sub] for m in component for sub in subs.get(m, ()) if sub not in members
         ]:
-            for c, row in source.items():
-                gathered.setdefault(c, []).append(row)
+            for cls, row in source.items():
+                gathered.setdefault(cls, []).append(row)
         merged = {c: _union(rows) for c, rows in gathered.items()}
         closed = _close(order, class_ids, parents, merged, any(iris[m] in transitive for m in component))
         for member in component:

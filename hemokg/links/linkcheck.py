@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hemokg.links.imports import MODULES, Release, ReleaseTerm, read_release
 from hemokg.vocab import (
@@ -27,6 +28,9 @@ from hemokg.vocab import (
     iri_to_curie,
 )
 from hemokg.vocab import SKOS as _SKOS
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
 
 __all__ = ["KINDS", "Link", "LinkIssue", "LinkReport", "check_links", "hemo_links", "module_sources"]
 
@@ -181,15 +185,20 @@ def module_sources(folder: Path | None = None) -> dict[str, _Source]:
     return out
 
 
-def store_version(store: object) -> str:
+def store_version(store: Store) -> str:
     """The owl:versionInfo of the ontology in a store (an import module), or "unknown version"."""
+    from hemokg.sparql.results import solutions
+
     rows = list(
-        store.query(
-            "PREFIX owl: <http://www.w3.org/2002/07/owl#> "  # type: ignore[attr-defined]
-            "SELECT ?v WHERE { ?o a owl:Ontology ; owl:versionInfo ?v }"
+        solutions(
+            store.query(
+                "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+                "SELECT ?v WHERE { ?o a owl:Ontology ; owl:versionInfo ?v }"
+            )
         )
     )
-    return rows[0][0].value if rows else "unknown version"
+    version = rows[0][0] if rows else None
+    return version.value if version is not None else "unknown version"
 
 
 def _release_sources(releases: Iterable[Release]) -> dict[str, _Source]:

@@ -11,12 +11,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hemokg.errors import ImportsBuildError
 from hemokg.vocab import OBO, SCOPE_OF_PROPERTY
 from hemokg.vocab import OWL as _OWL
 from hemokg.vocab import RDF as _RDF
 from hemokg.vocab import RDFS as _RDFS
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
 
 __all__ = ["Release", "ReleaseTerm", "read_cellxgene", "read_obo", "read_owl_functional", "read_release"]
 
@@ -309,11 +313,14 @@ def read_owl_functional(path: str | Path, *, expect: str | None = None) -> Relea
     )
 
 
-def _owl_terms(store: object) -> dict[str, ReleaseTerm]:
+def _owl_terms(store: Store) -> dict[str, ReleaseTerm]:
     """Terms from OWL in RDF: labels, synonyms, deprecation, subclass/equivalence/disjointness axioms."""
     from pyoxigraph import BlankNode, NamedNode
 
     def one(s: object, p: str) -> object | None:
+        # only a node has properties: None (a missing list item) must not become the wildcard subject
+        if not isinstance(s, NamedNode | BlankNode):
+            return None
         return next((q.object for q in store.quads_for_pattern(s, NamedNode(p), None)), None)
 
     def restriction(node: object) -> tuple[str, str] | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from typing import Literal as TypingLiteral
 
 from hemokg.errors import ParameterError, QueryHeaderError, QueryNotFoundError, UpdateRefusedError
@@ -37,6 +38,8 @@ __all__ = [
 #: The read-only query forms; every other form (INSERT, DELETE, LOAD, …) is an update.
 READ_FORMS = ("select", "ask", "construct", "describe")
 
+#: A parsed ``#+`` header: YAML keys to their values.
+Header = dict[str, Any]
 PARAM_TYPES = ("iri", "literal", "integer")
 HEADER_KEYS = {"summary", "description", "tags", "params", "examples", "competency"}
 _PARAM_RE = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*?)_(" + "|".join(PARAM_TYPES) + r")\b")
@@ -183,7 +186,7 @@ class Param:
 COMPILED_HEADERS = "headers.json"
 
 
-def parse_header(text: str, *, source: str = "<query>") -> tuple[dict, int]:
+def parse_header(text: str, *, source: str = "<query>") -> tuple[Header, int]:
     """Parse the leading ``#+`` lines as YAML; return (mapping, number of header lines). Strict: errors raise.
 
     A header whose text is in the folder's compiled ``headers.json`` (written by :func:`compile_headers`, keyed by the
@@ -212,7 +215,7 @@ def _header_lines(text: str, source: str) -> list[str]:
     return header
 
 
-def _parse_yaml(block: str, source: str) -> dict:
+def _parse_yaml(block: str, source: str) -> Header:
     import yaml
 
     try:
@@ -227,7 +230,7 @@ def _parse_yaml(block: str, source: str) -> dict:
     return data
 
 
-def _checked(data: dict, source: str) -> dict:
+def _checked(data: Header, source: str) -> Header:
     unknown = sorted(set(data) - HEADER_KEYS)
     if unknown:
         raise QueryHeaderError(f"{source}: unknown header key(s) {unknown}; allowed: {sorted(HEADER_KEYS)}")
@@ -245,10 +248,10 @@ def _digest(block: str) -> str:
     return hashlib.sha256(block.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-_COMPILED: dict[str, dict] | None = None
+_COMPILED: dict[str, Header] | None = None
 
 
-def _compiled() -> dict[str, dict]:
+def _compiled() -> dict[str, Header]:
     """The shipped compiled headers (header SHA-256 -> parsed mapping); empty if the file is missing or unreadable."""
     global _COMPILED
     if _COMPILED is None:
@@ -268,7 +271,7 @@ def compile_headers(folder: Path | None = None) -> bytes:
     import json
 
     folder = folder or queries_dir()
-    out: dict[str, dict] = {}
+    out: dict[str, Header] = {}
     for path in sorted(folder.glob("*.rq")):
         block = "\n".join(_header_lines(path.read_text(encoding="utf-8"), str(path)))
         out[_digest(block)] = _checked(_parse_yaml(block, str(path)), str(path))
@@ -288,7 +291,7 @@ class StoredQuery:
     params: tuple[Param, ...] = ()
     competency: tuple[str, ...] = ()
     form: str = "select"
-    header: Mapping = field(default_factory=dict, repr=False)
+    header: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_file(cls, path: Path) -> StoredQuery:

@@ -12,11 +12,22 @@ from collections.abc import Iterator, Sequence
 from typing import Any, SupportsIndex, overload
 from typing import Literal as TypingLiteral
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
 
 from hemokg.vocab import RDF, XSD, iri_to_curie
 
-__all__ = ["RESULT_FORMATS", "RDFTerm", "Results", "Row", "delimited", "table", "term_text", "term_to_json"]
+__all__ = [
+    "RESULT_FORMATS",
+    "RDFTerm",
+    "Results",
+    "Row",
+    "bound_value",
+    "delimited",
+    "solutions",
+    "table",
+    "term_text",
+    "term_to_json",
+]
 
 #: The one result-format table: format name (the CLI's ``--format``) -> media type (``serve``'s content negotiation).
 #: :meth:`Results.serialize` takes either. (``hemokg serve`` adds SPARQL Results XML, with its own checking writer.)
@@ -68,7 +79,8 @@ class Row(tuple[RDFTerm | None, ...]):
             position = object.__getattribute__(self, "_index").get(key)
             if position is None:
                 raise KeyError(key)
-            return tuple.__getitem__(self, position)
+            term: RDFTerm | None = tuple.__getitem__(self, position)
+            return term
         return tuple.__getitem__(self, key)
 
     def __getnewargs__(self) -> tuple[tuple[RDFTerm | None, ...], dict[str, int]]:  # pickling and copying
@@ -92,6 +104,24 @@ class Row(tuple[RDFTerm | None, ...]):
     def asdict(self) -> dict[str, RDFTerm | None]:
         """The row as a dict from variable name to term."""
         return dict(zip(self._names(), self, strict=True))
+
+
+def solutions(answer: QuerySolutions | QueryBoolean | QueryTriples) -> QuerySolutions:
+    """The solutions of a SELECT run directly on a pyoxigraph ``Store``: ``Store.query`` may also answer a boolean
+    or triples, which a caller that iterates rows must not be handed (a wrong query form raises ``TypeError``)."""
+    if not isinstance(answer, QuerySolutions):
+        raise TypeError(f"expected the solutions of a SELECT query, not {type(answer).__name__}")
+    return answer
+
+
+def bound_value(term: RDFTerm | None) -> str:
+    """The lexical value of a term a query must bind (an IRI's IRI, a literal's text); an unbound one means the
+    query or the endpoint broke its contract, and raises :class:`~hemokg.errors.HemoError` instead of ``None``."""
+    if term is None:
+        from hemokg.errors import HemoError
+
+        raise HemoError("a query answer left a required variable unbound; check the query or the endpoint")
+    return term.value
 
 
 def term_text(term: RDFTerm | None, *, curies: bool = True) -> str:

@@ -522,7 +522,8 @@ def pipe(dot: Any, fmt: str) -> bytes:
     import graphviz
 
     try:
-        return dot.pipe(format=fmt, quiet=True)
+        data: bytes = dot.pipe(format=fmt, quiet=True)
+        return data
     except graphviz.ExecutableNotFound:
         raise DrawError(
             "Graphviz's `dot` program is not installed; install it with `apt-get install graphviz` "
