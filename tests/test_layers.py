@@ -177,3 +177,41 @@ def test_ci_and_pre_commit_run_the_same_checks() -> None:
     for check in ("ruff check", "ruff format --check", "mypy --strict hemokg"):
         assert f"-m {check}" in script and f"-m {check}" in hooks, check
     assert script.index("mypy --strict hemokg") < script.index("-m pytest")
+
+
+#: Names that are one concept each, and the one module that defines them.
+ONE_HOME = {
+    "FORMATS": "hemokg.formats.registry",
+    "RESULT_FORMATS": "hemokg.sparql.results",
+    "READ_FORMS": "hemokg.sparql.queries",
+    "SYNONYM_SCOPES": "hemokg.vocab",
+    "PREFIXES": "hemokg.vocab",
+    "RDFTerm": "hemokg.sparql.results",
+    "Term": "hemokg.lookup",
+}
+
+
+def test_each_concept_is_defined_in_one_module() -> None:
+    homes: dict[str, set[str]] = {name: set() for name in ONE_HOME}
+    for module, path in MODULES.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names = (
+                [t.id for t in node.targets if isinstance(t, ast.Name)]
+                if isinstance(node, ast.Assign)
+                else [node.target.id]
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                else [node.name]
+                if isinstance(node, ast.ClassDef | ast.FunctionDef)
+                else []
+            )
+            for name in names:
+                if name in homes:
+                    homes[name].add(module)
+    assert homes == {name: {module} for name, module in ONE_HOME.items()}
+
+
+def test_the_cli_output_formats_are_result_formats() -> None:
+    from hemokg.cli.options import OUTPUT_FORMATS
+    from hemokg.sparql.results import RESULT_FORMATS
+
+    assert set(OUTPUT_FORMATS) <= set(RESULT_FORMATS)

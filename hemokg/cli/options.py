@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
 
 __all__ = [
-    "RESULT_FORMATS",
+    "OUTPUT_FORMATS",
     "auth_from_env",
     "open_kg",
     "output_options",
@@ -22,8 +22,8 @@ __all__ = [
     "write_output",
 ]
 
-#: Result formats of the query commands (a subset of :data:`hemokg.sparql.results.RESULT_FORMATS`).
-RESULT_FORMATS = ("table", "json", "csv", "tsv")
+#: The --format choices of the query commands (names of :data:`hemokg.sparql.results.RESULT_FORMATS`).
+OUTPUT_FORMATS = ("table", "json", "csv", "tsv")
 
 
 def source_options(func: Any) -> Any:
@@ -66,7 +66,7 @@ def output_options(func: Any) -> Any:
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(RESULT_FORMATS),
+        type=click.Choice(OUTPUT_FORMATS),
         default=None,
         help="Output format [default: table on a terminal, else tsv].",
     )(func)
