@@ -91,14 +91,14 @@ def export_cmd(
         if given and fmt != "jsonld":
             raise click.UsageError(f"{name} applies to --format jsonld only")
     if endpoint:
-        given = [
+        refused = [
             name
             for name, on in (("--reasoned", reasoned), ("--with-imports", with_imports), ("--ontology", ontology))
             if on
         ]
-        if given:
+        if refused:
             raise click.UsageError(
-                f"{given[0]} does not apply with --endpoint (the endpoint's graph is exported as "
+                f"{refused[0]} does not apply with --endpoint (the endpoint's graph is exported as "
                 "it is; choose it with --graph)"
             )
     elif graph_iri:
