@@ -6,7 +6,9 @@
 ['CL:0001054', None]
 
 Layer: beside lookup/lineage (it uses the label normaliser of :mod:`hemokg.lookup`); the knowledge graph delegates
-to it, the CLI and :mod:`hemokg.interop.anndata` call it.
+to it, the CLI and :mod:`hemokg.interop.anndata` call it. May import: ``errors``, ``vocab``, ``resources``, ``sparql``
+and ``lookup``; it reads hemo's names through the knowledge graph it is handed (its imports of ``hemokg.kg``, for
+types and for the default graph, are the known exceptions listed in tests/test_layers.py).
 """
 
 from __future__ import annotations

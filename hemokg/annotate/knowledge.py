@@ -13,18 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hemokg.vocab import HEMO, OBO
+from hemokg.vocab import HEMO, OBO, OIO, OWL, RDF, RDFS, SKOS
 
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
 
 __all__ = ["MARKER_LEVELS", "CellKnowledge", "CellTerm", "Name"]
 
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_OIO = "http://www.geneontology.org/formats/oboInOwl#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_RDFS, _OWL, _RDF, _OIO, _SKOS = str(RDFS), str(OWL), str(RDF), str(OIO), str(SKOS)
 #: Name predicates -> scope.
 SCOPE_OF = {
     _RDFS + "label": "label",

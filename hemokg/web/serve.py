@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from hemokg.vocab import ONTOLOGY_IRI
+from hemokg.vocab import ONTOLOGY_IRI, XSD
 
 __all__ = ["GRAPH_TYPES", "RESULT_TYPES", "EndpointServer", "WorkerPool", "negotiate", "serve"]
 
@@ -227,7 +227,7 @@ def _to_xml(results: Any) -> str:
                 value = f"<bnode>{xml_escape(term.value)}</bnode>"
             elif term.language:
                 value = f'<literal xml:lang="{xml_escape(term.language)}">{xml_escape(term.value)}</literal>'
-            elif term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+            elif term.datatype.value == XSD.string:
                 value = f"<literal>{xml_escape(term.value)}</literal>"
             else:
                 value = f'<literal datatype="{xml_escape(term.datatype.value)}">{xml_escape(term.value)}</literal>'
