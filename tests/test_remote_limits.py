@@ -124,7 +124,7 @@ def test_a_url_with_a_space_is_an_endpoint_error() -> None:
 
     for url in ("http://127.0.0.1:9/spa rql", "http://127.0.0.1:9/sparql\n", "http://127.0.0.1:9/\tx"):
         with pytest.raises(HemoError):
-            hemokg.connect(url, graph="").sparql("ASK {}")
+            hemokg.connect(url, use_server_default_graph=True).sparql("ASK {}")
 
 
 # --- 6. total deadline, body cap, Retry-After -----------------------------------------------------------------------

@@ -151,7 +151,7 @@ def test_a_remote_endpoint_gets_service_queries_as_they_are() -> None:
             pass
 
     with local_http_server(Recorder) as server:
-        kg = hemokg.connect(f"http://127.0.0.1:{server.server_address[1]}/sparql", graph="")
+        kg = hemokg.connect(f"http://127.0.0.1:{server.server_address[1]}/sparql", use_server_default_graph=True)
         query = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
         assert kg.sparql(query).rows == []
     assert seen == [query]
@@ -194,7 +194,7 @@ def test_connect_refuses_a_crafted_graph_before_sending() -> None:
 
 
 def _sentinel_count(query_url: str, graph: str) -> int:
-    kg = hemokg.connect(query_url, graph="")
+    kg = hemokg.connect(query_url, use_server_default_graph=True)
     rows = kg.sparql(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows
     return int(rows[0][0].value)
 
