@@ -38,7 +38,7 @@ _REMOTE_OWL = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 def owl_ontology(kg: KnowledgeGraph, *, imports: bool = False) -> Any:
     """hemo's OWL graph as an owlready2 ``Ontology`` in a fresh ``World`` (``onto.world``); see the module text."""
     try:
-        import owlready2  # type: ignore[import-untyped]
+        import owlready2  # untyped: pyproject's [tool.mypy] override
     except ImportError:
         raise HemoError("kg.owl() needs owlready2: pip install 'owlready2>=0.49,<0.50'") from None
     hemo, modules = _graphs(kg, imports=imports)
