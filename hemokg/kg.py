@@ -24,7 +24,7 @@ from hemokg.vocab import HEMO, SYNONYM_SCOPES, XSD, iri_to_curie
 if TYPE_CHECKING:
     from hemokg.annotate import Annotation, Annotator
 
-__all__ = ["KnowledgeGraph", "connect", "load"]
+__all__ = ["KnowledgeGraph", "connect", "default_annotator", "load"]
 
 _MAPPING_ORDER = ("skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "skos:broadMatch", "oboInOwl:hasDbXref")
 _SCOPES = tuple(SYNONYM_SCOPES)
@@ -361,3 +361,11 @@ def connect(
     more = f" + {len(graphs) - 1} more" if len(graphs) > 1 else ""
     where = f"graph {graphs[0]}{more}" if graphs else "default graph"
     return KnowledgeGraph(backend, description=f"{backend.name}, {where}")
+
+
+def default_annotator() -> Annotator:
+    """The annotator of the shipped graph (``hemokg.load()``), shared with every knowledge graph loaded so."""
+    from hemokg.annotate import DEFAULT_KEY, shared
+
+    found = shared(DEFAULT_KEY)
+    return found if found is not None else load().annotator

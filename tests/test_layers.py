@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("hemokg.backends",),
     ("hemokg.graph",),
     ("hemokg.lookup", "hemokg.lineage", "hemokg.annotate"),
-    ("hemokg.formats", "hemokg.links"),
+    ("hemokg.formats", "hemokg.links", "hemokg.interop.owl"),  # owl: the graph it is handed, as owlready2 objects
     ("hemokg.kg",),
     ("hemokg.web", "hemokg.interop"),
     ("hemokg",),  # the package's own __init__: the curated lazy API (it re-exports interop's annotate_anndata)
@@ -43,15 +43,8 @@ MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 #: delegates ``kg.annotate`` to it. Any other upward import or cycle fails.
 #: And (issue 17, interop): ``kg.owl()`` delegates to interop.owl, which is handed the KnowledgeGraph; the OAK
 #: adapter opens graphs through the package's lazy API (``hemokg.load``/``connect``).
-KNOWN_UPWARD = {
-    ("hemokg.annotate", "hemokg.kg"),
-    ("hemokg.annotate.knowledge", "hemokg.kg"),
-    ("hemokg.kg", "hemokg.interop.owl"),
-    ("hemokg.interop.oak", "hemokg"),
-}
-KNOWN_CYCLES = [
-    ["hemokg.annotate", "hemokg.annotate.engine", "hemokg.annotate.knowledge", "hemokg.interop.owl", "hemokg.kg"]
-]
+KNOWN_UPWARD: set[tuple[str, str]] = set()
+KNOWN_CYCLES: list[list[str]] = []
 
 
 def layer_of(module: str) -> int:

@@ -21,7 +21,7 @@ from hemokg.annotate.engine import Abbreviation, Annotation, Annotator, load_abb
 from hemokg.annotate.knowledge import CellKnowledge
 
 if TYPE_CHECKING:
-    from hemokg.kg import KnowledgeGraph
+    from hemokg.annotate.knowledge import NameSource
 
 __all__ = [
     "Abbreviation",
@@ -30,8 +30,8 @@ __all__ = [
     "CellKnowledge",
     "annotate",
     "annotator",
-    "default_annotator",
     "load_abbreviations",
+    "shared",
     "shared_annotator",
 ]
 
@@ -41,9 +41,15 @@ _SHARED_LOCK = threading.Lock()
 DEFAULT_KEY = ("shipped", True, False, "hermit")
 
 
-def annotator(kg: KnowledgeGraph | None = None) -> Annotator:
+def annotator(kg: NameSource | None = None) -> Annotator:
     """An :class:`Annotator` over the shipped CL module and, when given, hemo's names read through ``kg``."""
     return Annotator(CellKnowledge.load(kg))
+
+
+def shared(key: Hashable) -> Annotator | None:
+    """The annotator already built for graphs with this content, if any."""
+    with _SHARED_LOCK:
+        return _SHARED.get(key)
 
 
 def shared_annotator(key: Hashable, build: Callable[[], Annotator]) -> Annotator:
@@ -56,17 +62,7 @@ def shared_annotator(key: Hashable, build: Callable[[], Annotator]) -> Annotator
         return found
 
 
-def default_annotator() -> Annotator:
-    """The annotator of the shipped graph (``hemokg.load()``), shared with every knowledge graph loaded so."""
-    with _SHARED_LOCK:
-        found = _SHARED.get(DEFAULT_KEY)
-    if found is not None:
-        return found
-    from hemokg.kg import load
-
-    return load().annotator
-
-
-def annotate(labels: Iterable[object], *, kg: KnowledgeGraph | None = None) -> list[Annotation]:
-    """One :class:`Annotation` per distinct label (first-appearance order, with counts); ``cl_id`` None abstains."""
-    return (kg.annotator if kg is not None else default_annotator()).annotate(labels)
+def annotate(labels: Iterable[object], *, kg: NameSource | None = None) -> list[Annotation]:
+    """One :class:`Annotation` per distinct label (first-appearance order, with counts); ``cl_id`` None abstains.
+    Without ``kg``, CL's names alone (``KnowledgeGraph.annotate`` adds hemo's and shares the engine)."""
+    return annotator(kg).annotate(labels)

@@ -11,14 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hemokg.vocab import HEMO, OBO, OIO, OWL, RDF, RDFS, SKOS
 
 if TYPE_CHECKING:
-    from hemokg.kg import KnowledgeGraph
+    from hemokg.sparql.results import Results
 
-__all__ = ["MARKER_LEVELS", "CellKnowledge", "CellTerm", "Name"]
+__all__ = ["MARKER_LEVELS", "CellKnowledge", "CellTerm", "Name", "NameSource"]
+
+
+class NameSource(Protocol):
+    """What the names of hemo are read through: SPARQL and stored queries (a ``NameSource``)."""
+
+    def sparql(self, text: str, bindings: Any = None) -> Results: ...
+
+    def query(self, name: str, /, **params: object) -> Results: ...
+
 
 _RDFS, _OWL, _RDF, _OIO, _SKOS = str(RDFS), str(OWL), str(RDF), str(OIO), str(SKOS)
 #: Name predicates -> scope.
@@ -78,7 +87,7 @@ class CellKnowledge:
             self.ancestors = _closure(self.terms)
 
     @classmethod
-    def load(cls, kg: KnowledgeGraph | None = None, *, module: str | Path | None = None) -> CellKnowledge:
+    def load(cls, kg: NameSource | None = None, *, module: str | Path | None = None) -> CellKnowledge:
         """From the CL import module (the shipped one by default) and, when given, hemo's names through ``kg``."""
         from hemokg.resources import imports_dir
 
@@ -198,7 +207,7 @@ def _closure(terms: dict[str, CellTerm]) -> dict[str, frozenset[str]]:
     return done
 
 
-def _hemo_names(kg: KnowledgeGraph, cells: Iterable[str]) -> tuple[list[Name], dict[str, str]]:
+def _hemo_names(kg: NameSource, cells: Iterable[str]) -> tuple[list[Name], dict[str, str]]:
     """hemo's names for the CL cell types it matches exactly, and CL IRI -> hemo IRI."""
     cell_set = set(cells)
     rows = kg.sparql(

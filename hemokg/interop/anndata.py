@@ -92,7 +92,7 @@ def annotate_anndata(adata: Any, column: str, *, kg: KnowledgeGraph | None = Non
     """One :class:`~hemokg.annotate.Annotation` per distinct label of ``adata.obs[column]`` with its cell count."""
     import numpy as np
 
-    from hemokg.annotate import default_annotator
+    from hemokg.kg import default_annotator
 
     engine = kg.annotator if kg is not None else default_annotator()
     labels, codes = label_codes(adata, column)

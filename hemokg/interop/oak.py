@@ -208,16 +208,16 @@ class HemokgImplementation(  # OAK's interfaces are untyped
 
     # --- opening and errors -----------------------------------------------------------------------------------
     def _open(self, slug: str | None) -> KnowledgeGraph:
-        import hemokg
+        from hemokg.kg import connect, load
 
         try:
             if not slug:
-                return hemokg.load()
+                return load()
             if slug == "imports":
-                return hemokg.load(imports=True)
+                return load(imports=True)
             if re.match(r"^https?://", slug):
                 user, password = os.environ.get("HEMOKG_USER"), os.environ.get("HEMOKG_PASSWORD")
-                kg = hemokg.connect(slug, auth=(user, password) if user and password is not None else None)
+                kg = connect(slug, auth=(user, password) if user and password is not None else None)
                 kg.sparql("ASK { ?s ?p ?o }")  # an endpoint that is down fails here, not half-way through output
                 return kg
             raise ParameterError(

@@ -22,7 +22,7 @@ from hemokg.vocab import GRAPH_IMPORTS, ONTOLOGY_IRI, OWL
 if TYPE_CHECKING:
     from pyoxigraph import Triple
 
-    from hemokg.kg import KnowledgeGraph
+    from hemokg.backends import GraphSource as KnowledgeGraph
 
 __all__ = ["owl_ontology"]
 
@@ -65,19 +65,21 @@ def _load(world: Any, iri: str, triples: list[Triple]) -> Any:
 
 def _graphs(kg: KnowledgeGraph, *, imports: bool) -> tuple[list[Triple], dict[str, list[Triple]]]:
     """hemo's OWL triples, and each import module's (by graph IRI) when ``imports``."""
-    from pyoxigraph import DefaultGraph, NamedNode, Store
+    from pyoxigraph import DefaultGraph, NamedNode
 
-    store = getattr(kg.backend, "store", None)
+    from hemokg.backends import QuadSource
+
     modules: dict[str, list[Triple]] = {}
-    if isinstance(store, Store):
-        hemo = [q.triple for q in store.quads_for_pattern(None, None, None, DefaultGraph())]
-        if imports:
-            for quad in store:
-                graph = quad.graph_name
-                if isinstance(graph, NamedNode) and graph.value.startswith(GRAPH_IMPORTS):
-                    modules.setdefault(graph.value, []).append(quad.triple)
+    if isinstance(kg.backend, QuadSource):  # a graph held here: its default graph is the OWL graph
+        hemo = []
+        for quad in kg.backend.quads():
+            graph = quad.graph_name
+            if isinstance(graph, DefaultGraph):
+                hemo.append(quad.triple)
+            elif imports and isinstance(graph, NamedNode) and graph.value.startswith(GRAPH_IMPORTS):
+                modules.setdefault(graph.value, []).append(quad.triple)
     else:
-        hemo = list(kg.sparql(_REMOTE_OWL).triples)
+        hemo = list(kg.backend.execute(_REMOTE_OWL).triples)
     if imports and not modules:
         modules = _shipped_modules()
     return hemo, modules
