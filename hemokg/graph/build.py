@@ -38,7 +38,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bumped whenever what the build writes changes, so that stale caches are not reused.
-REASONING_VERSION = "1"
+REASONING_VERSION = "2"
 _HEADER = "# hemokg-input-sha256: "
 
 
@@ -69,7 +69,6 @@ def build_reasoned(
     Raises :class:`ReasonerError` if the result is inconsistent or has an unsatisfiable class.
     """
     from hemokg.graph.reasoning import reason
-    from hemokg.graph.relation_graph import relation_graph
 
     out, union = Store(), Store()
     for name, data, graph in sources:
@@ -98,8 +97,25 @@ def build_reasoned(
     out.extend(inferred)
     union.extend(inferred)
     relation = NamedNode(GRAPH_RELATION)
-    out.extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), relation) for s, p, o in relation_graph(union))
+    out.extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), relation) for s, p, o in _new_triples(union))
     return list(out)
+
+
+def _new_triples(union: Store) -> list[tuple[str, str, str]]:
+    """The relation graph of ``union`` without the triples ``union`` already holds (asserted or inferred).
+
+    Queries read the union of the graphs; pyoxigraph's union default graph keeps one solution per quad, while a
+    server holding the same file (one graph, or several merged as ``default-graph-uri``) keeps one per triple. A
+    triple in both graphs would make plain SPARQL over the embedded store count it twice.
+    """
+    from hemokg.graph.relation_graph import relation_graph
+
+    default = DefaultGraph()
+    return [
+        (s, p, o)
+        for s, p, o in relation_graph(union)
+        if Quad(NamedNode(s), NamedNode(p), NamedNode(o), default) not in union
+    ]
 
 
 def reasoned_nquads(quads: Iterable[Quad], key: str) -> bytes:
