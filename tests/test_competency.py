@@ -29,7 +29,9 @@ def matches(row: dict[str, str], want: dict) -> bool:
 
 
 #: What an expected answer may cite: the article, the supplement's sources, a release file (CL/GO/...) or an ID.
-SOURCE_KINDS = re.compile(r"Cleveland Clinic|Supplement|BioNumbers|PMID:|ISBN:|doi:|\b(?:CL|GO|MONDO|HP|HsapDv|UBERON)\b")
+SOURCE_KINDS = re.compile(
+    r"Cleveland Clinic|Supplement|BioNumbers|PMID:|ISBN:|doi:|\b(?:CL|GO|MONDO|HP|HsapDv|UBERON)\b"
+)
 
 
 def test_there_are_at_least_sixty_questions_each_documented() -> None:

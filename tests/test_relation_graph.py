@@ -182,3 +182,36 @@ def test_a_long_transitive_chain_next_to_a_wide_class() -> None:
     assert sum(1 for _, p, _ in graph if p == PROPS[1]) == n + 1
     assert sum(1 for _, p, _ in graph if p == SUB) == n
     assert graph == sorted(graph)
+
+
+# --- issue 15: the union of the graphs holds each triple once ------------------------------------------------------
+def test_relation_graph_repeats_no_triple_of_the_default_graph(kg) -> None:
+    """The shipped reasoned graph: no triple is in both the default graph and the relation graph."""
+    from pyoxigraph import DefaultGraph, NamedNode, Quad
+
+    from hemokg.vocab import GRAPH_RELATION
+
+    store = kg.backend.store
+    relation = NamedNode(GRAPH_RELATION)
+    repeated = [
+        q
+        for q in store.quads_for_pattern(None, None, None, relation)
+        if Quad(q.subject, q.predicate, q.object, DefaultGraph()) in store
+    ]
+    assert repeated == []
+    assert any(True for _ in store.quads_for_pattern(None, None, None, relation))
+
+
+@pytest.mark.slow
+def test_plain_sparql_counts_what_an_oxigraph_server_counts(kg, oxigraph_kg) -> None:
+    """Plain SPARQL over the embedded store (union of its graphs) counts what a real Oxigraph server holding the
+    same file counts: COUNT(*), and the neutrophil's direct subclasses asserted or inferred (5, not 8)."""
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert int(kg.sparql(count).rows[0][0].value) == int(oxigraph_kg.sparql(count).rows[0][0].value)
+    subs = (
+        "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "<https://w3id.org/hemokg/HEMO_0000123> } ORDER BY ?s"
+    )
+    embedded = [r[0].value for r in kg.sparql(subs)]
+    assert embedded == [r[0].value for r in oxigraph_kg.sparql(subs)]
+    assert len(embedded) == len(set(embedded)) >= 5

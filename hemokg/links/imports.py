@@ -422,17 +422,7 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
     classes: set[str] = set()
     blocks: list[str] = []
     for iri in sorted(keep):
-        term = release.terms[iri]
-        for other in extra:  # e.g. Uberon's is_a/part_of from CL's slim where the main release mixes them
-            if iri in other.terms and not term.parents and not term.some and not term.equivalents:
-                term = ReleaseTerm(
-                    **{
-                        **term.__dict__,
-                        "parents": other.terms[iri].parents,
-                        "some": other.terms[iri].some,
-                        "equivalents": other.terms[iri].equivalents,
-                    }
-                )
+        term = _fill_from_extra(release.terms[iri], iri, extra)
         lines = [f"{_node(iri)} a owl:Class"]
         if term.label:
             lines.append(f"rdfs:label {_lit(term.label)}")
@@ -447,12 +437,13 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
         else:
             supers = [_node(p) for p in sorted(term.parents)]
             some = sorted(r for r in term.some if r[0] in KEPT_RELATIONS)
-            if not supers and not some and term.ancestors:  # parents known only as is_a-or-part_of: overlaps
-                some = [(_OVERLAPS, a) for a, d in sorted(term.ancestors.items()) if d == 1 and a in keep]
+            if not supers and not some and not term.equivalents and term.ancestors:
+                as_is_a, some = _direct_ancestors(name, term, keep)
+                supers += [_node(a) for a in as_is_a]
             supers += [_some(p, f) for p, f in some]
             if supers:
                 lines.append("rdfs:subClassOf " + " ,\n        ".join(supers))
-            for genus, rs in sorted(term.equivalents):
+            for genus, rs in sorted(_complete_intersections(term.equivalents)):
                 members = [_node(g) for g in genus] + [_some(p, f) for p, f in rs]
                 lines.append(
                     "owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( "
@@ -479,6 +470,46 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
         declared.append(f"{_node(iri)} a owl:Class" + (f" ; rdfs:label {_lit(label)}" if label else "") + " .")
     out += ["", *declared, "", *blocks]
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+#: Modules whose cellxgene ancestors at distance 1 are is-a parents: MONDO relates no disease to another by part of
+#: (its part_of axioms, if any, point outside MONDO, and cellxgene keeps same-prefix ancestors only). Uberon and
+#: HsapDv do use part of between their own terms (liver part of abdomen; fetal stage part of prenatal stage), so
+#: there an ancestor that CL's slim does not place stays "overlaps" (true of both is-a and part-of).
+IS_A_ANCESTORS = frozenset({"mondo"})
+
+
+def _direct_ancestors(module: str, term: ReleaseTerm, keep: set[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """A term's distance-1 cellxgene ancestors in the module: as is-a parents where the ontology has no part-of
+    between its own terms, else as ``overlaps`` restrictions."""
+    direct = [a for a, d in sorted(term.ancestors.items()) if d == 1 and a in keep]
+    if module in IS_A_ANCESTORS:
+        return direct, []
+    return [], [(_OVERLAPS, a) for a in direct]
+
+
+def _complete_intersections(
+    equivalents: Iterable[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]],
+) -> list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
+    """The equivalence axioms that are real intersections: two operands at least. A one-operand intersection
+    (a genus whose differentiae were not readable, e.g. Uberon's ``site_of``) would state the class equivalent to
+    its genus; pronto and OAK refuse it in OBO, and it is false, so it is never written."""
+    return [(genus, rs) for genus, rs in equivalents if len(genus) + len(rs) >= 2]
+
+
+def _fill_from_extra(term: ReleaseTerm, iri: str, extra: list[Release]) -> ReleaseTerm:
+    """A term whose main release gives no logical axioms (cellxgene's mixed ancestors only) takes them from another
+    release that has them (Uberon's is_a/part_of in CL's slim). A term that has an equivalence (ILC is defined as a
+    lymphocyte with markers) keeps its own axioms: its genus is its parent."""
+    if term.parents or term.some or term.equivalents:
+        return term
+    for other in extra:
+        found = other.terms.get(iri)
+        if found is not None and (found.parents or found.some or found.equivalents):
+            return ReleaseTerm(
+                **{**term.__dict__, "parents": found.parents, "some": found.some, "equivalents": found.equivalents}
+            )
+    return term
 
 
 def write_modules(modules: dict[str, bytes], out_dir: Path) -> list[Path]:

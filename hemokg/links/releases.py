@@ -160,9 +160,10 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
     term: ReleaseTerm | None = None
     genus: list[str] = []
     diff: list[tuple[str, str]] = []
+    partial: list[bool] = [False]  # an intersection_of line that could not be read: the equivalence is left out
 
     def close() -> None:
-        if term is not None and (genus or diff):
+        if term is not None and (genus or diff) and not partial[0]:
             term.equivalents.append((tuple(sorted(genus)), tuple(sorted(diff))))
 
     for number, raw in enumerate(text.splitlines(), 1):
@@ -172,6 +173,7 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
         if line.startswith("["):
             close()
             stanza, term, genus, diff = line, None, [], []
+            partial[0] = False
             continue
         tag, sep, value = line.partition(":")
         if not sep:
@@ -211,8 +213,12 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
             filler = _curie_iri(parts[1])
             if rel and filler:
                 (diff.append((rel, filler)) if tag == "intersection_of" else term.some.add((rel, filler)))
+            elif tag == "intersection_of":
+                partial[0] = True  # e.g. `site_of` (no RO id here): a part of the definition would be lost
         elif tag == "intersection_of" and len(parts) == 1 and _curie_iri(parts[0]):
             genus.append(_curie_iri(parts[0]) or "")
+        elif tag == "intersection_of":
+            partial[0] = True
     close()
     ontology = header.get("ontology", "").removesuffix(".obo").removesuffix(".owl")
     main = ontology.split("/", 1)[0]
