@@ -477,15 +477,19 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
 #: HsapDv do use part of between their own terms (liver part of abdomen; fetal stage part of prenatal stage), so
 #: there an ancestor that CL's slim does not place stays "overlaps" (true of both is-a and part-of).
 IS_A_ANCESTORS = frozenset({"mondo"})
+#: Per module, the ancestors that are always is-a parents: HsapDv files every stage under "life cycle stage"
+#: (is a) and under the stage that contains it (part of), so only that root can be told apart.
+IS_A_ROOTS: dict[str, frozenset[str]] = {"hsapdv": frozenset({OBO + "HsapDv_0000000"})}
 
 
 def _direct_ancestors(module: str, term: ReleaseTerm, keep: set[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """A term's distance-1 cellxgene ancestors in the module: as is-a parents where the ontology has no part-of
-    between its own terms, else as ``overlaps`` restrictions."""
+    between its own terms (or the ancestor is a known is-a root), else as ``overlaps`` restrictions."""
     direct = [a for a, d in sorted(term.ancestors.items()) if d == 1 and a in keep]
     if module in IS_A_ANCESTORS:
         return direct, []
-    return [], [(_OVERLAPS, a) for a in direct]
+    roots = IS_A_ROOTS.get(module, frozenset())
+    return [a for a in direct if a in roots], [(_OVERLAPS, a) for a in direct if a not in roots]
 
 
 def _complete_intersections(
