@@ -30,7 +30,7 @@ from hemokg.graph.push import push
 from hemokg.kg import KnowledgeGraph
 from hemokg.sparql.guard import MAX_DEPTH, check_iri, check_query
 from hemokg.sparql.queries import catalog
-from tests.fixtures.servers import local_http_server
+from tests.fixtures.servers import local_http_server, start_serve
 
 
 class Trap:
@@ -344,19 +344,7 @@ def test_the_remote_backend_refuses_deep_text_before_sending() -> None:
 
 # --- serve: SERVICE, depth, CORS, Host, static files, graph IRIs, XML ----------------------------------------------
 def _start_serve(site: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hemokg", "serve", "--asserted", "--port", "0", "--timeout", "5", "--workers", "1",
-         "--site-dir", str(site), *extra],
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    assert proc.stderr is not None
-    line = proc.stderr.readline()
-    if not line.startswith("serving http://127.0.0.1:"):
-        proc.kill()
-        pytest.fail(f"hemokg serve did not start: {line}{proc.stderr.read()}")
-    threading.Thread(target=proc.stderr.read, daemon=True).start()
-    return proc, line.split()[1].rstrip("/")
+    return start_serve(site, "--timeout", "5", "--workers", "1", *extra)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -23,24 +22,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.servers import start_serve
+
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ORDERED = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
 SIMPLE = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/2002/07/owl#Ontology> }"
 
 
 def _start(site: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hemokg", "serve", "--asserted", "--port", "0", "--site-dir", str(site), *extra],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stderr is not None
-    line = proc.stderr.readline()
-    if not line.startswith("serving http://127.0.0.1:"):
-        proc.kill()
-        pytest.fail(f"hemokg serve did not start: {line}{proc.stderr.read()}")
-    threading.Thread(target=proc.stderr.read, daemon=True).start()
-    return proc, line.split()[1].rstrip("/") + "/sparql"
+    proc, base = start_serve(site, *extra)
+    return proc, base + "/sparql"
 
 
 @pytest.fixture
