@@ -1,4 +1,9 @@
-"""Options and plumbing every command shares: which graph to open, output format and file, credentials."""
+"""Options and plumbing every command shares: which graph to open, output format and file, credentials.
+
+The shared options are data in :mod:`hemokg.cli.spec`; the click decorators here are built from that table (click is
+imported only when a decorator is built), so :func:`open_kg`, :func:`write_output`, :func:`resolved_format` and
+:func:`render_results` can be used without importing click (the fast path in :mod:`hemokg.cli.fast` does).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-import click
+from hemokg.cli.spec import HOT_COMMANDS, OUTPUT_FORMATS, OUTPUT_OPTIONS, SOURCE_OPTIONS, Option
 
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
@@ -14,6 +19,8 @@ if TYPE_CHECKING:
 __all__ = [
     "OUTPUT_FORMATS",
     "auth_from_env",
+    "click_option",
+    "command_params",
     "open_kg",
     "output_options",
     "render_results",
@@ -22,54 +29,65 @@ __all__ = [
     "write_output",
 ]
 
-#: The --format choices of the query commands (names of :data:`hemokg.sparql.results.RESULT_FORMATS`).
-OUTPUT_FORMATS = ("table", "json", "csv", "tsv")
+
+def click_option(option: Option) -> Any:
+    """The click decorator for one option of the table in :mod:`hemokg.cli.spec`."""
+    import click
+
+    kwargs: dict[str, Any] = {"help": option.help}
+    if option.metavar is not None:
+        kwargs["metavar"] = option.metavar
+    if option.envvar is not None:
+        kwargs["envvar"] = option.envvar
+    if option.show_default:
+        kwargs["show_default"] = True
+    if option.kind == "flag":
+        kwargs["is_flag"] = True
+    elif option.kind == "float":
+        kwargs["type"] = click.FloatRange(option.minimum) if option.minimum is not None else click.FLOAT
+        kwargs["default"] = option.default
+    elif option.kind == "choice":
+        kwargs["type"] = click.Choice(option.choices)
+        kwargs["default"] = option.default
+    elif option.kind == "path":
+        kwargs["type"] = click.Path(dir_okay=False, allow_dash=True)
+        kwargs["default"] = option.default
+    elif option.kind == "multiple":
+        kwargs["multiple"] = True
+    elif option.default is not None:
+        kwargs["default"] = option.default
+    return click.option(*option.decls, option.dest, **kwargs)
+
+
+def _apply(options: tuple[Option, ...], func: Any) -> Any:
+    for option in reversed(options):
+        func = click_option(option)(func)
+    return func
 
 
 def source_options(func: Any) -> Any:
     """Options choosing the graph: embedded (asserted/reasoned, with imports) or a remote endpoint."""
-    options = [
-        click.option(
-            "--endpoint",
-            metavar="URL",
-            envvar="HEMOKG_ENDPOINT",
-            help="Query this SPARQL 1.1 endpoint instead of the embedded store.",
-        ),
-        click.option("--graph", "graph_iri", metavar="IRI", help="Named graph holding hemo on the endpoint."),
-        click.option("--update-endpoint", metavar="URL", help="The endpoint's SPARQL Update URL, if separate."),
-        click.option("--store-endpoint", metavar="URL", help="The endpoint's Graph Store Protocol URL, if separate."),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(0.1),
-            default=30.0,
-            envvar="HEMOKG_TIMEOUT",
-            show_default=True,
-            help="Seconds to wait for the endpoint.",
-        ),
-        click.option("--asserted", is_flag=True, help="Use the asserted ontology only (no inferences)."),
-        click.option("--with-imports", is_flag=True, help="Include the CL/GO/Uberon/MONDO/HP import modules."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _apply(SOURCE_OPTIONS, func)
 
 
 def output_options(func: Any) -> Any:
     """``--format`` (table on a terminal, tsv otherwise) and ``-o FILE``."""
-    func = click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, allow_dash=True),
-        default="-",
-        help="Write to FILE instead of standard output.",
-    )(func)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(OUTPUT_FORMATS),
-        default=None,
-        help="Output format [default: table on a terminal, else tsv].",
-    )(func)
+    return _apply(OUTPUT_OPTIONS, func)
+
+
+def command_params(name: str) -> Any:
+    """Every argument and option of the hot command ``name``, as click decorators, from the table."""
+    import click
+
+    spec = HOT_COMMANDS[name]
+
+    def decorate(func: Any) -> Any:
+        func = _apply(spec.options, func)
+        for argument in reversed(spec.arguments):
+            func = click.argument(argument.name)(func)
+        return func
+
+    return decorate
 
 
 def open_kg(

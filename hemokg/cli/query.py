@@ -6,7 +6,16 @@ from typing import Any
 
 import click
 
-from hemokg.cli.options import open_kg, output_options, render_results, resolved_format, source_options, write_output
+from hemokg.cli.options import (
+    command_params,
+    open_kg,
+    output_options,
+    render_results,
+    resolved_format,
+    source_options,
+    write_output,
+)
+from hemokg.cli.spec import UsageProblem
 
 __all__ = ["lineage_cmd", "lookup_cmd", "queries_cmd", "query_cmd", "sparql_cmd"]
 
@@ -67,30 +76,21 @@ def queries_cmd(fmt: str | None, output: str) -> None:
     write_output(text, output)
 
 
-def _params(values: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="-p/--param")
-        if name.strip() in out:
-            raise click.BadParameter(
-                f"{name.strip()!r} is given twice; give each parameter once", param_hint="-p/--param"
-            )
-        out[name.strip()] = value
-    return out
+def _usage(work: Any, **kwargs: Any) -> None:
+    """Run a command's click-free work; a value it cannot use becomes click's ``BadParameter``."""
+    try:
+        work(**kwargs)
+    except UsageProblem as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.param_hint) from None
 
 
 @click.command("query", epilog="Example: hemokg query develops-from-steps -p cell=neutrophil --format json")
-@click.argument("name")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
-@source_options
-@output_options
-def query_cmd(name: str, params: tuple[str, ...], fmt: str | None, output: str, **source: Any) -> None:
+@command_params("query")
+def query_cmd(**kwargs: Any) -> None:
     """Run the stored query NAME (see `hemokg queries`)."""
-    kg = open_kg(**source)
-    results = kg.query(name, **_params(params))
-    write_output(render_results(results, resolved_format(fmt, output)), output)
+    from hemokg.cli import hot
+
+    _usage(hot.query, **kwargs)
 
 
 @click.command("sparql", epilog="Example: hemokg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'")
@@ -129,24 +129,18 @@ def sparql_cmd(
 
 
 @click.command("lookup", epilog="Examples:\n\n\b\n  hemokg lookup Haematopoiesis\n  hemokg lookup CL:0000775")
-@click.argument("text")
-@source_options
-@output_options
-def lookup_cmd(text: str, fmt: str | None, output: str, **source: Any) -> None:
+@command_params("lookup")
+def lookup_cmd(**kwargs: Any) -> None:
     """Find a term by label, synonym, CURIE or IRI (case-, accent- and spelling-insensitive)."""
-    from hemokg.cli.render import render_term
+    from hemokg.cli import hot
 
-    kg = open_kg(**source)
-    write_output(render_term(kg.lookup(text), resolved_format(fmt, output)), output)
+    _usage(hot.lookup, **kwargs)
 
 
 @click.command("lineage", epilog="Example: hemokg lineage neutrophil")
-@click.argument("cell")
-@source_options
-@output_options
-def lineage_cmd(cell: str, fmt: str | None, output: str, **source: Any) -> None:
+@command_params("lineage")
+def lineage_cmd(**kwargs: Any) -> None:
     """What CELL develops from, step by step from the stem cell, and what it develops into."""
-    from hemokg.cli.render import render_lineage
+    from hemokg.cli import hot
 
-    kg = open_kg(**source)
-    write_output(render_lineage(kg.lineage(cell), resolved_format(fmt, output)), output)
+    _usage(hot.lineage, **kwargs)
