@@ -202,3 +202,19 @@ def test_importing_the_cli_imports_no_click() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert proc.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+def test_a_remote_endpoint_answers_the_same_through_both_routes(oxigraph_kg, oxigraph_server, tmp_path: Path) -> None:
+    from hemokg.backends.remote import DEFAULT_GRAPH
+
+    flags = ["--graph", DEFAULT_GRAPH, "--timeout", "60", "--format", "json"]
+    cases: list[tuple[list[str], dict[str, str]]] = [
+        (["query", "develops-from-chain", "-p", "cell=platelet", "--endpoint", oxigraph_server.query, *flags], {}),
+        (["lineage", "neutrophil", *flags], {"HEMOKG_ENDPOINT": oxigraph_server.query}),
+    ]
+    for args, env in cases:
+        fast_run = run(args, tmp_path, click_route=False, env=env)
+        click_run = run(args, tmp_path, click_route=True, env=env)
+        assert fast_run["heavy"] == [] and fast_run["code"] == 0, fast_run["err"]
+        assert (fast_run["out"], fast_run["err"]) == (click_run["out"], click_run["err"])
