@@ -137,13 +137,14 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
         rows = []
         for r in cold["rows"]:
             if "error" in r:
-                rows.append([f"`{r['command']}`", "fails: " + r["error"], "", "", ""])
+                rows.append([f"`{r['command']}`", "fails: " + r["error"], "", "", "", ""])
                 continue
             rows.append(
                 [
                     f"`{r['command']}`",
                     f"{r['median_ms']:.1f} ({r['p95_ms']:.1f})",
                     f"{r['ratio']:.2f}×",
+                    "" if r.get("floor_ratio") is None else f"{r['floor_ratio']:.2f}×",
                     f"{r['peak_mib']:.1f}",
                     "" if r["target"] is None else f"≤ {r['target']:g}×: {_met(r['met'])}",
                 ]
@@ -157,7 +158,11 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
                         _met(r["met"]),
                     ]
                 )
-        out.append(_table(["command", "ms median (p95)", "vs `python -c pass`", "peak RSS MiB", "target"], rows))
+        out.append(
+            _table(
+                ["command", "ms median (p95)", "vs `python -c pass`", "vs the floor", "peak RSS MiB", "target"], rows
+            )
+        )
         peaks = {r["command"]: r["peak_mib"] for r in cold["rows"] if "peak_mib" in r}
         if "hemokg lineage neutrophil" in peaks:
             base = f" (`python -c pass`: {peaks['python -c pass']:.1f} MiB)" if "python -c pass" in peaks else ""
