@@ -72,6 +72,7 @@ FAST_CASES = [
     ["lineage", "nosuchcell"],  # a missing term: the same error line and exit status
     ["query", "no-such-query", "-p", "cell=platelet"],
     ["query", "develops-from-chain"],  # a missing required parameter: hemokg's own error
+    ["lineage", "neutrophil", "-o", "{out}.missing/x.tsv"],  # a folder that does not exist: one error line
 ]
 
 
