@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hemokg.cli.spec import HOT_COMMANDS, OUTPUT_FORMATS, OUTPUT_OPTIONS, SOURCE_OPTIONS, Option
 
 if TYPE_CHECKING:
     from hemokg.kg import KnowledgeGraph
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -75,17 +78,17 @@ def output_options(func: Any) -> Any:
     return _apply(OUTPUT_OPTIONS, func)
 
 
-def command_params(name: str) -> Any:
+def command_params(name: str) -> Callable[[F], F]:
     """Every argument and option of the hot command ``name``, as click decorators, from the table."""
     import click
 
     spec = HOT_COMMANDS[name]
 
-    def decorate(func: Any) -> Any:
-        func = _apply(spec.options, func)
+    def decorate(func: F) -> F:
+        out = _apply(spec.options, func)
         for argument in reversed(spec.arguments):
-            func = click.argument(argument.name)(func)
-        return func
+            out = click.argument(argument.name)(out)
+        return out  # type: ignore[no-any-return]
 
     return decorate
 
