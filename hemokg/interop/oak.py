@@ -440,9 +440,7 @@ class HemokgImplementation(  # OAK's interfaces are untyped
     ) -> Iterable[str]:
         """Every class the start classes reach over ``predicates`` (all relations when None), from the relation
         graph in one query; the start classes themselves too when ``reflexive``."""
-        start = [start_curies] if isinstance(start_curies, str) else list(start_curies)
-        found = self._closure(start, predicates, up=True)
-        return [*start, *(c for c in found if c not in start)] if reflexive else found
+        return self._reach(start_curies, predicates, reflexive=reflexive, up=True)
 
     def descendants(
         self,
@@ -452,8 +450,14 @@ class HemokgImplementation(  # OAK's interfaces are untyped
         method: GraphTraversalMethod | None = None,
     ) -> Iterable[str]:
         """Every class that reaches the start classes over ``predicates``, from the relation graph in one query."""
+        return self._reach(start_curies, predicates, reflexive=reflexive, up=False)
+
+    def _reach(
+        self, start_curies: str | list[str], predicates: list[str] | None, *, reflexive: bool, up: bool
+    ) -> list[str]:
+        """The closure from the start classes (up: what they reach; down: what reaches them), start first."""
         start = [start_curies] if isinstance(start_curies, str) else list(start_curies)
-        found = self._closure(start, predicates, up=False)
+        found = self._closure(start, predicates, up=up)
         return [*start, *(c for c in found if c not in start)] if reflexive else found
 
     def node(
