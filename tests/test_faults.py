@@ -176,19 +176,20 @@ def test_export_to_a_read_only_disk_keeps_the_previous_file(readonly_disk: Path,
 def test_cli_output_to_a_full_disk_is_one_line_and_keeps_the_file(full_disk: Path, args: list[str]) -> None:
     previous = (full_disk / "previous.ttl").read_bytes()
     _fill(full_disk)
+    proc = _one_line_failure([sys.executable, "-m", "hemokg", *args, "-o", str(full_disk / "previous.ttl")])
+    assert "No space left on device" in proc.stderr
+    _assert_untouched(full_disk, previous)
+
+
+def _one_line_failure(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run a CLI process from this tree; it must fail with exit 1 and exactly one ``hemokg: error:`` line."""
     proc = subprocess.run(
-        [sys.executable, "-m", "hemokg", *args, "-o", str(full_disk / "previous.ttl")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
+        argv, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120
     )
     assert proc.returncode == 1 and proc.stderr.startswith("hemokg: error:") and proc.stderr.count("\n") == 1, (
         proc.stderr
     )
-    assert "No space left on device" in proc.stderr
-    _assert_untouched(full_disk, previous)
+    return proc
 
 
 @pytest.fixture
@@ -226,17 +227,7 @@ def test_file_size_limit_midway_keeps_the_previous_file(tmp_path: Path) -> None:
     """Without mounting: the kernel refuses bytes past 20 kB (RLIMIT_FSIZE), midway through the export."""
     target = tmp_path / "hemo.ttl"
     target.write_bytes(b"# the previous export\n")
-    proc = subprocess.run(
-        [sys.executable, "-c", SMALL_LIMIT, "export", "--format", "turtle", "-o", str(target)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
-    assert proc.returncode == 1 and proc.stderr.startswith("hemokg: error:") and proc.stderr.count("\n") == 1, (
-        proc.stderr
-    )
+    _one_line_failure([sys.executable, "-c", SMALL_LIMIT, "export", "--format", "turtle", "-o", str(target)])
     assert target.read_bytes() == b"# the previous export\n"
     assert [p.name for p in tmp_path.iterdir()] == ["hemo.ttl"]
 

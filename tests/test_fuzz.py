@@ -29,6 +29,7 @@ from hemokg.graph.parse import parse_ontology
 from hemokg.lookup import as_iri, normalize
 from hemokg.resources import ontology_path
 from hemokg.sparql.queries import StoredQuery, bind_values, catalog, parse_header, query_form
+from tests.test_injection import HOSTILE as INJECTION_HOSTILE
 
 SCALE = int(os.environ.get("HEMOKG_FUZZ_EXAMPLES", "1"))
 FUZZ = settings(
@@ -39,23 +40,13 @@ FUZZ = settings(
 )
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Pieces an attacker or a careless paste brings: quoting, IRI and group delimiters, comments, escapes, updates.
+#: Pieces an attacker or a careless paste brings: the injection suite's values (quoting, IRI and group
+#: delimiters, comments, escapes, updates), plus prefixes, variables, controls and bidi marks of its own.
 HOSTILE = [
-    '"',
-    "'",
-    '"""',
-    ">",
-    "<",
-    "}",
-    "{",
-    "#",
-    "\n",
+    *INJECTION_HOSTILE,
     "\r",
-    "\x00",
-    "\\",
     "\\u0000",
     "\\U0010FFFF",
-    "} ; DROP ALL ;",
     " . } INSERT DATA { <a> <b> <c> } #",
     "http://",
     "https://w3id.org/hemokg/HEMO_",
