@@ -131,10 +131,9 @@ def _check_sources(inputs: Any, *, cellxgene: bool, hp: bool) -> None:
 @output_options
 def list_cmd(fmt: str | None, output: str) -> None:
     """List the shipped modules: name, source version, number of classes, coverage."""
-    import json
-
     from pyoxigraph import RdfFormat, Store
 
+    from hemokg.cli.render import render_rows
     from hemokg.resources import imports_dir
     from hemokg.sparql.results import solutions
 
@@ -158,18 +157,8 @@ def list_cmd(fmt: str | None, output: str) -> None:
             [path.stem, v.value if v else "", vi.value if vi else "", c.value if c else "", n.value if n else "0"]
         )
     head = ["module", "version", "version_iri", "coverage", "classes"]
-    fmt = resolved_format(fmt, output)
-    if fmt == "json":
-        text = json.dumps([dict(zip(head, r, strict=True)) for r in rows], indent=2) + "\n"
-    elif fmt == "table":
-        from hemokg.sparql.results import table
-
-        text = table(head, rows)
-    else:
-        from hemokg.sparql.results import delimited
-
-        text = delimited(head, rows, fmt)
-    write_output(text, output)
+    data = [dict(zip(head, r, strict=True)) for r in rows]
+    write_output(render_rows(resolved_format(fmt, output), head, rows, data=data), output)
 
 
 @imports_group.command("sssom", epilog="Example: hemokg imports sssom -o hemo.sssom.tsv")
@@ -212,38 +201,22 @@ def check_links_cmd(
     releases: tuple[str, ...], hemo: str | None, show_all: bool, fmt: str | None, output: str, **_: Any
 ) -> None:
     """Report mappings whose target is missing, obsolete or relabelled; exit 1 if any (unverified ones don't fail)."""
-    import json
-
+    from hemokg.cli.render import render_rows
     from hemokg.links.linkcheck import check_links
 
     report = check_links(hemo, releases)
     shown = report.issues if show_all else report.problems
     head = ["kind", "subject", "subject_label", "predicate", "target", "detail", "source"]
     rows = [i.row() for i in shown]
+    data = {
+        "ok": report.ok,
+        "checked": report.checked,
+        "sources": report.sources,
+        "issues": [dict(zip(head, r, strict=True)) for r in rows],
+        "unverified": [i.row()[4] for i in report.unverified],
+    }
     fmt = resolved_format(fmt, output)
-    if fmt == "json":
-        text = (
-            json.dumps(
-                {
-                    "ok": report.ok,
-                    "checked": report.checked,
-                    "sources": report.sources,
-                    "issues": [dict(zip(head, r, strict=True)) for r in rows],
-                    "unverified": [i.row()[4] for i in report.unverified],
-                },
-                indent=2,
-            )
-            + "\n"
-        )
-    elif fmt == "table":
-        from hemokg.sparql.results import table
-
-        text = table(head, rows) if rows else ""
-    else:
-        from hemokg.sparql.results import delimited
-
-        text = delimited(head, rows, fmt)
-    write_output(text, output)
+    write_output(render_rows(fmt, head, rows, data=data) if rows or fmt != "table" else "", output)
     click.echo(("ok: " if report.ok else "FAILED: ") + report.summary(), err=True)
     if not report.ok:
         sys.exit(1)

@@ -24,56 +24,37 @@ __all__ = ["lineage_cmd", "lookup_cmd", "queries_cmd", "query_cmd", "sparql_cmd"
 @output_options
 def queries_cmd(fmt: str | None, output: str) -> None:
     """List the stored queries with their summaries and parameters."""
-    import json
-
+    from hemokg.cli.render import render_rows
     from hemokg.sparql.queries import catalog
 
     cat = catalog()
     items = [cat[name] for name in cat]
+    data = [
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "description": q.description,
+            "tags": list(q.tags),
+            "competency": list(q.competency),
+            "params": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "required": p.required,
+                    "description": p.description,
+                    "example": p.example,
+                }
+                for p in q.params
+            ],
+        }
+        for q in items
+    ]
     fmt = resolved_format(fmt, output)
-    if fmt == "json":
-        text = (
-            json.dumps(
-                [
-                    {
-                        "name": q.name,
-                        "summary": q.summary,
-                        "description": q.description,
-                        "tags": list(q.tags),
-                        "competency": list(q.competency),
-                        "params": [
-                            {
-                                "name": p.name,
-                                "type": p.type,
-                                "required": p.required,
-                                "description": p.description,
-                                "example": p.example,
-                            }
-                            for p in q.params
-                        ],
-                    }
-                    for q in items
-                ],
-                indent=2,
-            )
-            + "\n"
-        )
-    elif fmt == "table":
-        from hemokg.sparql.results import table
-
-        text = table(
-            ["query", "parameters", "summary"],
-            [[q.name, ", ".join(p.name + ("" if p.required else "?") for p in q.params), q.summary] for q in items],
-        )
+    if fmt == "table":  # optional parameters marked with "?", for a reader
+        rows = [[q.name, ", ".join(p.name + ("" if p.required else "?") for p in q.params), q.summary] for q in items]
     else:
-        from hemokg.sparql.results import delimited
-
-        text = delimited(
-            ["query", "parameters", "summary"],
-            [[q.name, ",".join(p.name for p in q.params), q.summary] for q in items],
-            fmt,
-        )
-    write_output(text, output)
+        rows = [[q.name, ",".join(p.name for p in q.params), q.summary] for q in items]
+    write_output(render_rows(fmt, ["query", "parameters", "summary"], rows, data=data), output)
 
 
 def _usage(work: Any, **kwargs: Any) -> None:

@@ -1,14 +1,22 @@
-"""Rendering terms, lineages and reasoner reports for the terminal (table) and for pipes (tsv, csv, json)."""
+"""Rendering rows, terms, lineages and reasoner reports for the terminal (table) and for pipes (tsv, csv, json)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from hemokg.sparql.results import delimited, table
 from hemokg.vocab import iri_to_curie
 
-__all__ = ["render_lineage", "render_report", "render_term"]
+__all__ = ["render_lineage", "render_report", "render_rows", "render_term"]
+
+
+def render_rows(fmt: str, header: Sequence[str], rows: Sequence[Sequence[str]], *, data: object) -> str:
+    """``data`` as indented JSON, or ``header`` and ``rows`` as a table, CSV or TSV."""
+    if fmt == "json":
+        return json.dumps(data, indent=2) + "\n"
+    return table(header, rows) if fmt == "table" else delimited(header, rows, fmt)
 
 
 def render_term(term: Any, fmt: str) -> str:
@@ -71,8 +79,6 @@ def render_report(report: Any, fmt: str) -> str:
         "inferred": len(report.inferred),
         "seconds": round(report.seconds, 3),
     }
-    if fmt == "json":
-        return json.dumps(data, indent=2) + "\n"
     rows = [
         ["reasoner", report.reasoner],
         ["consistent", "yes" if report.consistent else "NO"],
@@ -80,4 +86,4 @@ def render_report(report: Any, fmt: str) -> str:
         ["inferred axioms", str(len(report.inferred))],
         ["seconds", f"{report.seconds:.2f}"],
     ]
-    return table(["check", "result"], rows) if fmt == "table" else delimited(["check", "result"], rows, fmt)
+    return render_rows(fmt, ["check", "result"], rows, data=data)
