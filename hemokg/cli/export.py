@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from hemokg.cli.options import open_kg, shared_option, write_output
 from hemokg.formats.registry import FORMATS
 
 __all__ = ["export_cmd", "format_cmd", "release_cmd"]
@@ -40,22 +41,15 @@ _BY_EXTENSION = {f".{spec.extension}": name for name, spec in FORMATS.items()}
     help="Write to FILE (atomically) or '-' for standard output.",
 )
 @click.option("--reasoned", is_flag=True, help="Export the reasoned graph (asserted + inferred + relation graph).")
-@click.option("--with-imports", is_flag=True, help="Include the CL/GO/Uberon/MONDO/HsapDv/HP import modules.")
+@shared_option("with_imports", help="Include the CL/GO/Uberon/MONDO/HsapDv/HP import modules.")
 @click.option("--ontology", type=click.Path(exists=True, dir_okay=False), help="Export this Turtle file instead.")
-@click.option(
-    "--endpoint",
-    metavar="URL",
+@shared_option(
+    "endpoint",
+    envvar=False,
     help="Export the graph held by this SPARQL 1.1 endpoint (credentials from HEMOKG_USER/HEMOKG_PASSWORD).",
 )
-@click.option("--graph", "graph_iri", metavar="IRI", help="With --endpoint: the named graph holding hemo.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1),
-    default=30.0,
-    envvar="HEMOKG_TIMEOUT",
-    show_default=True,
-    help="With --endpoint: seconds to wait for the endpoint.",
-)
+@shared_option("graph_iri", help="With --endpoint: the named graph holding hemo.")
+@shared_option("timeout", help="With --endpoint: seconds to wait for the endpoint.")
 @click.option(
     "--frame",
     type=click.Choice(["term"]),
@@ -80,7 +74,6 @@ def export_cmd(
     jsonld10: bool,
 ) -> None:
     """Write the graph (the asserted ontology by default) in an ecosystem format."""
-    from hemokg.cli.options import write_output
     from hemokg.formats.registry import export
 
     if fmt is None:
@@ -103,8 +96,6 @@ def export_cmd(
             )
     elif graph_iri:
         raise click.UsageError("--graph applies with --endpoint only")
-    from hemokg.cli.options import open_kg
-
     kg = open_kg(
         endpoint=endpoint,
         graph_iri=graph_iri,

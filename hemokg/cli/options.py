@@ -2,7 +2,9 @@
 
 The shared options are data in :mod:`hemokg.cli.spec`; the click decorators here are built from that table (click is
 imported only when a decorator is built), so :func:`open_kg`, :func:`write_output`, :func:`resolved_format` and
-:func:`render_results` can be used without importing click (the fast path in :mod:`hemokg.cli.fast` does).
+:func:`render_results` can be used without importing click (the fast path in :mod:`hemokg.cli.fast` does). A command
+that words a shared option its own way takes it with :func:`shared_option`; a bounded number option with its default
+shown is :func:`bounded_option`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hemokg.cli.spec import HOT_COMMANDS, OUTPUT_FORMATS, OUTPUT_OPTIONS, SOURCE_OPTIONS, Option
@@ -22,19 +25,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 __all__ = [
     "OUTPUT_FORMATS",
     "auth_from_env",
+    "bounded_option",
     "click_option",
     "command_params",
     "open_kg",
     "output_options",
     "render_results",
     "resolved_format",
+    "shared_option",
     "source_options",
     "write_output",
 ]
 
 
-def click_option(option: Option) -> Any:
-    """The click decorator for one option of the table in :mod:`hemokg.cli.spec`."""
+def click_option(option: Option, **extra: Any) -> Any:
+    """The click decorator for one option of the table in :mod:`hemokg.cli.spec` (``extra``: more click keywords)."""
     import click
 
     kwargs: dict[str, Any] = {"help": option.help}
@@ -59,13 +64,37 @@ def click_option(option: Option) -> Any:
         kwargs["multiple"] = True
     elif option.default is not None:
         kwargs["default"] = option.default
-    return click.option(*option.decls, option.dest, **kwargs)
+    return click.option(*option.decls, option.dest, **kwargs, **extra)
 
 
 def _apply(options: tuple[Option, ...], func: Any) -> Any:
     for option in reversed(options):
         func = click_option(option)(func)
     return func
+
+
+def shared_option(dest: str, *, help: str, envvar: bool = True, required: bool = False) -> Callable[[F], F]:
+    """The source option ``dest`` of :data:`~hemokg.cli.spec.SOURCE_OPTIONS` as one command words it (``help``);
+    ``envvar=False``: not read from the environment; ``required``: the command cannot run without it."""
+    option = next(o for o in SOURCE_OPTIONS if o.dest == dest)
+    decorate: Callable[[F], F] = click_option(
+        replace(option, help=help, envvar=option.envvar if envvar else None), required=required
+    )
+    return decorate
+
+
+def bounded_option(
+    *decls: str, default: float, minimum: float, maximum: float | None = None, help: str, **extra: Any
+) -> Callable[[F], F]:
+    """A number option from ``minimum`` to ``maximum`` (whole when ``default`` is an int), its default shown in
+    ``--help``; ``extra``: more of click's keywords (e.g. ``metavar``)."""
+    import click
+
+    kind = click.IntRange if isinstance(default, int) else click.FloatRange
+    decorate: Callable[[F], F] = click.option(
+        *decls, type=kind(minimum, maximum), default=default, show_default=True, help=help, **extra
+    )
+    return decorate
 
 
 def source_options(func: Any) -> Any:

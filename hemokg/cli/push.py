@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 import click
 
+from hemokg.cli.options import bounded_option, shared_option
+
 __all__ = ["push_cmd"]
 
 
@@ -45,32 +47,19 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     "  HEMOKG_USER=u HEMOKG_PASSWORD=p hemokg push --endpoint http://127.0.0.1:7878/query "
     "--store-endpoint http://127.0.0.1:7878/store --with-imports",
 )
-@click.option(
-    "--endpoint",
-    metavar="URL",
-    envvar="HEMOKG_ENDPOINT",
+@shared_option(
+    "endpoint",
     required=True,
     help="The server's SPARQL query URL (also used for updates unless --update-endpoint is given).",
 )
-@click.option("--update-endpoint", metavar="URL", help="The server's SPARQL Update URL, if separate.")
-@click.option(
-    "--store-endpoint",
-    metavar="URL",
+@shared_option("update_endpoint", help="The server's SPARQL Update URL, if separate.")
+@shared_option(
+    "store_endpoint",
     help="The server's Graph Store Protocol URL (e.g. Oxigraph's /store): one atomic PUT per graph.",
 )
-@click.option(
-    "--graph",
-    "graph_iri",
-    metavar="IRI",
-    default=None,
-    help="Named graph to replace [default: https://w3id.org/hemokg/hemo.owl].",
-)
-@click.option(
-    "--with-imports",
-    is_flag=True,
-    help="Also push each import module into https://w3id.org/hemokg/graph/imports/<name>.",
-)
-@click.option("--asserted", is_flag=True, help="Push the asserted ontology only (no inferences).")
+@shared_option("graph_iri", help="Named graph to replace [default: https://w3id.org/hemokg/hemo.owl].")
+@shared_option("with_imports", help="Also push each import module into https://w3id.org/hemokg/graph/imports/<name>.")
+@shared_option("asserted", help="Push the asserted ontology only (no inferences).")
 @click.option(
     "--method",
     type=click.Choice(["auto", "gsp", "update"]),
@@ -79,20 +68,13 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     help="gsp: Graph Store PUT; update: SPARQL Update batches into a temporary graph, then MOVE; "
     "auto: gsp when --store-endpoint is given.",
 )
-@click.option(
+@bounded_option(
     "--batch-size",
-    type=click.IntRange(min=1),
     default=500,
-    show_default=True,
+    minimum=1,
     help="Triples per SPARQL Update request (Virtuoso refuses much larger ones).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=120.0,
-    show_default=True,
-    help="Seconds to wait for each HTTP answer.",
-)
+@bounded_option("--timeout", default=120.0, minimum=0.1, help="Seconds to wait for each HTTP answer.")
 def push_cmd(
     endpoint: str,
     update_endpoint: str | None,

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from hemokg.cli.options import open_kg, source_options
+from hemokg.cli.options import bounded_option, open_kg, shared_option, source_options
 
 __all__ = ["draw_group", "serve_cmd", "site_cmd"]
 
@@ -81,56 +81,28 @@ def site_cmd(output: str, no_pictures: bool, **source: Any) -> None:
     "  kill %1",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+@bounded_option("--port", default=8000, minimum=0, maximum=65535, help="Port (0: any free).")
 @click.option("--site-dir", type=click.Path(file_okay=False), help="Serve this site folder (default: build one).")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1), help="Seconds per query.")
-@click.option(
-    "--max-results",
-    default=100_000,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Most rows (or triples) one answer may hold.",
-)
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Query worker processes.")
-@click.option("--asserted", is_flag=True, help="Serve the asserted ontology only (no inferences).")
-@click.option("--with-imports", is_flag=True, help="Include the import modules.")
+@bounded_option("--timeout", default=10.0, minimum=0.1, help="Seconds per query.")
+@bounded_option("--max-results", default=100_000, minimum=1, help="Most rows (or triples) one answer may hold.")
+@bounded_option("--workers", default=2, minimum=1, maximum=64, help="Query worker processes.")
+@shared_option("asserted", help="Serve the asserted ontology only (no inferences).")
+@shared_option("with_imports", help="Include the import modules.")
 @click.option(
     "--cors",
     metavar="ORIGIN",
     help="Let web pages from ORIGIN (e.g. https://example.org) read answers; no CORS header by default.",
 )
-@click.option(
+@bounded_option(
     "--max-memory",
     default=2048,
-    show_default=True,
-    type=click.IntRange(256),
+    minimum=256,
     metavar="MIB",
     help="Address space of each query worker, in MiB: a query needing more stops only its worker.",
 )
-def serve_cmd(
-    host: str,
-    port: int,
-    site_dir: str | None,
-    timeout: float,
-    max_results: int,
-    workers: int,
-    asserted: bool,
-    with_imports: bool,
-    cors: str | None,
-    max_memory: int,
-) -> None:
+def serve_cmd(asserted: bool, with_imports: bool, max_memory: int, **settings: Any) -> None:
     """Serve the site at / and a read-only SPARQL 1.1 Protocol endpoint at /sparql over the embedded store."""
     from hemokg.web.serve import serve
 
-    serve(
-        host=host,
-        port=port,
-        site_dir=site_dir,
-        timeout=timeout,
-        max_results=max_results,
-        workers=workers,
-        reasoned=not asserted,
-        imports=with_imports,
-        cors=cors,
-        max_memory=max_memory * 1024**2,
-    )
+    # settings: host, port, site_dir, timeout, max_results, workers and cors, under serve()'s own names
+    serve(**settings, reasoned=not asserted, imports=with_imports, max_memory=max_memory * 1024**2)
