@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hemokg.errors import ImportsBuildError
-from hemokg.vocab import OBO, SCOPE_OF_PROPERTY
+from hemokg.vocab import OBO, REL, SCOPE_OF_PROPERTY
 from hemokg.vocab import OWL as _OWL
 from hemokg.vocab import RDF as _RDF
 from hemokg.vocab import RDFS as _RDFS
@@ -74,16 +74,11 @@ class Release:
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _DATE = re.compile(r"v?(\d{4}-\d{2}-\d{2})")
-_OBO_REL_NAMES = {
-    "part_of": "BFO:0000050",
-    "has_part": "BFO:0000051",
-    "develops_from": "RO:0002202",
-    "capable_of": "RO:0002215",
-    "occurs_in": "BFO:0000066",
-    "regulates": "RO:0002211",
-    "negatively_regulates": "RO:0002212",
-    "positively_regulates": "RO:0002213",
-}
+#: The relation names an OBO file may write instead of a CURIE (``relationship: part_of UBERON:…``), as IRIs.
+_OBO_REL_NAMES = (
+    "part_of has_part develops_from capable_of occurs_in regulates negatively_regulates positively_regulates"
+)
+_OBO_RELATIONS = {name: REL[name] for name in _OBO_REL_NAMES.split()}
 _SYNONYM = re.compile(r'^"((?:[^"\\]|\\.)*)"\s+(EXACT|RELATED|NARROW|BROAD)\b')
 
 
@@ -209,7 +204,7 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
         elif tag == "disjoint_from" and parts and _curie_iri(parts[0]):
             term.disjoint.add(_curie_iri(parts[0]) or "")
         elif tag in ("relationship", "intersection_of") and len(parts) >= 2 and "all_only" not in quals:
-            rel = _curie_iri(_OBO_REL_NAMES.get(parts[0], parts[0]))
+            rel = _OBO_RELATIONS.get(parts[0]) or _curie_iri(parts[0])
             filler = _curie_iri(parts[1])
             if rel and filler:
                 (diff.append((rel, filler)) if tag == "intersection_of" else term.some.add((rel, filler)))
