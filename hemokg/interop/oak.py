@@ -32,7 +32,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 import click
 from oaklib.datamodels.obograph import (  # type: ignore[import-untyped]
@@ -62,6 +62,12 @@ if TYPE_CHECKING:
     from hemokg.lookup import LabelIndex
 
 __all__ = ["HemokgImplementation", "OakError"]
+
+#: The argument types of OAK's closure methods (:meth:`~HemokgImplementation.ancestors`, ``descendants``): a CURIE
+#: or a list of them, the predicate CURIEs to follow (None: all), the traversal asked for (the relation graph answers).
+_Start: TypeAlias = str | list[str]
+_Predicates: TypeAlias = list[str] | None
+_Method: TypeAlias = GraphTraversalMethod | None
 
 _SUBCLASS = RDFS + "subClassOf"
 _DEFINITION = OBO + "IAO_0000115"
@@ -432,29 +438,19 @@ class HemokgImplementation(  # OAK's interfaces are untyped
         return sorted({self._curie(r[0].value) for r in self._rows(text)})
 
     def ancestors(
-        self,
-        start_curies: str | list[str],
-        predicates: list[str] | None = None,
-        reflexive: bool = True,
-        method: GraphTraversalMethod | None = None,
+        self, start_curies: _Start, predicates: _Predicates = None, reflexive: bool = True, method: _Method = None
     ) -> Iterable[str]:
         """Every class the start classes reach over ``predicates`` (all relations when None), from the relation
         graph in one query; the start classes themselves too when ``reflexive``."""
         return self._reach(start_curies, predicates, reflexive=reflexive, up=True)
 
     def descendants(
-        self,
-        start_curies: str | list[str],
-        predicates: list[str] | None = None,
-        reflexive: bool = True,
-        method: GraphTraversalMethod | None = None,
+        self, start_curies: _Start, predicates: _Predicates = None, reflexive: bool = True, method: _Method = None
     ) -> Iterable[str]:
         """Every class that reaches the start classes over ``predicates``, from the relation graph in one query."""
         return self._reach(start_curies, predicates, reflexive=reflexive, up=False)
 
-    def _reach(
-        self, start_curies: str | list[str], predicates: list[str] | None, *, reflexive: bool, up: bool
-    ) -> list[str]:
+    def _reach(self, start_curies: _Start, predicates: _Predicates, *, reflexive: bool, up: bool) -> list[str]:
         """The closure from the start classes (up: what they reach; down: what reaches them), start first."""
         start = [start_curies] if isinstance(start_curies, str) else list(start_curies)
         found = self._closure(start, predicates, up=up)
