@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ from hemokg.errors import (
     SPARQLSyntaxError,
 )
 from hemokg.fileio import atomic_write
-from tests.fixtures.servers import local_http_server
+from tests.fixtures.servers import QuietHandler, local_http_server
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = (
@@ -288,7 +287,7 @@ def test_export_refuses_options_an_endpoint_cannot_honour(hemokg_cli, flag: list
     assert run.code == 2 and f"{flag[0]} does not apply with --endpoint" in run.err, run.err
 
 
-class _Guarded(BaseHTTPRequestHandler):
+class _Guarded(QuietHandler):
     """A SPARQL endpoint behind Basic authentication (me / s3cretpw) holding one triple."""
 
     def do_POST(self) -> None:
@@ -308,9 +307,6 @@ class _Guarded(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.servers import ConnectionTrap
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "hemokg-test: network disabled"
@@ -71,42 +71,6 @@ def blocked_env(tmp_path_factory) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])}
     env.pop("HEMOKG_ENDPOINT", None)
     return env
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts who connects: the trap a hidden fetch would fall into."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.hits += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    trap = Listener()
-    yield trap
-    trap.close()
 
 
 def test_the_blocker_really_blocks(blocked_env: dict[str, str], no_network: None) -> None:
@@ -210,13 +174,13 @@ def test_an_endpoint_is_the_only_way_to_the_network(blocked_env: dict[str, str])
     )
 
 
-def test_rdfxml_with_an_external_dtd_and_entities_fetches_nothing(listener: Listener) -> None:
+def test_rdfxml_with_an_external_dtd_and_entities_fetches_nothing(connection_trap: ConnectionTrap) -> None:
     from pyoxigraph import RdfFormat
 
     from hemokg.errors import OntologyParseError
     from hemokg.graph.parse import parse_ontology
 
-    base = f"http://127.0.0.1:{listener.port}"
+    base = f"http://127.0.0.1:{connection_trap.port}"
     data = textwrap.dedent(f'''\
         <?xml version="1.0"?>
         <!DOCTYPE rdf:RDF SYSTEM "{base}/rdf.dtd" [
@@ -234,27 +198,27 @@ def test_rdfxml_with_an_external_dtd_and_entities_fetches_nothing(listener: List
         parse_ontology(data, path="hostile.owl", fmt=RdfFormat.RDF_XML)
     except OntologyParseError:
         pass  # refusing the unknown entity is fine; fetching it is not
-    assert listener.hits == 0
+    assert connection_trap.connections == 0
 
 
-def test_owl_imports_in_turtle_are_not_followed(listener: Listener, tmp_path: Path) -> None:
+def test_owl_imports_in_turtle_are_not_followed(connection_trap: ConnectionTrap, tmp_path: Path) -> None:
     import hemokg
 
     path = tmp_path / "imports.ttl"
     path.write_text(
         f"@prefix owl: <http://www.w3.org/2002/07/owl#> .\n<http://example.org/o> a owl:Ontology ; "
-        f"owl:imports <http://127.0.0.1:{listener.port}/remote.owl> .\n"
+        f"owl:imports <http://127.0.0.1:{connection_trap.port}/remote.owl> .\n"
     )
     kg = hemokg.load(path, reasoned=False)
     assert kg.sparql("ASK { ?o <http://www.w3.org/2002/07/owl#imports> ?i }").boolean
-    assert listener.hits == 0
+    assert connection_trap.connections == 0
 
 
-def test_jsonld_never_fetches_a_remote_context(listener: Listener) -> None:
+def test_jsonld_never_fetches_a_remote_context(connection_trap: ConnectionTrap) -> None:
     from hemokg.errors import HemoError
     from hemokg.formats.jsonld import CONTEXT_URL, local_loader
 
     assert local_loader(CONTEXT_URL)["document"]["@context"]
     with pytest.raises(HemoError, match="refusing to fetch"):
-        local_loader(f"http://127.0.0.1:{listener.port}/context.jsonld")
-    assert listener.hits == 0
+        local_loader(f"http://127.0.0.1:{connection_trap.port}/context.jsonld")
+    assert connection_trap.connections == 0

@@ -13,7 +13,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
@@ -21,7 +21,7 @@ import hemokg
 from hemokg.backends.remote import RemoteBackend
 from hemokg.errors import EndpointError
 from hemokg.graph.push import PushError, push
-from tests.fixtures.servers import OxigraphServer, free_port, local_http_server
+from tests.fixtures.servers import OxigraphServer, QuietHandler, free_port, local_http_server
 
 SECRET = "s3cret-Pa55word"
 OK_JSON = json.dumps(
@@ -36,7 +36,7 @@ OK_JSON = json.dumps(
 )
 
 
-class Script(BaseHTTPRequestHandler):
+class Script(QuietHandler):
     """Answers each request with the next scripted (status, headers, body, delay); records what it received."""
 
     def do_POST(self) -> None:
@@ -64,9 +64,6 @@ class Script(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

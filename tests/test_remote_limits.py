@@ -18,14 +18,14 @@ import pytest
 
 from hemokg.backends.remote import RemoteBackend
 from hemokg.errors import EndpointError, HemoError
-from tests.fixtures.servers import local_http_server
+from tests.fixtures.servers import QuietHandler, local_http_server
 
 SECRET = "Pa55-w0rd-secret"
 JSON = "application/sparql-results+json"
 VALID = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "ok"}}]}})
 
 
-class Scripted(BaseHTTPRequestHandler):
+class Scripted(QuietHandler):
     """Runs ``server.action(handler)`` for each request: the action writes whatever bytes it likes."""
 
     protocol_version = "HTTP/1.1"
@@ -37,9 +37,6 @@ class Scripted(BaseHTTPRequestHandler):
         self.server.action(self)  # type: ignore[attr-defined]
 
     do_GET = do_POST
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

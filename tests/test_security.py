@@ -12,11 +12,9 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -30,49 +28,7 @@ from hemokg.graph.push import push
 from hemokg.kg import KnowledgeGraph
 from hemokg.sparql.guard import MAX_DEPTH, check_iri, check_query
 from hemokg.sparql.queries import catalog
-from tests.fixtures.servers import local_http_server, start_serve
-
-
-class Trap:
-    """A TCP listener on 127.0.0.1 that counts the connections it gets (and answers none of them usefully)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.connections += 1
-            try:
-                conn.settimeout(1)
-                conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 500 trap\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            except OSError:
-                pass
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self.sock.close()
-
-
-@pytest.fixture
-def trap() -> Iterator[Trap]:
-    t = Trap()
-    yield t
-    t.close()
+from tests.fixtures.servers import QuietHandler, local_http_server, start_serve
 
 
 def service_queries(port: int) -> list[str]:
@@ -97,23 +53,23 @@ def small_kg() -> KnowledgeGraph:
 
 
 # --- 1. SERVICE ----------------------------------------------------------------------------------------------------
-def test_service_is_refused_on_the_embedded_store_and_nothing_is_sent(small_kg, trap) -> None:
-    for query in service_queries(trap.port):
+def test_service_is_refused_on_the_embedded_store_and_nothing_is_sent(small_kg, connection_trap) -> None:
+    for query in service_queries(connection_trap.port):
         with pytest.raises(SPARQLSyntaxError, match="SERVICE"):
             small_kg.sparql(query)
-    assert trap.connections == 0
+    assert connection_trap.connections == 0
 
 
-def test_the_trap_works_and_allow_service_opts_in(trap) -> None:
+def test_the_trap_works_and_allow_service_opts_in(connection_trap) -> None:
     """Control: with the opt-in, the same query does reach the listener (so a silent trap means something)."""
     kg = KnowledgeGraph(EmbeddedBackend(allow_service=True))
     with pytest.raises(HemoError):
-        kg.sparql(service_queries(trap.port)[0])
-    assert trap.connections >= 1
+        kg.sparql(service_queries(connection_trap.port)[0])
+    assert connection_trap.connections >= 1
 
 
-def test_service_in_a_literal_iri_comment_or_variable_is_data(small_kg, trap) -> None:
-    url = f"http://127.0.0.1:{trap.port}/"
+def test_service_in_a_literal_iri_comment_or_variable_is_data(small_kg, connection_trap) -> None:
+    url = f"http://127.0.0.1:{connection_trap.port}/"
     text = f"service SERVICE <{url}> {{ ?s ?p ?o }}"
     query = (
         f'SELECT ?x ?service WHERE {{ BIND("{text}" AS ?x) BIND("""long SERVICE <{url}> {{}}""" AS ?y) '
@@ -122,21 +78,21 @@ def test_service_in_a_literal_iri_comment_or_variable_is_data(small_kg, trap) ->
     rows = small_kg.sparql(query).rows
     assert rows[0][0] == Literal(text)
     assert rows[0][1].value == "http://example.org/service"
-    assert trap.connections == 0
+    assert connection_trap.connections == 0
 
 
-def test_cli_sparql_refuses_service_with_one_line(hemokg_cli, trap) -> None:
-    run = hemokg_cli("sparql", "--asserted", service_queries(trap.port)[0])
+def test_cli_sparql_refuses_service_with_one_line(hemokg_cli, connection_trap) -> None:
+    run = hemokg_cli("sparql", "--asserted", service_queries(connection_trap.port)[0])
     assert run.code == 1, run.err
     assert run.err.count("\n") == 1 and "SERVICE" in run.err and "Traceback" not in run.err
-    assert trap.connections == 0
+    assert connection_trap.connections == 0
 
 
 def test_a_remote_endpoint_gets_service_queries_as_they_are() -> None:
     """Federation on a server is that server's policy: connect() sends the text unchanged."""
     seen: list[str] = []
 
-    class Recorder(BaseHTTPRequestHandler):
+    class Recorder(QuietHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             seen.append(urllib.parse.parse_qs(body.decode())["query"][0])
@@ -146,9 +102,6 @@ def test_a_remote_endpoint_gets_service_queries_as_they_are() -> None:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
 
     with local_http_server(Recorder) as server:
         kg = hemokg.connect(f"http://127.0.0.1:{server.server_address[1]}/sparql", use_server_default_graph=True)
@@ -322,15 +275,12 @@ def test_kg_sparql_and_a_stored_query_refuse_deep_text_in_a_real_process(tmp_pat
 def test_the_remote_backend_refuses_deep_text_before_sending() -> None:
     seen: list[bytes] = []
 
-    class Recorder(BaseHTTPRequestHandler):
+    class Recorder(QuietHandler):
         def do_POST(self) -> None:
             seen.append(self.rfile.read(int(self.headers["Content-Length"])))
             self.send_response(500)
             self.send_header("Content-Length", "0")
             self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
 
     with local_http_server(Recorder) as server:
         backend = RemoteBackend(f"http://127.0.0.1:{server.server_address[1]}/sparql", graphs=(), retries=0)
@@ -385,12 +335,12 @@ def _sparql_url(base: str, query: str, **params: str) -> str:
 
 
 @pytest.mark.slow
-def test_serve_refuses_service_with_400_and_sends_nothing(served, trap) -> None:
+def test_serve_refuses_service_with_400_and_sends_nothing(served, connection_trap) -> None:
     _, base = served
-    for query in service_queries(trap.port):
+    for query in service_queries(connection_trap.port):
         status, _, body = _call(_sparql_url(base, query))
         assert status == 400 and b"SERVICE" in body, (status, body)
-    assert trap.connections == 0
+    assert connection_trap.connections == 0
     assert _call(_sparql_url(base, "ASK { }"))[0] == 200
 
 
