@@ -85,15 +85,11 @@ class CommandSpec:
     work: str
 
 
+_ENDPOINT_HELP = "Query this SPARQL 1.1 endpoint instead of the embedded store."
+
 #: Options choosing the graph: the embedded store (asserted or reasoned, with imports) or a remote endpoint.
 SOURCE_OPTIONS: tuple[Option, ...] = (
-    Option(
-        ("--endpoint",),
-        "endpoint",
-        "Query this SPARQL 1.1 endpoint instead of the embedded store.",
-        metavar="URL",
-        envvar="HEMOKG_ENDPOINT",
-    ),
+    Option(("--endpoint",), "endpoint", _ENDPOINT_HELP, metavar="URL", envvar="HEMOKG_ENDPOINT"),
     Option(("--graph",), "graph_iri", "Named graph holding hemo on the endpoint.", metavar="IRI"),
     Option(("--update-endpoint",), "update_endpoint", "The endpoint's SPARQL Update URL, if separate.", metavar="URL"),
     Option(
