@@ -6,8 +6,9 @@ closed over their named superclasses. The cellxgene releases give Uberon's and H
 part_of); the module types them from OBO files that keep them apart (CL's slim, CL's Uberon import), as is-a
 (``rdfs:subClassOf``) and part of (``BFO:0000050``), and keeps ``overlaps`` only for an edge no source types. Each
 module keeps labels, synonyms, deprecation (with replacement) and the logical axioms (is a, equivalence,
-disjointness, someValuesFrom restrictions); never definitions. The readers of the release formats (OBO, OWL functional syntax, cellxgene-ontology-guide JSON) sniff and check every input before
-anything is written, and modules are written atomically, so a bad release file leaves the committed modules untouched.
+disjointness, someValuesFrom restrictions); never definitions. The readers of the release formats (OBO, OWL
+functional syntax, cellxgene-ontology-guide JSON) sniff and check every input before anything is written, and
+modules are written atomically, so a bad release file leaves the committed modules untouched.
 """
 
 from __future__ import annotations
