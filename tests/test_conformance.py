@@ -109,3 +109,40 @@ def test_sparql_counts_see_only_hemo(server_kg, kg):
     distinct = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
     assert int(server_kg.sparql(distinct).rows[0][0].value) == int(kg.sparql(distinct).rows[0][0].value)
     assert int(server_kg.sparql(text).rows[0][0].value) > 0
+
+
+_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+_NEUTROPHIL_SUBCLASSES = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+    "<https://w3id.org/hemokg/HEMO_0000123> FILTER(STRSTARTS(STR(?c), 'https://w3id.org/hemokg/')) }"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("imports", [False, True], ids=["hemo", "with-imports"])
+def test_plain_sparql_counts_what_a_server_holding_the_file_counts(imports, tmp_path):
+    """No triple is stored twice across the graphs the embedded store's union default graph reads (hemo's, the
+    relation graph, the import modules): `COUNT(*)` and neutrophil's direct subclasses (5) are what an Oxigraph
+    server holding the same N-Quads in one graph, and `hemokg serve`, answer."""
+    from hemokg.backends.embedded import EmbeddedBackend
+    from hemokg.graph.store import load_nquads
+    from tests.fixtures.servers import OxigraphServer, served_kg
+
+    nquads = load_nquads(imports=imports)
+    embedded = hemokg.KnowledgeGraph(EmbeddedBackend.from_nquads(nquads))
+    server = OxigraphServer.with_data(tmp_path / "oxigraph", nquads)
+    try:
+        remote = server.kg(timeout=300.0)
+
+        def count(kg: hemokg.KnowledgeGraph, text: str) -> int:
+            return int(kg.sparql(text).rows[0][0].value)
+
+        assert count(embedded, _NEUTROPHIL_SUBCLASSES) == count(remote, _NEUTROPHIL_SUBCLASSES) == 5
+        assert count(embedded, _COUNT) == count(remote, _COUNT)
+        site = tmp_path / "site"
+        site.mkdir()
+        with served_kg(nquads, site) as served:
+            assert count(served, _COUNT) == count(remote, _COUNT)
+            assert count(served, _NEUTROPHIL_SUBCLASSES) == 5
+    finally:
+        server.stop()

@@ -30,6 +30,7 @@ __all__ = [
     "build_reasoned",
     "cache_dir",
     "input_hash",
+    "one_copy",
     "read_reasoned",
     "reasoned_nquads",
     "seal_path",
@@ -38,7 +39,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bumped whenever what the build writes changes, so that stale caches are not reused.
-REASONING_VERSION = "2"
+REASONING_VERSION = "3"
 _HEADER = "# hemokg-input-sha256: "
 
 
@@ -74,7 +75,7 @@ def build_reasoned(
     for name, data, graph in sources:
         parsed = parse_ontology(data, path=name)
         target = NamedNode(graph) if graph else DefaultGraph()
-        out.extend(Quad(q.subject, q.predicate, q.object, target) for q in parsed)
+        out.extend(one_copy(parsed, target, union))  # a triple another source already holds is kept once
         union.extend(q for q in parsed)
     if exact_as_equivalent:
         rows = solutions(
@@ -84,6 +85,7 @@ def build_reasoned(
             )
         )
         same = [Quad(r[0], NamedNode(_OWL + "equivalentClass"), r[1], DefaultGraph()) for r in rows]
+        same = [q for q in same if q not in union]
         union.extend(same)
         out.extend(same)
     ntriples = serialize((q.triple for q in union), format=RdfFormat.N_TRIPLES) or b""
@@ -94,11 +96,32 @@ def build_reasoned(
         names = ", ".join(report.unsatisfiable)
         raise ReasonerError(f"{reasoner} found unsatisfiable classes: {names}; run `hemokg reason` for details")
     inferred = [Quad(NamedNode(s), NamedNode(p), NamedNode(o), DefaultGraph()) for s, p, o in report.inferred]
+    inferred = [q for q in inferred if q not in union]  # an inferred triple an import module asserts: once
     out.extend(inferred)
     union.extend(inferred)
     relation = NamedNode(GRAPH_RELATION)
     out.extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), relation) for s, p, o in _new_triples(union))
     return list(out)
+
+
+def one_copy(parsed: Iterable[Quad], target: DefaultGraph | NamedNode, seen: Store) -> list[Quad]:
+    """The quads of one source put into graph ``target``, less the blank-node-free triples ``seen`` (the sources
+    loaded before it, in its default graph) already holds.
+
+    Queries read the union of the graphs, and pyoxigraph's union default graph gives one solution per quad where a
+    server holding the same file gives one per triple: an import module's declaration of a class that hemo (or an
+    earlier module) also declares would make `COUNT(*)` on the embedded store count it twice. Blank nodes are local
+    to their file, so a triple that has one is never a copy. The first source keeps the triple (hemo before the
+    modules, the modules in name order)."""
+    from pyoxigraph import BlankNode
+
+    out = []
+    for q in parsed:
+        plain = not isinstance(q.subject, BlankNode) and not isinstance(q.object, BlankNode)
+        if plain and Quad(q.subject, q.predicate, q.object, DefaultGraph()) in seen:
+            continue
+        out.append(Quad(q.subject, q.predicate, q.object, target))
+    return out
 
 
 def _new_triples(union: Store) -> list[tuple[str, str, str]]:

@@ -11,7 +11,15 @@ import logging
 from pathlib import Path
 
 from hemokg.fileio import atomic_write, read_regular_file
-from hemokg.graph.build import build_reasoned, cache_dir, input_hash, read_reasoned, reasoned_nquads, seal_path
+from hemokg.graph.build import (
+    build_reasoned,
+    cache_dir,
+    input_hash,
+    one_copy,
+    read_reasoned,
+    reasoned_nquads,
+    seal_path,
+)
 from hemokg.graph.parse import parse_ontology
 from hemokg.resources import imports_dir, ontology_path, reasoned_path
 from hemokg.vocab import GRAPH_IMPORTS
@@ -47,12 +55,15 @@ def load_nquads(
     """The N-Quads of the graph ``load`` would hold (reasoned graphs come from the shipped file or the cache)."""
     inputs = sources(ontology, imports=imports)
     if not reasoned:
-        from pyoxigraph import DefaultGraph, NamedNode, Quad
+        from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
         quads: list[Quad] = []
+        seen = Store()
         for name, data, graph in inputs:
             target = NamedNode(graph) if graph else DefaultGraph()
-            quads += [Quad(q.subject, q.predicate, q.object, target) for q in parse_ontology(data, path=name)]
+            parsed = parse_ontology(data, path=name)
+            quads += one_copy(parsed, target, seen)  # a triple two sources hold is stored once
+            seen.extend(parsed)
         return "".join(f"{q} .\n" for q in quads).encode()
     key = input_hash([data for _, data, _ in inputs], reasoner + ("+imports" if imports else ""))
     candidates = [cache_dir() / f"hemo-reasoned-{key[:16]}.nq"]
