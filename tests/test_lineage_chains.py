@@ -93,6 +93,19 @@ CHAINS = {
     "T cell": ["DN2 thymocyte", "DN3 thymocyte", "DN4 thymocyte"],
     "CD4-positive, alpha-beta T cell": ["double-positive, alpha-beta thymocyte", "CD4-positive, alpha-beta thymocyte"],
     "CD8-positive, alpha-beta T cell": ["double-positive, alpha-beta thymocyte", "CD8-positive, alpha-beta thymocyte"],
+    # "Treg" names regulatory T cell (any origin): its thymic kind is drawn DP -> CD4 SP -> natural Treg
+    "Treg": [
+        "double-positive, alpha-beta thymocyte",
+        "CD4-positive, alpha-beta thymocyte",
+        "natural T-regulatory cell",
+    ],
+    "MAIT": [
+        "DN4 thymocyte",
+        "immature single positive thymocyte",
+        "double-positive, alpha-beta thymocyte",
+        "mucosal-associated invariant T cell",
+    ],
+    "NKT": ["double-positive, alpha-beta thymocyte", "immature NK T cell", "mature NK T cell"],
 }
 FROM_THE_STEM_CELL = [
     *CHAINS,
@@ -144,3 +157,25 @@ def test_kinds_are_worded_plainly(kg: hemokg.KnowledgeGraph) -> None:
 
     text = render_lineage(kg.lineage("basophil"), "table")
     assert "one kind of basophil, mature basophil, step by step:" in text
+
+
+#: The cells' own one-step edges (not inherited from a parent class), with where each comes from.
+OWN_STEPS = [
+    ("HEMO:0000227", "HEMO:0000209"),  # MAIT <- DP thymocyte: CL:0000940 develops from CL:0000809
+    ("HEMO:0000235", "HEMO:0000209"),  # immature NKT <- DP thymocyte: CL:0000914 develops from CL:0000809
+    ("HEMO:0000228", "HEMO:0000235"),  # mature NKT <- immature NKT: CL:0000814 develops from CL:0000914
+    ("HEMO:0000236", "HEMO:0000210"),  # natural Treg <- CD4 SP thymocyte: PMID:36038290 (CL: from DP, transitively)
+]
+
+
+@pytest.mark.parametrize(("cell", "step"), OWN_STEPS, ids=[c for c, _ in OWN_STEPS])
+def test_thymic_lineages_have_their_own_steps(kg: hemokg.KnowledgeGraph, cell: str, step: str) -> None:
+    """Treg, MAIT and NKT are drawn from their own `directly develops from` axioms, asserted on the class."""
+    from hemokg.vocab import curie_to_iri
+
+    axiom = (
+        "ASK { <%s> <http://www.w3.org/2000/01/rdf-schema#subClassOf> [ "
+        "<http://www.w3.org/2002/07/owl#onProperty> <http://purl.obolibrary.org/obo/RO_0002207> ; "
+        "<http://www.w3.org/2002/07/owl#someValuesFrom> <%s> ] }"
+    )
+    assert kg.sparql(axiom % (curie_to_iri(cell), curie_to_iri(step))).boolean
