@@ -38,7 +38,8 @@ _SPELLING = [
 
 _GREEK = {"α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "κ": " kappa ", "λ": " lambda "}
 _SIGN_PLUS = re.compile(r"(?<=[a-z0-9])\+")  # CD4+ -> cd4 positive
-_SIGN_MINUS = re.compile(r"(?<=[a-z0-9]{2})-(?=$|[\s/,;)_+|])")  # CD25- -> cd25 negative (not alpha-beta)
+# CD25- -> cd25 negative, and before the next marker: CD16-CD56bright (not alpha-beta, not IL-7)
+_SIGN_MINUS = re.compile(r"(?<=[a-z][a-z0-9]\d)-(?=$|[\s/,;)_+|]|cd\d)|(?<=[a-z0-9]{2})-(?=$|[\s/,;)_+|])")
 _JOINED_LEVEL = re.compile(r"\b([a-z]{1,8}\d+[a-z]{0,3}?)(bright|high|hi|dim|low|lo|pos|neg)\b")  # CD56bright
 _LEVELS = {"hi": "bright", "high": "bright", "bright": "bright", "lo": "dim", "low": "dim", "dim": "dim"}
 _LEVELS.update({"pos": "positive", "neg": "negative"})

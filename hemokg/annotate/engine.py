@@ -20,7 +20,7 @@ from importlib import resources
 
 from hemokg.annotate.knowledge import CellKnowledge, Name
 from hemokg.lookup import normalize, order_key, singular, singular_key
-from hemokg.vocab import curie_to_iri, iri_to_curie
+from hemokg.vocab import OBO, curie_to_iri, iri_to_curie
 
 __all__ = ["Abbreviation", "Annotation", "Annotator", "load_abbreviations"]
 
@@ -45,6 +45,7 @@ _CLUSTER_SUFFIX = re.compile(r"( \d+)+$")
 _WEAK = re.compile(r"^(\d+[a-z]?|c\d+|[ivx]{1,4}|like|subset|population|type|cell)$")
 _SOFT = frozenset({"alpha", "beta", "human", "mature", "positive"})
 _MARKER_WORD = re.compile(r"^cd\d+[a-z]{0,3}$")
+_PARALOG = re.compile(r"^[a-z]{2,6}\d+[ab]$")  # fcgr3a, cd8a: one gene of a family PR names as one protein
 _MARKS = ("+", "-", "hi", "lo")
 _OPPOSITE = {"+": "-", "-": "+"}
 _SIGNS = {"positive": "+", "negative": "-", "bright": "hi", "dim": "lo"}
@@ -160,7 +161,7 @@ class Annotator:
             for f in feats:
                 self._postings.setdefault(f, set()).add(iri)
         self._cache: dict[tuple[str, bool, bool], _Hit | str] = {}
-        self._claims: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+        self._claims: dict[str, list[tuple[frozenset[str], frozenset[str], bool]]] = {}
         self._name_features: dict[str, set[str]] = {}
 
     # --- text -------------------------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ class Annotator:
             word = words[i]
             nxt = words[i + 1] if i + 1 < len(words) else ""
             if nxt in _SIGNS and word not in _SIGNS:
-                out.add(_SIGNS[nxt] + self._marker_of.get(word, word))
+                out.add(_SIGNS[nxt] + (self._protein(word) or word))
                 i += 2
                 continue
             if word in _SIGNS:  # a sign with nothing to attach to
@@ -192,12 +193,20 @@ class Annotator:
                 out.add(word)
                 i += 1
                 continue
-            if _MARKER_WORD.match(word) or (any(c.isdigit() for c in word) and word in self._marker_of):
-                out.add("+" + self._marker_of.get(word, word))
+            if _MARKER_WORD.match(word) or (any(c.isdigit() for c in word) and self._protein(word)):
+                out.add("+" + (self._protein(word) or word))
             elif word != "cell":
                 out.add(word)
             i += 1
         return out
+
+    def _protein(self, word: str) -> str | None:
+        """The PR term a normalised word names (``cd16``, ``ncam1``), or None. A gene symbol of one paralog of a
+        family that PR names as a whole (``FCGR3A`` of ``Fcgr3``, ``CD8A`` of ``CD8``) names the family's term."""
+        found = self._marker_of.get(word)
+        if found is None and _PARALOG.match(word):
+            found = self._marker_of.get(word[:-1])
+        return found
 
     def _heads(self, text: str) -> set[str]:
         """The head word of a name: its last word that is no marker (``granulocyte monocyte progenitor`` ->
@@ -430,12 +439,41 @@ class Annotator:
         profile = sum(1 for f in strong if f.startswith(_MARKS)) >= 2
         plain = {t for t in top if self._says_no_more(t, strong, profile=profile)}
         if not plain:
+            general_top = {t for t in top if not (self.k.ancestors.get(t, frozenset()) & top)}
+            marks = {f for f in strong if f.startswith(_MARKS)}
+            if marks:
+                # the one class of its kind CL names by the label's markers and one marker more ("CD16+ NK cells":
+                # CL's CD16-positive, CD56-dim natural killer cell, the only one so named)
+                more = {t: m for t in general_top if (m := self._one_marker_more(t, strong)) is not None}
+                if len(more) == 1:
+                    only, extra = more.popitem()
+                    note = f"the one such class in CL; its name also states {extra}"
+                    return _Hit(only, "marker expression", 0.75, note)
             lifted = {up for up in (self._lift(t, strong) for t in top) if up is not None}
+            if len(lifted) > 1 and len(top) > 1:  # the nearest ancestor they share, if it says no more than the label
+                shared = set.intersection(*(set(self.k.ancestors.get(t, ())) for t in top))
+                nearest = [c for c in shared if not any(c in self.k.ancestors.get(o, ()) for o in shared - {c})]
+                if len(nearest) == 1 and self._says_no_more(nearest[0], strong):
+                    lifted = {nearest[0]}
             if len(lifted) == 1:
                 up = lifted.pop()
                 if strong <= self._features[up]:
                     return _Hit(up, "marker expression", 0.7, "", "skos:exactMatch")
+                words = strong - marks
+                opposite = {_OPPOSITE[f[0]] + f[1:] for f in marks if f[0] in _OPPOSITE}
+                if words and words <= self._features[up] and not opposite & self._features[up] and len(top) > 1:
+                    # several subsets of a kind carry the marker, the kind itself does not state it ("CD56+ NK":
+                    # the CD56-bright, CD56-dim, decidual … NK cells): the kind, the label being narrower or equal
+                    unstated = ", ".join(sorted(_show(f) for f in marks - self._features[up]))
+                    note = f"not stated by CL for it: {unstated}"
+                    return _Hit(up, "marker expression", 0.65, note, "skos:broadMatch")
             return "every cell type that fits says more than the label (markers or kinds it does not name)"
+        others = {t for t in top - plain if not (self.k.ancestors.get(t, frozenset()) & plain)}
+        if others and not any(self._says_no_more(t, strong, profile=profile, labels_only=True) for t in plain):
+            # only a synonym says the label, and terms it does not include fit as well ("CD16+ monocyte", CL's
+            # synonym of the CD14+CD16+ monocyte, and the CD14-low, CD16+ one): the names conflict, no guess
+            names = ", ".join(sorted(self.k.terms[t].label or t for t in plain | others)[:4])
+            return f"ambiguous: a synonym names one, but the label fits {names}"
         top = plain
         explained = strong & self._features[next(iter(top))]
         words = {f for f in explained if not f.startswith(("+", "-", "hi", "lo"))}
@@ -461,7 +499,9 @@ class Annotator:
             if len(general) > 1:
                 names = ", ".join(self.k.terms[t].label or t for t in general[:4])
                 return f"ambiguous: the label fits {names} equally"
-            if most[0] < len(said) or most[1] < -1.5:  # no name of it says what the label says: do not guess
+            # a marker profile stated whole by one name is that name's class ("CD4+/CD25+"); else no name of it
+            # says what the label says: do not guess
+            if (most[0] < len(said) or most[1] < -1.5) and not (profile and not said and most[0] == len(strong)):
                 return f"no name of {self.k.terms[general[0]].label!r} says what the label says"
         iri = general[0]
         unexplained = sorted(_show(f) for f in strong - explained)
@@ -472,14 +512,15 @@ class Annotator:
         predicate = "skos:broadMatch" if unexplained else "skos:exactMatch"
         return _Hit(iri, match, score, note, predicate)
 
-    def _says_no_more(self, iri: str, wanted: set[str], *, profile: bool = False) -> bool:
+    def _says_no_more(self, iri: str, wanted: set[str], *, profile: bool = False, labels_only: bool = False) -> bool:
         """Whether one of the term's names says no more than the label: no marker the label does not name, and a
         word more ("thymus-derived") only where that name itself states every marker of the label (so CL's
         decidual NK cell, CD56+ by its logical definition alone, is not "CD56+ NK")."""
         markers = {f for f in wanted if f.startswith(_MARKS)}
         negatives = set() if markers else self._negatives.get(iri, frozenset()) - wanted
-        for marks, words in self._claim_sets(iri):
-            if not marks <= wanted or negatives:  # "CD7-negative lymphoid progenitor" is more than "Lymph prog"
+        for marks, words, is_label in self._claim_sets(iri):
+            # "CD7-negative lymphoid progenitor" is more than "Lymph prog"
+            if (labels_only and not is_label) or not marks <= wanted or negatives:
                 continue
             extra = words - wanted
             if extra and markers and markers <= marks:  # what its ancestors are called goes without saying
@@ -488,6 +529,24 @@ class Annotator:
                 return True
         return False
 
+    def _one_marker_more(self, iri: str, wanted: set[str]) -> str | None:
+        """The one marker a label or exact name of the term states beyond the label's, when that name states every
+        marker of the label (a high or low amount counts as present) and every word of it and no other (soft words
+        aside), else None."""
+        markers = {f for f in wanted if f.startswith(_MARKS)}
+        words = wanted - markers
+        for name in self._names_of(iri):
+            if name.scope not in ("label", "exact"):
+                continue
+            feats = {f for f in self.features(name.text) if f not in _SOFT}
+            marks = {f for f in feats if f.startswith(_MARKS)}
+            present = marks | {"+" + f[2:] for f in marks if f.startswith(("hi", "lo"))}
+            said = feats - marks
+            extra = marks - markers
+            if markers <= present and len(extra) <= 1 and said <= words <= said | self._ancestor_heads(iri):
+                return ", ".join(sorted(_show(f) for f in extra)) or "no more"
+        return None
+
     def _ancestor_heads(self, iri: str) -> frozenset[str]:
         """The head words of the names of a term's ancestors ("t" for every kind of T cell)."""
         heads: set[str] = set()
@@ -495,7 +554,7 @@ class Annotator:
             heads |= self._kinds.get(parent, frozenset())
         return frozenset(heads)
 
-    def _claim_sets(self, iri: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+    def _claim_sets(self, iri: str) -> list[tuple[frozenset[str], frozenset[str], bool]]:
         """Per label or exact name of a term, the markers and the words it states (soft words and the markers a
         cell lacks left out: "CD16-negative" claims less than a marker it has; a name's numbers are claims)."""
         claims = self._claims.get(iri)
@@ -505,7 +564,7 @@ class Annotator:
                 if name.scope in ("label", "exact"):
                     feats = {f for f in self.features(name.text) if f not in _SOFT and f[0] != "-"}
                     marks = frozenset(f for f in feats if f.startswith(_MARKS))
-                    claims.append((marks, frozenset(feats - marks)))
+                    claims.append((marks, frozenset(feats - marks), name.scope == "label"))
             self._claims[iri] = claims
         return claims
 
@@ -568,7 +627,8 @@ def _show(feature: str) -> str:
     """A feature as a reader writes it: ``+PR:000001024`` for a marker."""
     for sign in ("hi", "lo", "+", "-"):
         if feature.startswith(sign):
-            return sign + (iri_to_curie(feature[len(sign) :]) or feature[len(sign) :])
+            iri = feature[len(sign) :]
+            return sign + (iri_to_curie(iri) or iri.removeprefix(OBO).replace("_", ":", 1))
     return feature
 
 

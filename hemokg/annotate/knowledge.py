@@ -8,6 +8,7 @@ membrane amount — with the PR terms they name) and from hemo itself (labels an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +174,7 @@ def _read_module(path: Path) -> tuple[dict[str, CellTerm], list[Name], dict[str,
             found = restriction(sup)
             if found and found[0] in MARKER_LEVELS and found[1].startswith(PR):
                 term.markers.add((MARKER_LEVELS[found[0]], found[1]))
+    _name_proteins(terms, names, proteins)
     # keep the hematopoietic branch only: the module also holds the classes above it and the few other cell types
     # hemo names
     ancestors = _closure(terms)
@@ -183,6 +185,73 @@ def _read_module(path: Path) -> tuple[dict[str, CellTerm], list[Name], dict[str,
         term.parents &= branch
     names = [n for n in names if n.iri in branch]
     return terms, names, proteins
+
+
+#: How CL's labels write a marker level ("CD16-positive", "CD56-dim"), by the levels of the restrictions that state it.
+_WRITTEN_LEVELS = {
+    "positive": ("+", "hi", "lo"),
+    "negative": ("-",),
+    "high": ("hi",),
+    "bright": ("hi",),
+    "low": ("lo",),
+    "dim": ("lo",),
+}
+_WRITTEN_MARKER = re.compile(r"(?:^|[\s,(])([A-Za-z0-9][\w.\-]*?)-(positive|negative|high|low|bright|dim)\b")
+
+
+def _name_proteins(terms: dict[str, CellTerm], names: list[Name], proteins: dict[str, list[tuple[str, str]]]) -> None:
+    """Name the marker proteins the module carries without a name, from the CL classes they define.
+
+    CL writes a class's markers into its label ("CD4-positive, CD25-positive, alpha-beta regulatory T cell") and
+    states them in its logical definition (has plasma membrane part PR:000001004, PR:000001380). Where, for one
+    level, a name writes exactly one marker that no stated protein's name explains and the definition states
+    exactly one protein at that level that has no name, that text names that protein (``CD25`` for
+    PR:000001380). Every class votes; a protein is named only when all its votes agree. Repeated until nothing more
+    is learnt (a name learnt from one class explains a marker of the next). The names are added as related names."""
+    from hemokg.lookup import normalize
+
+    def key(text: str) -> str:
+        return normalize(text).replace(" ", "")
+
+    known: dict[str, set[str]] = {pr: {key(t) for t, _ in found} for pr, found in proteins.items()}
+    ancestors = _closure(terms)
+    written: list[tuple[set[tuple[str, str]], str, dict[str, str]]] = []  # (markers stated, word, {key: text})
+    for name in names:
+        term = terms.get(name.iri)
+        if name.scope not in ("label", "exact") or term is None or not term.markers:
+            continue
+        found = [(m.group(2).lower(), m.group(1)) for m in _WRITTEN_MARKER.finditer(name.text)]
+        if not found:
+            continue
+        stated = set(term.markers).union(*(terms[a].markers for a in ancestors.get(name.iri, ()) if a in terms))
+        for word in {w for w, _ in found}:
+            written.append((stated, word, {key(t): t for w, t in found if w == word}))
+    learnt: dict[str, str] = {}
+    for _ in range(4):
+        votes: dict[str, set[str]] = {}
+        texts: dict[str, str] = {}
+        for markers, word, said in written:
+            levels = _WRITTEN_LEVELS[word]
+            stated = {pr for level, pr in markers if level in levels}
+            unexplained = [k for k in said if not any(k in known.get(pr, ()) for pr in stated)]
+            unnamed = [pr for pr in stated if not known.get(pr)]
+            if len(unexplained) == 1 and len(unnamed) == 1:
+                votes.setdefault(unnamed[0], set()).add(unexplained[0])
+                texts.setdefault(unexplained[0], said[unexplained[0]])
+        named = [next(iter(v)) for v in votes.values() if len(v) == 1]
+        taken = {k for found in known.values() for k in found}
+        new = {
+            pr: texts[k]
+            for pr, v in votes.items()
+            if len(v) == 1 and named.count(k := next(iter(v))) == 1 and k not in taken
+        }
+        if not new:
+            break
+        for pr, text in new.items():
+            known[pr] = {key(text)}
+            learnt[pr] = text
+    for pr, text in sorted(learnt.items()):
+        proteins.setdefault(pr, []).append((text, "related"))
 
 
 def _closure(terms: dict[str, CellTerm]) -> dict[str, frozenset[str]]:
