@@ -38,8 +38,11 @@ _SPELLING = [
 
 _GREEK = {"α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "κ": " kappa ", "λ": " lambda "}
 _SIGN_PLUS = re.compile(r"(?<=[a-z0-9])\+")  # CD4+ -> cd4 positive
-# CD25- -> cd25 negative, and before the next marker: CD16-CD56bright (not alpha-beta, not IL-7)
-_SIGN_MINUS = re.compile(r"(?<=[a-z][a-z0-9]\d)-(?=$|[\s/,;)_+|]|cd\d)|(?<=[a-z0-9]{2})-(?=$|[\s/,;)_+|])")
+_SIGN_MINUS = re.compile(r"(?<=[a-z0-9]{2})-(?=$|[\s/,;)_+|])")  # CD25- -> cd25 negative (not alpha-beta)
+# and before the next marker: CD16-CD56bright, SLAMF1-XCL+, CD45RA-CCR7+ (not CD8-alpha+, not IL-7R)
+_SIGN_MINUS_JOINED = re.compile(
+    r"\b([a-z]{1,6}\d+[a-z]{0,3})-(?=cd\d|(?!alpha|beta|gamma|delta)[a-z][a-z0-9]* positive)"
+)
 _JOINED_LEVEL = re.compile(r"\b([a-z]{1,8}\d+[a-z]{0,3}?)(bright|high|hi|dim|low|lo|pos|neg)\b")  # CD56bright
 _LEVELS = {"hi": "bright", "high": "bright", "bright": "bright", "lo": "dim", "low": "dim", "dim": "dim"}
 _LEVELS.update({"pos": "positive", "neg": "negative"})
@@ -68,7 +71,8 @@ def _normalize(text: str) -> str:
         if any(c in plain for c in _GREEK):
             plain = "".join(_GREEK.get(c, c) for c in plain)
     if "+" in plain or "-" in plain:
-        plain = _SIGN_MINUS.sub(" negative ", _SIGN_PLUS.sub(" positive ", plain))
+        plain = _SIGN_PLUS.sub(" positive ", plain)
+        plain = _SIGN_MINUS.sub(" negative ", _SIGN_MINUS_JOINED.sub(r"\1 negative ", plain))
     plain = re.sub(r"[\W_]+", " ", plain).strip()
     folded = None
     while folded != plain:  # to a fixed point: "aae" folds to "ae" and then to "e"

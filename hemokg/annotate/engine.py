@@ -39,6 +39,31 @@ _NOT_A_CELL = re.compile(
 )
 #: Words that qualify a label without naming a cell type ("other T", "Mixed cells"): dropped; alone, no cell type.
 _VAGUE = frozenset({"other", "others", "mixed", "misc", "miscellaneous", "various", "rest", "remaining"})
+#: Words that say a cell's state or stage, not its type: a label that names a type with them is that type (broad).
+_STATE = frozenset(
+    {
+        "cycling",
+        "proliferating",
+        "proliferative",
+        "dividing",
+        "activated",
+        "active",
+        "resting",
+        "quiescent",
+        "kappa",
+        "lambda",
+        "circulating",
+        "differentiating",
+        "intermediate",
+        "stressed",
+        "interferon",
+        "ifn",
+        "mature",
+    }
+)
+_STAGE = frozenset({"early", "late", "mid", "middle"})
+#: A gene symbol as labels write it: capitals and digits, three or more (MAL, PDCD1, LYVE1, GZMK).
+_GENE = re.compile(r"^(?=.*[A-Z]{2})[A-Z][A-Z0-9]{2,9}$")
 _CLUSTER = re.compile(r"^(cluster|cl|c|clust|group|leiden|louvain)?\s*\d+([._ ]\d+)*$")
 _PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _CLUSTER_SUFFIX = re.compile(r"( \d+)+$")
@@ -113,7 +138,7 @@ class Annotator:
             for text, scope in sorted(names, key=lambda n: n[1] != "exact"):
                 if scope in ("label", "exact", "related"):
                     self._marker_of.setdefault(normalize(text).replace(" ", ""), pr)
-                for cd in re.findall(r"\bCD\d+[A-Z]{0,3}\b", text):  # 'receptor-type … isoform CD45RA'
+                for cd in re.findall(r"\bCD\d+[A-Z]{0,3}\b", text) if scope == "label" else ():  # 'isoform CD45RA'
                     self._marker_of.setdefault(cd.lower(), pr)
         self._exact: dict[str, list[Name]] = {}
         self._plural: dict[str, list[Name]] = {}
@@ -127,6 +152,7 @@ class Annotator:
             order = order_key(key)
             if order is not None:
                 self._order.setdefault(order, []).append(name)
+        self._openings = {" ".join(key.split(" ")[:2]) for key in self._exact if " " in key}  # first two words
         # one-word names (pDC, HSC, MEP) expand inside longer labels: "pDC precursor"
         self._word: dict[str, str] = {}
         for key, same in self._exact.items():
@@ -278,13 +304,19 @@ class Annotator:
         if all(singular(w) in _VAGUE or w == "cell" or _WEAK.match(w) for w in words):
             return f"not a cell type ({key!r} names none)"
         hit = self._by_name(key, orders="/" not in label)
+        abbr = self.abbreviations.get(key) or self.abbreviations.get(singular_key(key))
+        curated = curie_to_iri(abbr.cl_id) if abbr is not None and abbr.cl_id is not None else None
+        if hit is not None and (curated is None or hit.iri == curated or hit.match == "exact label"):
+            return hit
+        if abbr is not None and curated in self.k.terms:
+            # a curated abbreviation, with its source, before a synonym of CL that names another term: CL's
+            # "DC2" (a plasmacytoid dendritic cell, in an older use) is not the DC2 of single-cell atlases
+            note = f"{abbr.text} = {abbr.cl_id} ({abbr.source})"
+            if hit is not None:
+                note += f"; not CL's {hit.note or hit.match}"
+            return _Hit(curated, "abbreviation", 0.9, note, curated=True)
         if hit is not None:
             return hit
-        abbr = self.abbreviations.get(key) or self.abbreviations.get(singular_key(key))
-        if abbr is not None and abbr.cl_id is not None:
-            iri = curie_to_iri(abbr.cl_id)
-            if iri in self.k.terms:
-                return _Hit(iri, "abbreviation", 0.9, f"{abbr.text} = {abbr.cl_id} ({abbr.source})", curated=True)
         if "/" in label or " or " in key:
             union = self._union(label)
             if union is not None:
@@ -297,7 +329,64 @@ class Annotator:
                 dropped = ", ".join(_PARENTHESES.findall(label))
                 note = f"read without {dropped}" + (f"; {again.note}" if again.note else "")
                 return _Hit(again.iri, again.match, again.score * 0.9, note, "skos:broadMatch", again.curated)
+        if isinstance(found, str):
+            for reading in (self._without_qualifiers, self._without_genes):
+                hit = reading(label, key)
+                if hit is not None:
+                    return hit
         return found
+
+    def _without_qualifiers(self, label: str, key: str) -> _Hit | None:
+        """A label that names a cell type and its state or stage ("B intermediate", "Activated T cells", "Cycling
+        NK", "B naive kappa", "Late Eryth"): the cell type, as a broad match. An early stage of a kind that CL has
+        one progenitor of ("Early MK", "Early Eryth") is that progenitor."""
+        words = key.split(" ")
+        # a qualifier that begins a name of CL ("early lymphoid progenitor", "mature NK T cell") is no qualifier
+        said = [
+            w
+            for i, w in enumerate(words)
+            if (singular(w) in _STATE or w in _STAGE) and " ".join(words[i : i + 2]) not in self._openings
+        ]
+        rest = " ".join(w for w in words if w not in said)
+        if not said or not rest or rest == key:
+            return None
+        again = self._cached(rest, rest)
+        if isinstance(again, str):
+            return None
+        if "early" in said and " " not in rest:
+            for word in ("progenitor", "precursor"):
+                progenitor = self._cached(f"{rest} {word}", f"{rest} {word}")
+                if not isinstance(progenitor, str) and progenitor.iri != again.iri:
+                    note = f"early {rest!r} read as its progenitor" + (
+                        f"; {progenitor.note}" if progenitor.note else ""
+                    )
+                    return _Hit(progenitor.iri, progenitor.match, progenitor.score * 0.8, note, "skos:broadMatch")
+        note = f"read without {', '.join(repr(w) for w in said)} (a state or stage)"
+        note += f"; {again.note}" if again.note else ""
+        return _Hit(again.iri, again.match, again.score * 0.85, note, "skos:broadMatch", again.curated)
+
+    def _without_genes(self, label: str, key: str) -> _Hit | None:
+        """A label with marker genes the knowledge does not resolve, written as gene symbols ("CD8.c01.Tn.MAL",
+        "GZMK cytotoxic CD4 T cell", "Cycling LYVE1 macrophage"): the rest, as a broad match, the genes noted."""
+        genes = {t.lower() for t in re.split(r"[^A-Za-z0-9]+", label) if _GENE.match(t)}
+        genes = {
+            g
+            for g in genes
+            if g not in self.abbreviations
+            and g not in self._word
+            and not _MARKER_WORD.match(g)
+            and self._protein(g) is None
+        }
+        words = key.split(" ")
+        rest = " ".join(w for w in words if w not in genes)
+        if not genes or not rest or rest == key or not re.search(r"[a-z]{2}", rest):
+            return None
+        again = self._cached(rest, rest)
+        if isinstance(again, str):
+            return None
+        note = f"read without the genes {', '.join(sorted(g.upper() for g in genes))}"
+        note += f"; {again.note}" if again.note else ""
+        return _Hit(again.iri, again.match, again.score * 0.85, note, "skos:broadMatch", again.curated)
 
     def _by_name(self, key: str, *, orders: bool = True) -> _Hit | None:
         bare = singular_key(key).removesuffix(" cell")
@@ -484,7 +573,9 @@ class Annotator:
             missing = ", ".join(sorted(said - words))
             return f"not every word of the label is understood (not matched: {missing})"
         resolved = {f for f in strong - explained if f.startswith(("+", "-", "hi", "lo")) and "/PR_" in f}
-        if resolved:  # the label names a CL marker the answer does not have: it may contradict it
+        if resolved and (not words or any(f.startswith(_MARKS) for f in explained)):
+            # the label names a CL marker the answer does not state: only a kind named by the words alone may be
+            # the answer, the markers unstated ("T_CD8_MAIT"); one chosen for some markers may contradict the rest
             missing = ", ".join(sorted(_show(f) for f in resolved))
             return f"no hematopoietic cell type has every marker of the label (not matched: {missing})"
         if best * 2 < len(strong):
