@@ -25,6 +25,7 @@ from hemokg.vocab import OBO, curie_to_iri, iri_to_curie
 __all__ = ["Abbreviation", "Annotation", "Annotator", "load_abbreviations"]
 
 _SCOPE_SCORE = {"label": 1.0, "exact": 0.95, "related": 0.8, "narrow": 0.75}
+_NAME_MATCHES = frozenset({"exact label", "exact synonym", "related synonym", "narrow synonym", "plural/spelling"})
 _SCOPE_MATCH = {
     "label": "exact label",
     "exact": "exact synonym",
@@ -62,13 +63,17 @@ _STATE = frozenset(
     }
 )
 _STAGE = frozenset({"early", "late", "mid", "middle"})
+#: Where in a tissue a cell sits, when a label says it ("DZ GCB": a germinal centre B cell of the dark zone).
+_PLACE = frozenset({"dark", "light", "zone", "resident", "tissue"})
 #: A gene symbol as labels write it: capitals and digits, three or more (MAL, PDCD1, LYVE1, GZMK).
+_TOKEN = re.compile(r"[^A-Za-z0-9]+")
 _GENE = re.compile(r"^(?=.*[A-Z]{2})[A-Z][A-Z0-9]{2,9}$")
 _CLUSTER = re.compile(r"^(cluster|cl|c|clust|group|leiden|louvain)?\s*\d+([._ ]\d+)*$")
 _PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _CLUSTER_SUFFIX = re.compile(r"( \d+)+$")
 _WEAK = re.compile(r"^(\d+[a-z]?|c\d+|[ivx]{1,4}|like|subset|population|type|cell)$")
 _SOFT = frozenset({"alpha", "beta", "human", "mature", "positive"})
+_SIGNED_MARKER = re.compile(r"\b[a-z]*\d[a-z0-9]* (positive|negative|bright|dim)\b")
 _MARKER_WORD = re.compile(r"^cd\d+[a-z]{0,3}$")
 _PARALOG = re.compile(r"^[a-z]{2,6}\d+[ab]$")  # fcgr3a, cd8a: one gene of a family PR names as one protein
 _MARKS = ("+", "-", "hi", "lo")
@@ -186,7 +191,7 @@ class Annotator:
             self._features[iri] = frozenset(feats)
             for f in feats:
                 self._postings.setdefault(f, set()).add(iri)
-        self._cache: dict[tuple[str, bool, bool], _Hit | str] = {}
+        self._cache: dict[tuple[str, bool, bool, str], _Hit | str] = {}
         self._claims: dict[str, list[tuple[frozenset[str], frozenset[str], bool]]] = {}
         self._name_features: dict[str, set[str]] = {}
 
@@ -277,7 +282,8 @@ class Annotator:
     def _cached(self, label: str, key: str) -> _Hit | str:
         """:meth:`_resolve`, remembered by normalised text (and by what of the raw text it reads: slashes and
         brackets), so "CD8 TEM_1" … "CD8 TEM_30" cost one resolution."""
-        memo = (key, "/" in label, "(" in label or "[" in label)
+        genes = "" if label.islower() else ",".join(t for t in _TOKEN.split(label) if _GENE.match(t))
+        memo = (key, "/" in label, "(" in label or "[" in label, genes)  # gene symbols are read in capitals
         hit = self._cache.get(memo)
         if hit is None:
             if len(self._cache) >= 200_000:  # bounded: a file may hold any number of distinct texts
@@ -289,7 +295,21 @@ class Annotator:
         """Whether an annotation came from the curated abbreviation table (manual curation, not lexical)."""
         return annotation.match == "abbreviation"
 
-    def _resolve(self, label: str, key: str) -> _Hit | str:
+    def _written_out(self, key: str) -> str:
+        """The normalised text with every abbreviation that stands for words written out (two-word ones first)."""
+        words = key.split(" ")
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            pair = " ".join(words[i : i + 2]) if i + 1 < len(words) else ""
+            abbr, step = (self.abbreviations.get(pair), 2) if pair in self.abbreviations else (None, 1)
+            if abbr is None:
+                abbr = self.abbreviations.get(words[i])
+            out.append(normalize(abbr.expansion) if abbr is not None and abbr.cl_id is None else words[i])
+            i += step
+        return " ".join(out)
+
+    def _resolve(self, label: str, key: str, *, expand: bool = True) -> _Hit | str:
         if not key:
             return "empty label"
         if _CLUSTER.match(key):
@@ -306,6 +326,12 @@ class Annotator:
         hit = self._by_name(key, orders="/" not in label)
         abbr = self.abbreviations.get(key) or self.abbreviations.get(singular_key(key))
         curated = curie_to_iri(abbr.cl_id) if abbr is not None and abbr.cl_id is not None else None
+        if hit is not None and hit.match != "exact label" and _SIGNED_MARKER.search(key):
+            # a synonym that is a marker profile ("CD16+ monocyte", CL's synonym of the CD14+CD16+ monocyte) holds
+            # only if CL's definitions agree: where other terms carry those markers as well, no guess
+            check = self._compose(key)
+            if isinstance(check, str) and check.startswith("ambiguous"):
+                return check
         if hit is not None and (curated is None or hit.iri == curated or hit.match == "exact label"):
             return hit
         if abbr is not None and curated in self.k.terms:
@@ -317,6 +343,15 @@ class Annotator:
             return _Hit(curated, "abbreviation", 0.9, note, curated=True)
         if hit is not None:
             return hit
+        if expand:  # the abbreviations written out, read again as a whole: "PB" plasmablast, "DZ GCB"
+            words = self._written_out(key)
+            if words != key:
+                again = self._resolve(label, words, expand=False)
+                if not isinstance(again, str):
+                    if again.match in _NAME_MATCHES:  # a name once the abbreviations are written out
+                        note = f"read as {words!r}" + (f"; {again.note}" if again.note else "")
+                        return _Hit(again.iri, "abbreviation", again.score * 0.95, note, again.predicate, True)
+                    return again
         if "/" in label or " or " in key:
             union = self._union(label)
             if union is not None:
@@ -345,7 +380,8 @@ class Annotator:
         said = [
             w
             for i, w in enumerate(words)
-            if (singular(w) in _STATE or w in _STAGE) and " ".join(words[i : i + 2]) not in self._openings
+            if (singular(w) in _STATE or w in _STAGE or w in _PLACE)
+            and " ".join(words[i : i + 2]) not in self._openings
         ]
         rest = " ".join(w for w in words if w not in said)
         if not said or not rest or rest == key:
@@ -368,7 +404,7 @@ class Annotator:
     def _without_genes(self, label: str, key: str) -> _Hit | None:
         """A label with marker genes the knowledge does not resolve, written as gene symbols ("CD8.c01.Tn.MAL",
         "GZMK cytotoxic CD4 T cell", "Cycling LYVE1 macrophage"): the rest, as a broad match, the genes noted."""
-        genes = {t.lower() for t in re.split(r"[^A-Za-z0-9]+", label) if _GENE.match(t)}
+        genes = {t.lower() for t in _TOKEN.split(label) if _GENE.match(t)}
         genes = {
             g
             for g in genes
