@@ -24,7 +24,7 @@ from hemokg.vocab import OBO, curie_to_iri, iri_to_curie
 
 __all__ = ["Abbreviation", "Annotation", "Annotator", "load_abbreviations"]
 
-_SCOPE_SCORE = {"label": 1.0, "exact": 0.95, "related": 0.8, "narrow": 0.75}
+_SCOPE_SCORE = {"label": 1.0, "exact": 0.95, "related": 0.8, "narrow": 0.75, "broad": 0.6}
 _NAME_MATCHES = frozenset({"exact label", "exact synonym", "related synonym", "narrow synonym", "plural/spelling"})
 _SCOPE_MATCH = {
     "label": "exact label",
@@ -66,6 +66,11 @@ _STAGE = frozenset({"early", "late", "mid", "middle"})
 #: Where in a tissue a cell sits, when a label says it ("DZ GCB": a germinal centre B cell of the dark zone).
 _PLACE = frozenset({"dark", "light", "zone", "resident", "tissue"})
 #: A gene symbol as labels write it: capitals and digits, three or more (MAL, PDCD1, LYVE1, GZMK).
+#: Words CL uses for one thing, either of which a label may write.
+#: Kinds too general to answer a label of markers alone with: hematopoietic cell, leukocyte.
+_TOO_GENERAL = frozenset({OBO + "CL_0000988", OBO + "CL_0000738"})
+_SAME_WORD = {"precursor": "progenitor", "progenitor": "precursor", "precursors": "progenitors"}
+_RUN_IN = re.compile(r"^([a-z]{4,})(\d{1,2})$")  # helper2
 _TOKEN = re.compile(r"[^A-Za-z0-9]+")
 _GENE = re.compile(r"^(?=.*[A-Z]{2})[A-Z][A-Z0-9]{2,9}$")
 _CLUSTER = re.compile(r"^(cluster|cl|c|clust|group|leiden|louvain)?\s*\d+([._ ]\d+)*$")
@@ -309,7 +314,7 @@ class Annotator:
             i += step
         return " ".join(out)
 
-    def _resolve(self, label: str, key: str, *, expand: bool = True) -> _Hit | str:
+    def _resolve(self, label: str, key: str, *, expand: bool = True, others: bool = True) -> _Hit | str:
         if not key:
             return "empty label"
         if _CLUSTER.match(key):
@@ -346,7 +351,7 @@ class Annotator:
         if expand:  # the abbreviations written out, read again as a whole: "PB" plasmablast, "DZ GCB"
             words = self._written_out(key)
             if words != key:
-                again = self._resolve(label, words, expand=False)
+                again = self._resolve(label, words, expand=False, others=others)
                 if not isinstance(again, str):
                     if again.match in _NAME_MATCHES:  # a name once the abbreviations are written out
                         note = f"read as {words!r}" + (f"; {again.note}" if again.note else "")
@@ -365,11 +370,40 @@ class Annotator:
                 note = f"read without {dropped}" + (f"; {again.note}" if again.note else "")
                 return _Hit(again.iri, again.match, again.score * 0.9, note, "skos:broadMatch", again.curated)
         if isinstance(found, str):
-            for reading in (self._without_qualifiers, self._without_genes):
+            for reading in (self._without_qualifiers, self._without_genes, self._other_words, self._broad_name):
+                if reading == self._other_words and not others:
+                    continue
                 hit = reading(label, key)
                 if hit is not None:
                     return hit
         return found
+
+    def _other_words(self, label: str, key: str) -> _Hit | None:
+        """The label in CL's other words for the same thing: "precursor" for "progenitor" and the reverse ("DC
+        precursor", "Megakaryocyte precursor"), and a word run into its number split ("T Helper2")."""
+        words = key.split(" ")
+        swapped = [_SAME_WORD.get(w, w) for w in words]
+        swapped = [
+            " ".join(m.groups()) if (m := _RUN_IN.match(w)) and m.group(1) in self._postings else w for w in swapped
+        ]
+        if swapped == words:
+            return None
+        text = " ".join(swapped)
+        again = self._resolve(label, text, others=False)
+        if again is None or isinstance(again, str):
+            return None
+        note = f"read as {text!r}" + (f"; {again.note}" if again.note else "")
+        return _Hit(again.iri, again.match, again.score * 0.9, note, again.predicate, again.curated)
+
+    def _broad_name(self, label: str, key: str) -> _Hit | None:
+        """A label that is a broad synonym of one CL term and nothing else ("lymphoid progenitor cell"): that term,
+        noted (CL gives the name as broader than the term, yet no other term has it)."""
+        for lookup in (self._exact.get(key), self._bare.get(singular_key(key).removesuffix(" cell"))):
+            broad = {n.iri: n for n in lookup or [] if n.scope == "broad"}
+            if lookup and len(broad) == 1 and len({n.iri for n in lookup}) == 1:
+                name = next(iter(broad.values()))
+                return _Hit(name.iri, "broad synonym", 0.6, f"broad name {name.text!r} of {name.source}")
+        return None
 
     def _without_qualifiers(self, label: str, key: str) -> _Hit | None:
         """A label that names a cell type and its state or stage ("B intermediate", "Activated T cells", "Cycling
@@ -411,7 +445,7 @@ class Annotator:
             if g not in self.abbreviations
             and g not in self._word
             and not _MARKER_WORD.match(g)
-            and self._protein(g) is None
+            and (self._protein(g) is None or not any(c.isdigit() for c in g))  # MAL, HLA: not read as markers
         }
         words = key.split(" ")
         rest = " ".join(w for w in words if w not in genes)
@@ -432,6 +466,7 @@ class Annotator:
             (self._plural, _joined_prefix(singular_key(key)), "plural/spelling"),  # "Pro-erythroblast"
             (self._bare, bare, "plural/spelling"),  # "MAIT cells" for CL's "MAIT", "B" for "B cell"
             (self._order, order_key(key) if " " in key and orders else None, "word order"),
+            (self._bare, f"{bare} lineage" if " " not in bare else None, "plural/spelling"),  # "Erythroid"
         ):
             if lookup is None:
                 continue
@@ -600,7 +635,10 @@ class Annotator:
             names = ", ".join(sorted(self.k.terms[t].label or t for t in plain | others)[:4])
             return f"ambiguous: a synonym names one, but the label fits {names}"
         top = plain
-        explained = strong & self._features[next(iter(top))]
+        # what the label's words and markers the answer explains, read off the candidate that explains the most
+        # markers (all explain as many features), in a fixed order: the answer never depends on set order
+        rep = max(sorted(top), key=lambda t: sum(1 for f in strong & self._features[t] if f.startswith(_MARKS)))
+        explained = strong & self._features[rep]
         words = {f for f in explained if not f.startswith(("+", "-", "hi", "lo"))}
         said = {f for f in strong if not f.startswith(("+", "-", "hi", "lo"))}
         if said and not words:
@@ -623,6 +661,13 @@ class Annotator:
             most = max(fit.values())
             general = [t for t in general if fit[t] == most]
             said = {f for f in strong if not f.startswith(_MARKS)}
+            if len(general) > 1 and not said:  # markers only ("CD34+"): the nearest kind all of them are
+                shared = set.intersection(*(set(self.k.ancestors.get(t, ())) for t in general))
+                nearest = [c for c in shared if not any(c in self.k.ancestors.get(o, ()) for o in shared - {c})]
+                if len(nearest) == 1 and nearest[0] not in _TOO_GENERAL:
+                    names = ", ".join(sorted(self.k.terms[t].label or t for t in general)[:3])
+                    note = f"the nearest kind of {names}, …: CL states the markers for each of them"
+                    return _Hit(nearest[0], "marker expression", 0.55, note, "skos:broadMatch")
             if len(general) > 1:
                 names = ", ".join(self.k.terms[t].label or t for t in general[:4])
                 return f"ambiguous: the label fits {names} equally"
