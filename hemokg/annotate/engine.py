@@ -498,17 +498,26 @@ class Annotator:
     def _union(self, label: str) -> _Hit | str | None:
         """``Myeloid/Mono``, ``T/NK``: each part a cell type. The answer is the part that includes the others, else
         none (a reason); None when the parts are not all cell types (``CD4+/CD25+``: markers of one cell)."""
-        parts = [p for p in re.split(r"/|\bor\b", label) if p.strip()]
+        parts = [p.strip() for p in re.split(r"/|\bor\b", label) if p.strip()]
         if len(parts) < 2:
             return None
-        hits = []
-        for part in parts:
-            hit = self._cached(part, normalize(part))
-            if isinstance(hit, str) or (hit.match == "marker expression" and not hit.iri):
+        hits = self._parts(parts)
+        if hits is None:
+            # the words the parts share written once: "Tcm/Naive cytotoxic T cells", "B_pro/pre", "G/M prog"
+            words = [re.split(r"[\s_]+", p) for p in parts]
+            if all(len(w) == 1 for w in words[:-1]) and len(words[-1]) > 1:
+                tail = " ".join(words[-1][1:])
+                shared = [f"{w[0]} {tail}" for w in words[:-1]] + [parts[-1]]
+                if all(len(w[0]) <= 2 for w in words):
+                    return self._initials([w[0] for w in words], tail)
+            elif all(len(w) == 1 for w in words[1:]) and len(words[0]) > 1:
+                head = " ".join(words[0][:-1])
+                shared = [parts[0].replace("_", " ")] + [f"{head} {w[0]}" for w in words[1:]]
+            else:
                 return None
-            if not self._features_say_cell(normalize(part)):
+            hits = self._parts(shared)
+            if hits is None:
                 return None
-            hits.append(hit)
         iris = {h.iri for h in hits}
         if len(iris) == 1:
             only = hits[0]
@@ -521,6 +530,41 @@ class Annotator:
         if len(nearest) != 1 or nearest[0] not in iris:
             return f"names two cell types ({names}) and neither includes the other"
         return _Hit(nearest[0], "union (common ancestor)", 0.7, f"the more general of {names}")
+
+    def _parts(self, parts: list[str]) -> list[_Hit] | None:
+        """Each part of a label resolved, or None when one is no cell type (``CD4+/CD25+``: markers of one cell)."""
+        hits = []
+        for part in parts:
+            hit = self._cached(part, normalize(part))
+            if isinstance(hit, str) or not self._features_say_cell(normalize(part)):
+                return None
+            hits.append(hit)
+        return hits
+
+    def _initials(self, letters: list[str], tail: str) -> _Hit | str | None:
+        """``G/M prog``, ``MK/E prog``: the one term with a name whose first words begin with the parts (an
+        abbreviation written out first: MK megakaryocyte) and that says the rest (progenitor)."""
+        starts = []
+        for letter in letters:
+            abbr = self.abbreviations.get(normalize(letter))
+            starts.append(
+                normalize(abbr.expansion).split(" ")[0]
+                if abbr is not None and abbr.cl_id is None
+                else normalize(letter)
+            )
+        rest = {singular(w) for w in self._written_out(normalize(tail)).split(" ") if w and w != "cell"}
+        found: list[Name] = []
+        for key, names in self._exact.items():
+            words = [singular(w) for w in key.split(" ")]
+            if not rest <= set(words):
+                continue
+            if len(words) > len(starts) and all(words[j].startswith(start) for j, start in enumerate(starts)):
+                found += names
+        best = self._best_names(found, scopes=("label", "exact", "related"))
+        if best is None:
+            return None
+        note = f"{'/'.join(letters)} read as the initials of {best.text!r} ({best.scope} name of {best.source})"
+        return _Hit(best.iri, "initials", 0.75, note)
 
     def _features_say_cell(self, key: str) -> bool:
         """Whether a part of a label names a cell type by itself (not only markers)."""
