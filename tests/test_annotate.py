@@ -60,7 +60,7 @@ def test_one_normaliser_folds_markers_plurals_and_separators() -> None:
         ("Classical monocytes", "CL:0000860", "plural/spelling"),
         ("B naive", "CL:0000788", "word order"),
         ("Treg", "CL:0000815", "exact synonym"),
-        ("CD14+ Mono", "CL:0001054", "abbreviation"),  # Mono written out: CD14-positive monocyte
+        ("CD14+ Mono", "CL:0001054", "marker expression"),
         ("NK_CD56bright", "CL:0000938", "marker expression"),
         ("CD4+/CD25+", "CL:0000792", "marker expression"),
         ("MEMP", "CL:0000050", "abbreviation"),

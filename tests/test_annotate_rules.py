@@ -132,3 +132,21 @@ def test_answers_do_not_depend_on_the_hash_seed() -> None:
         for seed in (1, 2, 3)
     }
     assert len(outs) == 1, outs
+
+
+@pytest.mark.parametrize(
+    ("label", "cl_id"),
+    [
+        # the parts share their last words: each part with them, then the kind of them all that says them
+        ("Tcm/Naive cytotoxic T cells", "CL:0000625"),
+        ("Tcm/Naive helper T cells", "CL:0000624"),
+        # one part is the other's CL label with a qualifying clause: the other
+        ("Tem/Temra cytotoxic T cells", "CL:0000913"),
+    ],
+)
+def test_slashed_parts_that_share_words(kg: hemokg.KnowledgeGraph, label: str, cl_id: str) -> None:
+    assert _one(kg, label).cl_id == cl_id
+
+
+def test_slashed_parts_of_unrelated_kinds_abstain(kg: hemokg.KnowledgeGraph) -> None:
+    assert _one(kg, "Megakaryocytes/platelets").cl_id is None and _one(kg, "HSC/MPP").cl_id is None

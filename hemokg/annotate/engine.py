@@ -348,15 +348,6 @@ class Annotator:
             return _Hit(curated, "abbreviation", 0.9, note, curated=True)
         if hit is not None:
             return hit
-        if expand:  # the abbreviations written out, read again as a whole: "PB" plasmablast, "DZ GCB"
-            words = self._written_out(key)
-            if words != key:
-                again = self._resolve(label, words, expand=False, others=others)
-                if not isinstance(again, str):
-                    if again.match in _NAME_MATCHES:  # a name once the abbreviations are written out
-                        note = f"read as {words!r}" + (f"; {again.note}" if again.note else "")
-                        return _Hit(again.iri, "abbreviation", again.score * 0.95, note, again.predicate, True)
-                    return again
         if "/" in label or " or " in key:
             union = self._union(label)
             if union is not None:
@@ -369,6 +360,15 @@ class Annotator:
                 dropped = ", ".join(_PARENTHESES.findall(label))
                 note = f"read without {dropped}" + (f"; {again.note}" if again.note else "")
                 return _Hit(again.iri, again.match, again.score * 0.9, note, "skos:broadMatch", again.curated)
+        if isinstance(found, str) and expand:  # abbreviations written out, read again whole: "PB", "DZ GCB"
+            words = self._written_out(key)
+            if words != key:
+                again = self._resolve(label, words, expand=False, others=others)
+                if not isinstance(again, str):
+                    if again.match in _NAME_MATCHES:  # a name once the abbreviations are written out
+                        note = f"read as {words!r}" + (f"; {again.note}" if again.note else "")
+                        return _Hit(again.iri, "abbreviation", again.score * 0.95, note, again.predicate, True)
+                    return again
         if isinstance(found, str):
             for reading in (self._without_qualifiers, self._without_genes, self._other_words, self._broad_name):
                 if reading == self._other_words and not others:
@@ -518,15 +518,31 @@ class Annotator:
             hits = self._parts(shared)
             if hits is None:
                 return None
+            said = tail if all(len(w) == 1 for w in words[:-1]) else head
+        else:
+            said = ""
         iris = {h.iri for h in hits}
         if len(iris) == 1:
             only = hits[0]
             return _Hit(only.iri, only.match, only.score * 0.95, only.note, only.predicate, only.curated)
+        # a term CL labels "<another's label>, <qualifier>" is a kind of it ("effector memory CD8-positive,
+        # alpha-beta T cell, terminally differentiated"), stated or not
+        named = {i: (self.k.terms[i].label or "") for i in iris}
+        within = {i for i in iris if any(o != i and named[i].startswith(named[o] + ", ") for o in iris)}
+        if within and len(iris - within) == 1:
+            (outer,) = iris - within
+            names = " and ".join(sorted(named.values()))
+            return _Hit(outer, "union (common ancestor)", 0.7, f"the more general of {names} (by CL's labels)")
         common = set.intersection(*({i} | set(self.k.ancestors.get(i, ())) for i in iris))
         nearest = [c for c in common if not any(c in self.k.ancestors.get(o, ()) for o in common - {c})]
         # a common ancestor says less than each part: answer only when it is one of the parts ("B cells/plasma
         # B cells"); "Megakaryocytes/platelets" gets no ID rather than "myeloid cell"
         names = " and ".join(sorted(self.k.terms[i].label or i for i in iris))
+        if len(nearest) == 1 and nearest[0] not in iris and said and nearest[0] not in _TOO_GENERAL:
+            # the parts share words ("Tcm/Naive cytotoxic T cells"): the nearest kind of them all that says them
+            shared_words = self._expand(self._written_out(normalize(said)).split(" "))[0]
+            if {f for f in shared_words if not _WEAK.match(f)} <= self._features[nearest[0]]:
+                return _Hit(nearest[0], "union (common ancestor)", 0.65, f"the kind {names} share", "skos:broadMatch")
         if len(nearest) != 1 or nearest[0] not in iris:
             return f"names two cell types ({names}) and neither includes the other"
         return _Hit(nearest[0], "union (common ancestor)", 0.7, f"the more general of {names}")
