@@ -98,11 +98,17 @@ def test_a_curated_abbreviation_sets_a_conflicting_synonym_right(kg: hemokg.Know
     assert (a.cl_id, a.match) == ("CL:0002399", "abbreviation") and "DOI:" in a.note and "CL:0000784" not in a.note
 
 
-@pytest.mark.parametrize("label", ["CD16+ Mono", "CD16 Mono", "FCGR3A+ Mono"])
+@pytest.mark.parametrize("label", ["CD16 Mono", "FCGR3A Monocytes"])
 def test_a_marker_synonym_that_cl_definitions_contradict_abstains(kg: hemokg.KnowledgeGraph, label: str) -> None:
     # "CD16+ monocyte" is CL's synonym of the CD14+CD16+ monocyte, but the CD14-low, CD16+ one fits as well
     a = _one(kg, label)
     assert a.cl_id is None and "ambiguous" in a.note, a
+
+
+@pytest.mark.parametrize("label", ["CD16+ Mono", "CD16+ monocytes", "FCGR3A+ Mono"])
+def test_a_signed_marker_several_classes_carry_is_their_kind(kg: hemokg.KnowledgeGraph, label: str) -> None:
+    a = _one(kg, label)
+    assert (a.cl_id, a.predicate) == ("CL:0000576", "skos:broadMatch"), a
 
 
 @pytest.mark.parametrize("label", ["Doublet", "0", "Hepatocyte", "Unknown1", "LowQ_1", "Mixed_cells", "Stromal"])

@@ -65,14 +65,14 @@ _STATE = frozenset(
 _STAGE = frozenset({"early", "late", "mid", "middle"})
 #: Where in a tissue a cell sits, when a label says it ("DZ GCB": a germinal centre B cell of the dark zone).
 _PLACE = frozenset({"dark", "light", "zone", "resident", "tissue"})
-#: A gene symbol as labels write it: capitals and digits, three or more (MAL, PDCD1, LYVE1, GZMK).
+#: A gene symbol or tag as labels write it: capitals and digits, two or more (MAL, PDCD1, LYVE1, GZMK, EI).
 #: Words CL uses for one thing, either of which a label may write.
 #: Kinds too general to answer a label of markers alone with: hematopoietic cell, leukocyte.
 _TOO_GENERAL = frozenset({OBO + "CL_0000988", OBO + "CL_0000738"})
 _SAME_WORD = {"precursor": "progenitor", "progenitor": "precursor", "precursors": "progenitors"}
 _RUN_IN = re.compile(r"^([a-z]{4,})(\d{1,2})$")  # helper2
 _TOKEN = re.compile(r"[^A-Za-z0-9]+")
-_GENE = re.compile(r"^(?=.*[A-Z]{2})[A-Z][A-Z0-9]{2,9}$")
+_GENE = re.compile(r"^(?=.*[A-Z]{2})[A-Z][A-Z0-9]{1,9}$")
 _CLUSTER = re.compile(r"^(cluster|cl|c|clust|group|leiden|louvain)?\s*\d+([._ ]\d+)*$")
 _PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _CLUSTER_SUFFIX = re.compile(r"( \d+)+$")
@@ -337,6 +337,8 @@ class Annotator:
             check = self._compose(key)
             if isinstance(check, str) and check.startswith("ambiguous"):
                 return check
+            if isinstance(check, _Hit) and check.iri in self.k.ancestors.get(hit.iri, ()) and "kind of" in check.note:
+                return check  # the kind that CL's definitions leave, not the one the synonym picks
         if hit is not None and (curated is None or hit.iri == curated or hit.match == "exact label"):
             return hit
         if abbr is not None and curated in self.k.terms:
@@ -370,13 +372,32 @@ class Annotator:
                         return _Hit(again.iri, "abbreviation", again.score * 0.95, note, again.predicate, True)
                     return again
         if isinstance(found, str):
-            for reading in (self._without_qualifiers, self._without_genes, self._other_words, self._broad_name):
+            readings = (self._without_qualifiers, self._without_genes, self._other_words, self._broad_name)
+            for reading in (*readings, self._without_modifier):
                 if reading == self._other_words and not others:
                     continue
                 hit = reading(label, key)
                 if hit is not None:
                     return hit
         return found
+
+    def _without_modifier(self, label: str, key: str) -> _Hit | None:
+        """One word the knowledge does not have before a name of a cell type ("Erythrophagocytic macrophages",
+        "Atypical memory B cells"): that cell type, as a broad match (the word narrows it, it cannot widen it)."""
+        words = key.split(" ")
+        first = words[0]
+        if len(words) < 2 or not first.isalnum() or sum(c.isalpha() for c in first) < 5 or first in self._postings:
+            return None
+        if first in self.abbreviations or singular(first) in self._word or _NOT_A_CELL.match(first):
+            return None
+        if self._protein(first) is not None or _MARKER_WORD.match(first):  # a marker: its reading stands
+            return None
+        rest = " ".join(words[1:])
+        hit = self._by_name(rest)
+        if hit is None:
+            return None
+        note = f"read without {words[0]!r} (a word CL does not use)" + (f"; {hit.note}" if hit.note else "")
+        return _Hit(hit.iri, hit.match, hit.score * 0.8, note, "skos:broadMatch")
 
     def _other_words(self, label: str, key: str) -> _Hit | None:
         """The label in CL's other words for the same thing: "precursor" for "progenitor" and the reverse ("DC
@@ -625,7 +646,7 @@ class Annotator:
         strong = {f for f in wanted if (f in protected or not _WEAK.match(f)) and f not in _VAGUE}
         if not strong:
             return "no cell-type word in the label"
-        found = self._select(strong, heads=True)
+        found = self._select(strong, heads=True, signed=bool(_SIGNED_MARKER.search(key)))
         if isinstance(found, str):
             # "CD4 Naive", "CD8+ central": the cell is implied by the marker, not said; answer only a term that
             # explains every part of the label, and only one
@@ -635,7 +656,7 @@ class Annotator:
                     return again
         return found
 
-    def _select(self, strong: set[str], *, heads: bool) -> _Hit | str:
+    def _select(self, strong: set[str], *, heads: bool, signed: bool = False) -> _Hit | str:
         counts: Counter[str] = Counter()
         only_markers = not heads or not any(not f.startswith(("+", "-", "hi", "lo")) for f in strong)
         candidates: set[str] = set()
@@ -693,6 +714,14 @@ class Annotator:
             # only a synonym says the label, and terms it does not include fit as well ("CD16+ monocyte", CL's
             # synonym of the CD14+CD16+ monocyte, and the CD14-low, CD16+ one): the names conflict, no guess
             names = ", ".join(sorted(self.k.terms[t].label or t for t in plain | others)[:4])
+            fits = plain | others
+            shared = set.intersection(*(set(self.k.ancestors.get(t, ())) for t in fits))
+            nearest = [c for c in shared if not any(c in self.k.ancestors.get(o, ()) for o in shared - {c})]
+            if signed and len(nearest) == 1 and nearest[0] not in _TOO_GENERAL:
+                # a marker the label states with its sign ("CD16+ Mono"), which several of a kind carry: the kind,
+                # as for "CD56+ NK" (a name without the sign, "CD16 Mono", stays unanswered)
+                note = f"the kind of {names}, which all carry the label's markers"
+                return _Hit(nearest[0], "marker expression", 0.6, note, "skos:broadMatch")
             return f"ambiguous: a synonym names one, but the label fits {names}"
         top = plain
         # what the label's words and markers the answer explains, read off the candidate that explains the most
@@ -712,7 +741,8 @@ class Annotator:
             # the answer, the markers unstated ("T_CD8_MAIT"); one chosen for some markers may contradict the rest
             missing = ", ".join(sorted(_show(f) for f in resolved))
             return f"no hematopoietic cell type has every marker of the label (not matched: {missing})"
-        if best * 2 < len(strong):
+        unread = {f for f in strong - explained if f.startswith(_MARKS) and "/PR_" not in f}  # no marker CL knows
+        if best * 2 < len(strong - unread) or not best:
             missing = ", ".join(sorted(_show(f) for f in strong - explained))
             return f"too little of the label is understood (not matched: {missing})"
         general = sorted(t for t in top if not (self.k.ancestors.get(t, frozenset()) & top))
