@@ -287,7 +287,7 @@ class Annotator:
     def _cached(self, label: str, key: str) -> _Hit | str:
         """:meth:`_resolve`, remembered by normalised text (and by what of the raw text it reads: slashes and
         brackets), so "CD8 TEM_1" … "CD8 TEM_30" cost one resolution."""
-        genes = "" if label.islower() else ",".join(t for t in _TOKEN.split(label) if _GENE.match(t))
+        genes = "" if label.islower() or label.isupper() else ",".join(t for t in _TOKEN.split(label) if _GENE.match(t))
         memo = (key, "/" in label, "(" in label or "[" in label, genes)  # gene symbols are read in capitals
         hit = self._cache.get(memo)
         if hit is None:
@@ -459,6 +459,8 @@ class Annotator:
     def _without_genes(self, label: str, key: str) -> _Hit | None:
         """A label with marker genes the knowledge does not resolve, written as gene symbols ("CD8.c01.Tn.MAL",
         "GZMK cytotoxic CD4 T cell", "Cycling LYVE1 macrophage"): the rest, as a broad match, the genes noted."""
+        if label.isupper() or label.islower():  # capitals tell a gene symbol only among other letters
+            return None
         genes = {t.lower() for t in _TOKEN.split(label) if _GENE.match(t)}
         genes = {
             g
@@ -657,18 +659,23 @@ class Annotator:
         return found
 
     def _select(self, strong: set[str], *, heads: bool, signed: bool = False) -> _Hit | str:
-        counts: Counter[str] = Counter()
         only_markers = not heads or not any(not f.startswith(("+", "-", "hi", "lo")) for f in strong)
+        every: Counter[str] = Counter()  # per term, how many of the label's features it has (from the postings)
         candidates: set[str] = set()
         for f in strong:  # a term must name a kind the label says: only the postings of its words can hold it
-            if only_markers or not f.startswith(_MARKS):
-                candidates |= self._postings.get(f, set())
+            posting = self._postings.get(f)
+            if posting:
+                every.update(posting)
+                if only_markers or not f.startswith(_MARKS):
+                    candidates |= posting
         opposite = {_OPPOSITE[f[0]] + f[1:] for f in strong if f[0] in _OPPOSITE}
-        for iri in candidates:
-            if opposite & self._features[iri]:  # the term has a marker the label says it lacks, or the reverse
-                continue
-            if only_markers or self._kinds[iri] & strong:
-                counts[iri] = len(strong & self._features[iri])
+        excluded: set[str] = set()  # terms with a marker the label says they lack, or the reverse
+        for f in opposite:
+            excluded |= self._postings.get(f, set())
+        counts: Counter[str] = Counter()
+        for iri in candidates - excluded:
+            if only_markers or not self._kinds[iri].isdisjoint(strong):
+                counts[iri] = every[iri]
         if not counts:
             return "no hematopoietic cell type matches (a cell outside the hematopoietic branch of CL?)"
         best = max(counts.values())
