@@ -156,3 +156,13 @@ def test_slashed_parts_that_share_words(kg: hemokg.KnowledgeGraph, label: str, c
 
 def test_slashed_parts_of_unrelated_kinds_abstain(kg: hemokg.KnowledgeGraph) -> None:
     assert _one(kg, "Megakaryocytes/platelets").cl_id is None and _one(kg, "HSC/MPP").cl_id is None
+
+
+def test_cl_module_carries_cls_inferred_parents(annotator) -> None:
+    # CL's reasoner places the myeloid leukocyte under myeloid cell; the edit file does not say so
+    assert OBO + "CL_0000763" in annotator.k.ancestors[OBO + "CL_0000576"]
+    assert _one_label(annotator, "Myeloid/Mono") == "CL:0000763"
+
+
+def _one_label(annotator, label: str) -> str | None:
+    return annotator.one(label).cl_id

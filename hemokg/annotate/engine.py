@@ -528,6 +528,8 @@ class Annotator:
         if hits is None:
             # the words the parts share written once: "Tcm/Naive cytotoxic T cells", "B_pro/pre", "G/M prog"
             words = [re.split(r"[\s_]+", p) for p in parts]
+            if any(_SIGNED_MARKER.search(normalize(p)) for p in parts[:-1]):  # "CD4+/CD45RA+/CD25- Naive T"
+                return None
             if all(len(w) == 1 for w in words[:-1]) and len(words[-1]) > 1:
                 tail = " ".join(words[-1][1:])
                 shared = [f"{w[0]} {tail}" for w in words[:-1]] + [parts[-1]]
@@ -548,10 +550,9 @@ class Annotator:
         if len(iris) == 1:
             only = hits[0]
             return _Hit(only.iri, only.match, only.score * 0.95, only.note, only.predicate, only.curated)
-        # a term CL labels "<another's label>, <qualifier>" is a kind of it ("effector memory CD8-positive,
-        # alpha-beta T cell, terminally differentiated"), stated or not
+        # a term CL labels as another's with a qualifying clause or words put in is a kind of it, stated or not
         named = {i: (self.k.terms[i].label or "") for i in iris}
-        within = {i for i in iris if any(o != i and named[i].startswith(named[o] + ", ") for o in iris)}
+        within = {i for i in iris if any(o != i and _narrows(named[i], named[o]) for o in iris)}
         if within and len(iris - within) == 1:
             (outer,) = iris - within
             names = " and ".join(sorted(named.values()))
@@ -724,6 +725,8 @@ class Annotator:
             fits = plain | others
             shared = set.intersection(*(set(self.k.ancestors.get(t, ())) for t in fits))
             nearest = [c for c in shared if not any(c in self.k.ancestors.get(o, ()) for o in shared - {c})]
+            if signed and len(nearest) == 1 and not self._says_no_more(nearest[0], strong):
+                nearest = [up] if (up := self._lift(nearest[0], strong)) is not None else []
             if signed and len(nearest) == 1 and nearest[0] not in _TOO_GENERAL:
                 # a marker the label states with its sign ("CD16+ Mono"), which several of a kind carry: the kind,
                 # as for "CD56+ NK" (a name without the sign, "CD16 Mono", stays unanswered)
@@ -884,6 +887,28 @@ class Annotator:
 
 
 _PREFIX = re.compile(r"\b(pro|pre|meta|promyelo|myelo|mega|poly|mono|proto) (?=[a-z]{4,})")
+
+
+_NEGATING = frozenset({"non", "un", "not", "negative", "lacking", "without", "no"})
+
+
+def _narrows(label: str, other: str) -> bool:
+    """Whether a CL label is another's with a qualifying clause or with words put in, none of them negating
+    ("effector memory CD8-positive, alpha-beta T cell, terminally differentiated" of "effector memory CD8-positive,
+    alpha-beta T cell"; "effector memory CD4-positive …" of "effector CD4-positive …"; not "non-classical monocyte"
+    of "classical monocyte")."""
+    if label.startswith(other + ", "):
+        return True
+    words, base = normalize(label).split(" "), normalize(other).split(" ")
+    if len(words) <= len(base):
+        return False
+    rest = iter(words)
+    if not all(any(w == b for w in rest) for b in base):  # base is a subsequence of the label
+        return False
+    extra = list(words)
+    for b in base:
+        extra.remove(b)
+    return not any(w in _NEGATING for w in extra)
 
 
 def _joined_prefix(key: str) -> str | None:

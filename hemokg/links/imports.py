@@ -350,18 +350,14 @@ def _add_marker_proteins(cl: Release, keep: set[str], slim: Release | None, labe
 
 
 def _add_missing_parents(cl: Release, release: Release, keep: set[str]) -> None:
-    """Give the kept CL classes that have no named CL superclass in the edit file (CL places them through its
-    components or its reasoner: innate lymphoid cell, CD8-positive, alpha-beta memory T cell) their direct CL
-    ancestors from the cellxgene release, as is_a (a CL cell type is never part of another cell type)."""
+    """Give the kept CL classes their direct CL ancestors from the cellxgene release (CL's reasoned is-a: the
+    parents CL places through its components or its reasoner, such as myeloid leukocyte under myeloid cell, or
+    innate lymphoid cell, which the edit file leaves without a named CL superclass), as is_a (a CL cell type is
+    never part of another cell type)."""
     cell = f"{OBO}CL_"
     for iri in sorted(keep):
         term = cl.terms.get(iri)
         if term is None or term.deprecated or not iri.startswith(cell) or iri not in release.terms:
-            continue
-        named = {p for p in term.parents if p.startswith(cell)} | {
-            g for genus, _ in term.equivalents for g in genus if g.startswith(cell)
-        }
-        if named:
             continue
         direct = {a for a, d in release.terms[iri].ancestors.items() if d == 1 and a.startswith(cell) and a != iri}
         term.parents |= direct & (keep | set(cl.terms))
