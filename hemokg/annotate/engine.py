@@ -363,12 +363,12 @@ class Annotator:
                 note = f"read without {dropped}" + (f"; {again.note}" if again.note else "")
                 return _Hit(again.iri, again.match, again.score * 0.9, note, "skos:broadMatch", again.curated)
         if isinstance(found, str) and expand:  # abbreviations written out, read again whole: "PB", "DZ GCB"
-            words = self._written_out(key)
-            if words != key:
-                again = self._resolve(label, words, expand=False, others=others)
+            written = self._written_out(key)
+            if written != key:
+                again = self._resolve(label, written, expand=False, others=others)
                 if not isinstance(again, str):
                     if again.match in _NAME_MATCHES:  # a name once the abbreviations are written out
-                        note = f"read as {words!r}" + (f"; {again.note}" if again.note else "")
+                        note = f"read as {written!r}" + (f"; {again.note}" if again.note else "")
                         return _Hit(again.iri, "abbreviation", again.score * 0.95, note, again.predicate, True)
                     return again
         if isinstance(found, str):
@@ -726,7 +726,8 @@ class Annotator:
             shared = set.intersection(*(set(self.k.ancestors.get(t, ())) for t in fits))
             nearest = [c for c in shared if not any(c in self.k.ancestors.get(o, ()) for o in shared - {c})]
             if signed and len(nearest) == 1 and not self._says_no_more(nearest[0], strong):
-                nearest = [up] if (up := self._lift(nearest[0], strong)) is not None else []
+                kind = self._lift(nearest[0], strong)
+                nearest = [kind] if kind is not None else []
             if signed and len(nearest) == 1 and nearest[0] not in _TOO_GENERAL:
                 # a marker the label states with its sign ("CD16+ Mono"), which several of a kind carry: the kind,
                 # as for "CD56+ NK" (a name without the sign, "CD16 Mono", stays unanswered)

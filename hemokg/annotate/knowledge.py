@@ -232,9 +232,9 @@ def _name_proteins(terms: dict[str, CellTerm], names: list[Name], proteins: dict
         texts: dict[str, str] = {}
         for markers, word, said in written:
             levels = _WRITTEN_LEVELS[word]
-            stated = {pr for level, pr in markers if level in levels}
-            unexplained = [k for k in said if not any(k in known.get(pr, ()) for pr in stated)]
-            unnamed = [pr for pr in stated if not known.get(pr)]
+            prs = {pr for level, pr in markers if level in levels}
+            unexplained = [k for k in said if not any(k in known.get(pr, ()) for pr in prs)]
+            unnamed = [pr for pr in prs if not known.get(pr)]
             if len(unexplained) == 1 and len(unnamed) == 1:
                 votes.setdefault(unnamed[0], set()).add(unexplained[0])
                 texts.setdefault(unexplained[0], said[unexplained[0]])
