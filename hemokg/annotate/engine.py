@@ -4,9 +4,13 @@ A label is tried, in order: as a name (label or synonym of CL or hemo, after :fu
 plural or in another word order, as an abbreviation of the field (``abbreviations.tsv``, each entry with a source),
 and finally by composition: its words, abbreviations expanded and marker notation (``CD14+``, ``CD56bright``,
 ``FCGR3A``) read against CL's names and CL's own logical definitions (has/lacks plasma membrane part, high/low
-amount), answered by the most general term that explains the most of what the label says. Labels that name no cell
-type (``Doublet``, ``Unknown``, cluster numbers) and cells outside hematopoiesis get no ID: a wrong ID is worse than
-none.
+amount), answered by the most general term that explains the most of what the label says. A label naming several
+types (``Tcm/Naive cytotoxic T cells``, ``G/M prog``) is read part by part. When all that fails, the label is read
+again with less: abbreviations written out (``PB``, ``DZ GCB``), without words of state or stage (``B intermediate``,
+``Early MK``), without gene-symbol tags (``CD8.c01.Tn.MAL``), in CL's other words (precursor, progenitor), by a broad
+synonym, without one unknown modifier; such answers are broad matches and say what was left out. A synonym that
+CL's own definitions contradict (``CD16+ monocyte``) decides nothing. Labels that name no cell type (``Doublet``,
+``Unknown``, cluster numbers) and cells outside hematopoiesis get no ID: a wrong ID is worse than none.
 """
 
 from __future__ import annotations
