@@ -58,6 +58,8 @@ def test_a_minus_between_two_markers_is_a_negative_sign(text: str, normal: str) 
         # the one class CL names by the label's markers and one more
         ("CD16+ NK cells", "CL:0000939", "skos:exactMatch"),
         ("CD16- NK cells", "CL:0000938", "skos:exactMatch"),
+        # a marker profile is matched by the names that state markers, not by a name that states none (decidual NK)
+        ("CD16-CD56+ NK", "CL:0000938", "skos:exactMatch"),
         # many subsets carry the marker, the kind does not state it: the kind
         ("CD56+ NK", "CL:0000623", "skos:broadMatch"),
         # markers alone, several classes: the nearest kind they share

@@ -802,7 +802,7 @@ class Annotator:
             extra = words - wanted
             if extra and markers and markers <= marks:  # what its ancestors are called goes without saying
                 extra -= self._ancestor_heads(iri)
-            if not extra or profile or (markers and markers <= marks and len(extra) <= 2):
+            if not extra or (profile and marks) or (markers and markers <= marks and len(extra) <= 2):
                 return True
         return False
 
