@@ -79,6 +79,11 @@ def test_a_minus_between_two_markers_is_a_negative_sign(text: str, normal: str) 
         ("dnT", "CL:0002489", "skos:exactMatch"),
         # CL's other word for the same thing; a word run into its number
         ("Megakaryocyte precursor", "CL:0000553", "skos:exactMatch"),
+        # a prefix run into a name, a name run into its cluster number, a leading h for human
+        ("PreB cell", "CL:0000817", "skos:exactMatch"),
+        ("ProB cell", "CL:0000826", "skos:exactMatch"),
+        ("hMono2", "CL:0000576", "skos:exactMatch"),
+        ("hTreg", "CL:0000815", "skos:exactMatch"),
         # a broad synonym no other term has
         ("Lymph prog", "CL:0000838", "skos:exactMatch"),
         # an adjective of "… lineage cell"

@@ -74,7 +74,9 @@ _PLACE = frozenset({"dark", "light", "zone", "resident", "tissue"})
 #: Kinds too general to answer a label of markers alone with: hematopoietic cell, leukocyte.
 _TOO_GENERAL = frozenset({OBO + "CL_0000988", OBO + "CL_0000738"})
 _SAME_WORD = {"precursor": "progenitor", "progenitor": "precursor", "precursors": "progenitors"}
-_RUN_IN = re.compile(r"^([a-z]{4,})(\d{1,2})$")  # helper2
+_RUN_IN = re.compile(r"^([a-z]{2,})(\d{1,2})$")  # helper2, mono1
+_JOINED = re.compile(r"^(pre|pro)([a-z]{1,})$")  # preb, prob, pret
+_HUMAN_PREFIX = re.compile(r"^h(?=[A-Z])")
 _TOKEN = re.compile(r"[^A-Za-z0-9]+")
 _GENE = re.compile(r"^(?=.*[A-Z]{2})[A-Z][A-Z0-9]{1,9}$")
 _CLUSTER = re.compile(r"^(cluster|cl|c|clust|group|leiden|louvain)?\s*\d+([._ ]\d+)*$")
@@ -405,13 +407,15 @@ class Annotator:
 
     def _other_words(self, label: str, key: str) -> _Hit | None:
         """The label in CL's other words for the same thing: "precursor" for "progenitor" and the reverse ("DC
-        precursor", "Megakaryocyte precursor"), and a word run into its number split ("T Helper2")."""
+        precursor", "Megakaryocyte precursor"); a word run into its number ("T Helper2", "Mono1") or a prefix run
+        into a name ("PreB cell", "ProB") split; a leading h for human dropped ("hMono2")."""
         words = key.split(" ")
+        if _HUMAN_PREFIX.match(label) and len(words[0]) > 2:  # "hMono2", "hTreg": human, in a two-species atlas
+            words = [words[0][1:], *words[1:]]
         swapped = [_SAME_WORD.get(w, w) for w in words]
-        swapped = [
-            " ".join(m.groups()) if (m := _RUN_IN.match(w)) and m.group(1) in self._postings else w for w in swapped
-        ]
-        if swapped == words:
+        swapped = [" ".join(m.groups()) if (m := _RUN_IN.match(w)) and self._knows(m.group(1)) else w for w in swapped]
+        swapped = [" ".join(m.groups()) if (m := _JOINED.match(w)) and self._knows(m.group(2)) else w for w in swapped]
+        if swapped == key.split(" "):
             return None
         text = " ".join(swapped)
         again = self._resolve(label, text, others=False)
@@ -419,6 +423,10 @@ class Annotator:
             return None
         note = f"read as {text!r}" + (f"; {again.note}" if again.note else "")
         return _Hit(again.iri, again.match, again.score * 0.9, note, again.predicate, again.curated)
+
+    def _knows(self, word: str) -> bool:
+        """Whether a normalised word is a word of CL's or hemo's names, or an abbreviation of the table."""
+        return word in self._postings or word in self.abbreviations or singular(word) in self._word
 
     def _broad_name(self, label: str, key: str) -> _Hit | None:
         """A label that is a broad synonym of one CL term and nothing else ("lymphoid progenitor cell"): that term,
