@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 import hemokg
 from hemokg.lookup import normalize
 from hemokg.vocab import OBO
+from tests.fixtures.core import outputs_under_hash_seeds
 
 
 @pytest.fixture(scope="module")
@@ -133,17 +130,7 @@ def test_answers_do_not_depend_on_the_hash_seed() -> None:
         "import hemokg; kg = hemokg.load(); "
         "print([a.cl_id for a in kg.annotate(['MHCII low CD14 monocyte', 'CD34+', 'CD56+ NK', 'G/M prog'])])"
     )
-    outs = {
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "PYTHONHASHSEED": str(seed)},
-            check=True,
-        ).stdout
-        for seed in (1, 2, 3)
-    }
+    outs = outputs_under_hash_seeds(code, (1, 2, 3))
     assert len(outs) == 1, outs
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import fastobo
@@ -27,6 +25,7 @@ import hemokg
 from hemokg.errors import ExportError, ParameterError
 from hemokg.formats.jsonld import CONTEXT_PATH, CONTEXT_URL, local_loader
 from hemokg.formats.registry import FORMATS, Source, export, release
+from tests.fixtures.core import outputs_under_hash_seeds
 from tests.test_turtle import SAMPLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -311,17 +310,7 @@ def test_every_format_gives_the_same_bytes_on_every_run() -> None:
         "print({f: hashlib.sha256(export(kg, f)).hexdigest() for f in "
         "('turtle', 'ntriples', 'nquads', 'rdfxml', 'jsonld', 'obo', 'obographs', 'csv', 'tsv')})"
     )
-    runs = {
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONHASHSEED": seed},
-        ).stdout
-        for seed in ("0", "77")
-    }
+    runs = outputs_under_hash_seeds(code, cwd=ROOT)
     assert len(runs) == 1
 
 
