@@ -190,7 +190,7 @@ def test_the_reasoned_cache_creates_its_own_folder(tmp_path: Path, monkeypatch: 
     source.write_text(TINY_TTL, encoding="utf-8")
     body = load_nquads(source, reasoned=True)
     assert b"HEMO_9000002" in body
-    assert sorted(p.suffix for p in cache.iterdir()) == [".nq", ".sha256"]  # the cache file and its seal
+    assert sorted(p.suffix for p in cache.iterdir()) == [".lock", ".nq", ".sha256"]  # the file, its lock and seal
 
 
 # --- 4. multi-file writes: all old files or all new ones ------------------------------------------------------------

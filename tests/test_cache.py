@@ -1,5 +1,6 @@
 """The reasoned-graph cache: a corrupted, truncated or stale cache file is detected (content hash, input hash) and
-rebuilt; processes building it at the same time all get the right answer and leave one intact file behind.
+rebuilt; processes that need it at the same time build it once (the others wait for the first), all get the right
+answer and leave one intact file behind.
 
 Each test reasons over a small synthetic ontology with the real reasoner (HermiT, through Java) in a private cache
 folder; the log line ``reasoning over …`` tells when the reasoner ran.
@@ -153,12 +154,15 @@ def test_processes_building_the_cache_at_once_do_not_corrupt_it(small: Path) -> 
     answers = {out.strip() for out, _ in outputs}
     assert len(answers) == 1 and answers.pop().startswith("12 ")
     builders = sum("reasoning over" in err for _, err in outputs)
-    assert builders >= 2, "the processes did not overlap; the race was not exercised"
+    waiters = sum("waiting for another process building" in err for _, err in outputs)
+    assert builders == 1, "the reasoner ran in more than one process: " + " | ".join(err[-300:] for _, err in outputs)
+    assert waiters >= 1, "the processes did not overlap; the race was not exercised"
     cached = _cached(small)
     key = cached.read_text().split()[2]
     assert read_reasoned(cached, key) is not None
-    # no temporary file left behind: the cache file and its seal
-    assert sorted(p.name for p in cached.parent.iterdir()) == [cached.name, cached.name + ".sha256"]
+    # no temporary file left behind: the cache file, its seal and its (empty) build lock
+    names = [cached.name, cached.name + ".lock", cached.name + ".sha256"]
+    assert sorted(p.name for p in cached.parent.iterdir()) == names
     proc = subprocess.run(
         [sys.executable, "-c", BUILD, str(small)], capture_output=True, text=True, env=env, timeout=300
     )

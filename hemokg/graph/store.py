@@ -2,12 +2,18 @@
 
 The hot path parses one N-Quads file with pyoxigraph (tens of milliseconds); Java and owlready2 are only touched
 when ``hemo.ttl`` (or an import module) changed since the shipped reasoned graph was built.
+
+Processes that need the same graph while it is not cached build it once: the first takes a lock on that cache entry
+(``<file>.lock`` beside it, an advisory ``flock`` where the platform has one), the others wait for it and then read
+what it cached.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from hemokg.fileio import atomic_write, read_regular_file
@@ -69,20 +75,63 @@ def load_nquads(
     candidates = [cache_dir() / f"hemo-reasoned-{key[:16]}.nq"]
     if ontology is None and not imports:
         candidates.insert(0, reasoned_path())
+    body = _read_cached(candidates, key)
+    if body is not None:
+        return body
+    with _building(candidates[-1]):
+        if (body := _read_cached(candidates[-1:], key)) is not None:  # built by the process we waited for
+            return body
+        log.info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
+        blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key)
+        try:
+            candidates[-1].parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
+            atomic_write(candidates[-1], blob)
+            atomic_write(seal_path(candidates[-1]), hashlib.sha256(blob).hexdigest().encode() + b"\n")
+        except OSError as exc:  # a read-only home or a full disk still gets its answer, just not cached
+            log.warning("could not cache the reasoned graph in %s: %s", candidates[-1], exc)
+            with suppress(OSError):  # leave nothing behind (a process waiting for the lock builds for itself)
+                _lock_path(candidates[-1]).unlink()
+    return blob.split(b"\n", 1)[1]
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def _read_cached(candidates: list[Path], key: str) -> bytes | None:
+    """The body of the first candidate that holds the graph of ``key`` intact (the shipped file, then the cache)."""
     for candidate in candidates:
         cached = candidate != reasoned_path()
         body = read_reasoned(candidate, key, sealed=cached)
         if body is not None and (not cached or _parses(candidate, body)):
             return body
-    log.info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
-    blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key)
+    return None
+
+
+@contextmanager
+def _building(path: Path) -> Iterator[None]:
+    """Hold the build lock of the cache entry ``path`` (waiting while another process holds it). Without a usable
+    lock (no ``fcntl``, or a cache folder that cannot be written) the build goes ahead unlocked."""
     try:
-        candidates[-1].parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
-        atomic_write(candidates[-1], blob)
-        atomic_write(seal_path(candidates[-1]), hashlib.sha256(blob).hexdigest().encode() + b"\n")
-    except OSError as exc:  # a read-only home still gets its answer, just not cached
-        log.warning("could not cache the reasoned graph in %s: %s", candidates[-1], exc)
-    return blob.split(b"\n", 1)[1]
+        import fcntl
+    except ImportError:  # not a POSIX system: concurrent builds stay safe (atomic writes), just not shared
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(_lock_path(path), "ab")  # held across the yield, closed by the with below
+    except OSError:
+        yield
+        return
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("waiting for another process building %s", path)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks
+            pass
+        yield  # closing the file releases the lock
 
 
 def _parses(path: Path, body: bytes) -> bool:
