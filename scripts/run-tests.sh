@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs (system packages with apt, Python packages with pip), then run it.
 # This is the README's test command, and what CI runs (.ci/run); extra arguments go to pytest. Before the tests it runs
-# ruff check, ruff format --check and mypy --strict hemokg, and stops on any finding.
+# ruff check, ruff format --check and mypy --strict hemokg, and stops on any finding. pytest runs on one worker per
+# CPU core (pytest-xdist: -n auto, each test module on one worker; tests/conftest.py says how the work is split);
+# pass -n 0 to run in one process, -n N for N workers.
 # The fast target (under a minute on 2 cores): scripts/run-tests.sh -m "not slow"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,4 +64,4 @@ npm ci --prefix tests/js --no-audit --no-fund --loglevel=error >/dev/null
 "$python" -m ruff check .
 "$python" -m ruff format --check .
 "$python" -m mypy --strict hemokg
-exec "$python" -m pytest "$@"
+exec "$python" -m pytest -n auto --dist loadgroup --no-loadscope-reorder "$@"

@@ -1,5 +1,13 @@
-"""Session-wide test set-up: a private cache folder, the fixture modules of each part of the suite, and the rules that
-mark a test ``slow`` (the fast target is ``pytest -m "not slow"``)."""
+"""Session-wide test set-up: a private cache folder, the fixture modules of each part of the suite, the rules that
+mark a test ``slow`` (the fast target is ``pytest -m "not slow"``), and how the suite is split between pytest-xdist
+workers (``scripts/run-tests.sh`` runs ``pytest -n auto --dist loadgroup``).
+
+Under xdist each test module is one work unit (its ``xdist_group``), so a module's fixtures (servers, exports, a
+checkout) are built once, on one worker; the modules that take longest are handed out first, so that the two workers
+of a 2-core machine finish together. Session fixtures (the servers of tests/fixtures/servers.py) start once per
+worker, on free ports and in private folders. The reasoned-graph cache folder below is chosen by the controller and
+inherited by every worker: a graph is reasoned once for the whole run (hemokg locks a cache entry while it builds it).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,8 @@ import tempfile
 import pytest
 from hypothesis import settings
 
-# Reasoned-graph caches go to a private folder, never the user's ~/.cache.
+# Reasoned-graph caches go to a private folder, never the user's ~/.cache (under xdist: the controller's folder, which
+# the workers inherit through the environment).
 os.environ.setdefault("HEMOKG_CACHE_DIR", tempfile.mkdtemp(prefix="hemokg-test-cache-"))
 
 # No test may depend on state an earlier run left behind: no example database (.hypothesis/); under CI the examples
@@ -82,9 +91,46 @@ SLOW_TESTS = {
 }
 
 
+#: The modules that take longest (``--durations`` on 2 cores), longest first: under xdist they are handed out first.
+#: A module not listed runs after these, in collection order; the list only orders work, it decides nothing else.
+HEAVIEST_FIRST = (
+    "test_benchmarks",
+    "test_oak",
+    "test_deep_wide",
+    "test_help_examples",
+    "test_imports",
+    "test_injection",
+    "test_reasoning",
+    "test_ontology",
+    "test_readers",
+    "test_jena",
+    "test_turtle",
+    "test_export",
+    "test_serve_limits",
+    "test_remote",
+    "test_site",
+    "test_fuzz",
+    "test_annotate_anndata",
+    "test_conformance",
+    "test_network",
+)
+
+
+def _module(item: pytest.Item) -> str:
+    return item.module.__name__.rpartition(".")[2] if item.module else ""
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        for item in items:  # one work unit per module (a test may name a group of its own)
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(_module(item)))
+        if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker sorts alike, so their collections stay identical
+            rank = {name: i for i, name in enumerate(HEAVIEST_FIRST)}
+            items.sort(key=lambda item: rank.get(_module(item), len(rank)))
     for item in items:
-        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        module = _module(item)
         name = getattr(item, "originalname", item.name)
         why = (
             SLOW_MODULES.get(module)

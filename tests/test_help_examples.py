@@ -3,8 +3,10 @@
 Each command's examples run as one bash script (``set -e``) in a scratch folder of their own, with ``hemokg`` on
 PATH running this tree's package from a scratch copy of the source checkout (so ``build``, ``format`` and ``imports``
 write into the copy, never into this tree). The examples that need a server name the port they use: ``push`` gets
-an Oxigraph server on that port (tests/fixtures/servers.py), ``serve`` starts its own. There is no skip list: an
-example that cannot run as printed is rewritten until it can.
+an Oxigraph server on that port (tests/fixtures/servers.py), ``serve`` starts its own. The one change made to the
+printed lines is that port number: each run puts a port free at the time in its place (the same one in every line
+of the command), so that runs in parallel (pytest-xdist, or another checkout's suite) never meet on a fixed port.
+There is no skip list: an example that cannot run as printed is rewritten until it can.
 """
 
 from __future__ import annotations
@@ -23,11 +25,24 @@ import click
 import pytest
 
 from hemokg.cli import cli
-from tests.fixtures.servers import OxigraphServer
+from tests.fixtures.servers import OxigraphServer, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The port each command's examples expect a server on, and the fixture that provides it (serve starts its own).
 SERVER_PORTS = {"push": 7878}
+#: A port an example names: in a URL on 127.0.0.1, or as ``--port``.
+PORT = re.compile(r"(?<=127\.0\.0\.1:)\d+\b|(?<=--port )\d+\b")
+
+
+def with_free_ports(lines: list[str]) -> tuple[list[str], dict[int, int]]:
+    """The lines with every port they name replaced by one free now (each printed port always by the same one), and
+    the replacements (printed port -> free port)."""
+    ports: dict[int, int] = {}
+
+    def free(match: re.Match[str]) -> str:
+        return str(ports.setdefault(int(match.group()), free_port()))
+
+    return [PORT.sub(free, line) for line in lines], ports
 
 
 def _commands() -> list[tuple[str, click.Command]]:
@@ -108,10 +123,12 @@ def test_every_help_example_runs_as_printed(
     assert lines, f"{path} --help shows no example"
     work = tmp_path / "work"
     work.mkdir()
+    lines, ports = with_free_ports(lines)
     with ExitStack() as stack:
         port = SERVER_PORTS.get(path.split(" ")[1] if " " in path else "")
         if port is not None:
-            server = OxigraphServer.start_in(tmp_path / "db", port=port)
+            assert port in ports, f"{path}: its examples no longer name port {port}; update SERVER_PORTS"
+            server = OxigraphServer.start_in(tmp_path / "db", port=ports[port])
             stack.callback(server.stop)
         proc = subprocess.Popen(
             ["bash", "-e", "-c", "\n".join(lines)],
@@ -140,3 +157,15 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         pass
+
+
+def test_ports_in_examples_are_replaced_consistently() -> None:
+    lines, ports = with_free_ports(
+        ["hemokg serve --port 8000 &", "curl -g 'http://127.0.0.1:8000/sparql?query=ASK{?s?p?o}'", "hemokg query x"]
+    )
+    assert list(ports) == [8000] and ports[8000] != 8000
+    assert lines == [
+        f"hemokg serve --port {ports[8000]} &",
+        f"curl -g 'http://127.0.0.1:{ports[8000]}/sparql?query=ASK{{?s?p?o}}'",
+        "hemokg query x",
+    ]
