@@ -71,7 +71,7 @@ DEEP_GRAPH = "https://w3id.org/hemokg/test/deep-wide"
 
 @pytest.fixture(scope="module")
 def backends(data: bytes, request, tmp_path_factory) -> Iterator[GraphOnBackends]:
-    with GraphOnBackends(data, DEEP_GRAPH, request, tmp_path_factory.mktemp("deep-wide")) as on:
+    with GraphOnBackends(data, DEEP_GRAPH, request, tmp_path_factory.mktemp("deep-wide"), bulk=True) as on:
         yield on
 
 
