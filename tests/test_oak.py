@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from hemokg.interop.oak import HemokgImplementation, OakError
 
 ROOT = Path(__file__).resolve().parents[1]
 DF, DDF = "RO:0002202", "RO:0002207"
-RUNOAK = "import sys; from oaklib.cli import main; sys.exit(main())"
 
 
 def curie(iri: str) -> str:
@@ -63,10 +63,100 @@ def classes(adapter: HemokgImplementation) -> list[str]:
     return found
 
 
-def runoak(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", RUNOAK, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
-    )
+#: ``runoak`` with OAK's import (seconds of CPU) paid once: a process that imports ``oaklib.cli`` and then, for each
+#: command, forks a child that runs ``main()`` (what the ``runoak`` script runs) with the command's arguments, its own
+#: stdout and stderr files and stdin from /dev/null, and exits with its exit code. Each command is still a process
+#: of its own: nothing it does is seen by the next one.
+ZYGOTE = """
+import json, os, sys, traceback
+from oaklib.cli import main
+print("ready", flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            for fd, name, mode in ((0, os.devnull, os.O_RDONLY), (1, request["stdout"], os.O_WRONLY | os.O_CREAT),
+                                   (2, request["stderr"], os.O_WRONLY | os.O_CREAT)):
+                os.dup2(os.open(name, mode, 0o600), fd)
+            os.chdir(request["cwd"])
+            sys.argv = ["runoak", *request["args"]]
+            try:
+                main()
+                code = 0
+            except SystemExit as exc:  # as the interpreter exits on an uncaught SystemExit
+                if exc.code is None or isinstance(exc.code, int):
+                    code = exc.code or 0
+                else:
+                    print(exc.code, file=sys.stderr)
+            except BaseException:
+                traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps(os.waitstatus_to_exitcode(status)), flush=True)
+"""
+
+
+class Runoak:
+    """OAK's command line, one process per command, forked from a process that has imported OAK (:data:`ZYGOTE`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.count = folder, 0
+        self.startup = folder / "startup.err"
+        with self.startup.open("w") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", ZYGOTE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+                cwd=ROOT,
+                start_new_session=True,
+            )
+        assert self._line(300) == "ready", self.startup.read_text()
+        # a real runoak prints whatever OAK's import prints into every command's stderr: there must be none
+        assert self.startup.read_text() == "", self.startup.read_text()
+
+    def _line(self, timeout: float) -> str:
+        import select
+
+        assert self.proc.stdout is not None
+        if not select.select([self.proc.stdout], [], [], timeout)[0]:
+            self.close()
+            pytest.fail(f"runoak did not answer in {timeout} s")
+        return self.proc.stdout.readline().strip()
+
+    def __call__(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        import json
+
+        assert self.proc.stdin is not None and self.proc.poll() is None, self.startup.read_text()
+        self.count += 1
+        out, err = self.folder / f"{self.count}.out", self.folder / f"{self.count}.err"
+        request = {"args": list(args), "cwd": str(ROOT), "stdout": str(out), "stderr": str(err)}
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        code = int(self._line(timeout))
+        return subprocess.CompletedProcess(["runoak", *args], code, out.read_text(), err.read_text())
+
+    def close(self) -> None:
+        import os
+        import signal
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the forked children are in its session
+            self.proc.wait(30)
+
+
+@pytest.fixture(scope="module")
+def runoak(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runoak]:
+    """Run ``runoak ARGS`` (OAK's command line) as a process: exit code, stdout, stderr."""
+    run = Runoak(tmp_path_factory.mktemp("runoak"))
+    yield run
+    run.close()
 
 
 def ids(out: str) -> set[str]:
@@ -281,7 +371,7 @@ def test_selector_errors_are_hemo_errors() -> None:
 
 # --- OAK's command line -----------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_runoak_ancestors_is_superclasses_plus_the_term(hemokg_cli) -> None:
+def test_runoak_ancestors_is_superclasses_plus_the_term(runoak: Runoak, hemokg_cli) -> None:
     run = runoak("-i", "hemokg:", "ancestors", "-p", "i", "neutrophil")
     assert run.returncode == 0, run.stderr
     found = {row[0]: row[1] for row in table(run.stdout)}
@@ -298,7 +388,7 @@ def test_runoak_ancestors_is_superclasses_plus_the_term(hemokg_cli) -> None:
 
 
 @pytest.mark.slow
-def test_runoak_commands(kg: hemokg.KnowledgeGraph) -> None:
+def test_runoak_commands(runoak: Runoak, kg: hemokg.KnowledgeGraph) -> None:
     info = runoak("-i", "hemokg:", "info", "neutrophil", "HEMO:0000002")
     assert info.returncode == 0 and info.stdout.split("\n")[:2] == [
         "HEMO:0000123 ! neutrophil",
@@ -334,7 +424,7 @@ def test_runoak_commands(kg: hemokg.KnowledgeGraph) -> None:
         (["-i", "hemokg:", "info", "http://a>b"], "Error: hemokg: 'http://a>b' is not a CURIE with a known prefix"),
     ],
 )
-def test_runoak_errors_are_one_line(args: list[str], message: str) -> None:
+def test_runoak_errors_are_one_line(runoak: Runoak, args: list[str], message: str) -> None:
     run = runoak(*args)
     assert run.returncode != 0
     assert run.stderr.strip().startswith(message), run.stderr
@@ -343,7 +433,7 @@ def test_runoak_errors_are_one_line(args: list[str], message: str) -> None:
 
 
 @pytest.mark.slow
-def test_runoak_endpoint_down_is_one_line() -> None:
+def test_runoak_endpoint_down_is_one_line(runoak: Runoak) -> None:
     from tests.fixtures.servers import free_port
 
     url = f"http://127.0.0.1:{free_port()}/query"
