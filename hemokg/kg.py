@@ -15,7 +15,7 @@ from pyoxigraph import Literal, NamedNode
 
 from hemokg.backends import Backend
 from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
-from hemokg.lineage import Lineage, trace
+from hemokg.lineage import Lineage, QuerySource, Source, StoreSource, trace
 from hemokg.lookup import LabelIndex, Term, as_iri
 from hemokg.sparql.queries import Catalog, StoredQuery, catalog, unknown_keyword
 from hemokg.sparql.results import RDFTerm, Results, bound_value
@@ -254,12 +254,21 @@ class KnowledgeGraph:
         When the cell itself has no direct step (CL's neutrophil includes its own immature forms), the lineages of
         its kinds that do have direct steps come along in ``kinds`` (mature neutrophil: … → metamyelocyte → it).
         """
-        lineage = trace(self.query, self.resolve(cell, prefer_hemo=True), cell)
+        lineage = trace(self.lineage_source(), self.resolve(cell, prefer_hemo=True), cell)
         if as_iri(cell) is None:
             matched = self._by_name(cell)[1]
             if "(" in matched:  # a plural, spelling or word-order form: say how the name was read
                 lineage.matched = matched
         return lineage
+
+    def lineage_source(self) -> Source:
+        """What :meth:`lineage` reads: the embedded store's own triples (:class:`~hemokg.lineage.StoreSource`,
+        pattern lookups), else the stored queries through :meth:`query` (a remote endpoint). Same answers."""
+        from hemokg.backends.embedded import EmbeddedBackend
+
+        if isinstance(self.backend, EmbeddedBackend):
+            return StoreSource(self.backend.store)
+        return QuerySource(self.query)
 
     # --- other libraries' objects ------------------------------------------------------------------------------
     def owl(self, *, imports: bool = False) -> Any:

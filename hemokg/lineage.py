@@ -1,9 +1,14 @@
 """Lineages: the develops-from chain of a cell up to the stem cell, and what it develops into below.
 
-Steps are the asserted ``directly develops from`` (RO:0002207) edges, fetched by two stored queries and ordered
-here iteratively (no recursion), so a chain thousands of steps deep is as safe as a short one. :func:`trace` holds all
-of the lineage logic (gaps filled from superclasses, kinds chosen); it runs stored queries through the query function
-it is handed (``KnowledgeGraph.query``), so it never imports the facade.
+Steps are the asserted ``directly develops from`` (RO:0002207) edges, ordered here iteratively (no recursion), so a
+chain thousands of steps deep is as safe as a short one. :func:`trace` holds all of the lineage logic (gaps filled
+from superclasses, kinds chosen); it reads the graph through a :class:`Source`: :class:`QuerySource` runs the stored
+queries (``develops-from-steps``, ``develops-into``, ``kind-steps``, ``kind-groupings``, ``lineage-groupings``,
+``subclasses``, ``superclasses``, ``term-details``) through the query function it is handed (``KnowledgeGraph.query``,
+any backend), :class:`StoreSource` answers the same questions from an embedded pyoxigraph store's own triples by
+pattern lookups (no SPARQL to plan: each answer costs what the cell's neighbourhood holds, whatever the graph's size).
+The two give identical answers (``tests/test_lineage_source.py`` holds them to it, cell by cell); the module never
+imports the facade.
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Protocol
 
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, Store
 
 from hemokg.errors import TermNotFoundError
 from hemokg.sparql.results import Results, bound_value
-from hemokg.vocab import REL, iri_to_curie
+from hemokg.vocab import HEMO, OBO, OWL, RDFS, REL, iri_to_curie
 
-__all__ = ["Lineage", "QueryFunction", "Step", "trace"]
+__all__ = ["Lineage", "QueryFunction", "QuerySource", "Source", "Step", "StoreSource", "trace"]
 
 
 class QueryFunction(Protocol):
@@ -168,9 +173,306 @@ def _paths(start: str, parents: dict[str, list[str]], limit: int = 64, budget: i
     return done
 
 
-# --- tracing a lineage through stored queries ----------------------------------------------------------------------
-def trace(query: QueryFunction, iri: str, text: str) -> Lineage:
-    """The lineage of the cell ``iri`` as a hematologist draws it (``text`` is what the user typed, for errors).
+# --- what a trace reads: one protocol, two sources -----------------------------------------------------------------
+Steps = tuple[list[Step], dict[str, str]]
+
+
+class Source(Protocol):
+    """What a trace asks of the graph, each question about one term (an IRI). Every answer is the one the stored
+    query named in the method's docstring gives, in its order where the order is kept."""
+
+    def up_steps(self, iri: str) -> Steps:
+        """``develops-from-steps``: the asserted steps of the cell and of what it develops from, with labels."""
+        ...
+
+    def down_steps(self, iri: str) -> Steps:
+        """``develops-into``: the asserted steps of the cells that develop from the cell, with labels."""
+        ...
+
+    def kind_steps(self, iri: str) -> Steps:
+        """``kind-steps``: the asserted steps of the cell's subclasses, with labels."""
+        ...
+
+    def details(self, iri: str) -> tuple[bool, str | None]:
+        """``term-details``: whether the graph says anything of the term, and its (first) label."""
+        ...
+
+    def subclasses(self, iri: str) -> set[str]:
+        """``subclasses``: the hemo terms below the cell (is a, transitively), labelled ones."""
+        ...
+
+    def lineage_groupings(self, iri: str) -> set[str]:
+        """``lineage-groupings``: the grouping classes among the cells that develop from the cell."""
+        ...
+
+    def kind_groupings(self, iri: str) -> set[str]:
+        """``kind-groupings``: the cell's kinds that group other kinds with develops-from steps of their own."""
+        ...
+
+    def superclasses(self, iri: str) -> list[str]:
+        """``superclasses``: the labelled hemo terms above the term (is a, transitively), nearest first."""
+        ...
+
+
+class QuerySource:
+    """A :class:`Source` running the stored queries through ``query`` (``KnowledgeGraph.query``): any backend."""
+
+    def __init__(self, query: QueryFunction) -> None:
+        self.query = query
+
+    def up_steps(self, iri: str) -> Steps:
+        return _rows(self.query("develops-from-steps", cell=NamedNode(iri)))
+
+    def down_steps(self, iri: str) -> Steps:
+        return _rows(self.query("develops-into", cell=NamedNode(iri)))
+
+    def kind_steps(self, iri: str) -> Steps:
+        return _rows(self.query("kind-steps", cell=NamedNode(iri)))
+
+    def details(self, iri: str) -> tuple[bool, str | None]:
+        rows = self.query("term-details", term=NamedNode(iri)).rows
+        found = [bound_value(r[1]) for r in rows if bound_value(r[0]) == "label"]
+        return bool(rows), found[0] if found else None
+
+    def subclasses(self, iri: str) -> set[str]:
+        return {row[0].value for row in self.query("subclasses", term=NamedNode(iri))}
+
+    def lineage_groupings(self, iri: str) -> set[str]:
+        return {row[0].value for row in self.query("lineage-groupings", cell=NamedNode(iri))}
+
+    def kind_groupings(self, iri: str) -> set[str]:
+        return {row[0].value for row in self.query("kind-groupings", cell=NamedNode(iri))}
+
+    def superclasses(self, iri: str) -> list[str]:
+        return [row[0].value for row in self.query("superclasses", term=NamedNode(iri))]
+
+
+_SUBCLASS = NamedNode(RDFS.subClassOf)
+_LABEL = NamedNode(RDFS.label)
+_ON_PROPERTY = NamedNode(OWL.onProperty)
+_SOME = NamedNode(OWL.someValuesFrom)
+_DEVELOPS = NamedNode(REL["develops_from"])
+_DIRECTLY = NamedNode(REL["directly_develops_from"])
+#: The predicates ``term-details`` reports (besides named superclasses).
+_DETAILS = tuple(
+    NamedNode(OBO + "IAO_0000115" if p == "definition" else p)
+    for p in (
+        "definition",
+        "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym",
+        "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym",
+        "http://www.geneontology.org/formats/oboInOwl#hasNarrowSynonym",
+        "http://www.geneontology.org/formats/oboInOwl#hasBroadSynonym",
+        "http://www.w3.org/2004/02/skos/core#exactMatch",
+        "http://www.w3.org/2004/02/skos/core#closeMatch",
+        "http://www.w3.org/2004/02/skos/core#broadMatch",
+        "http://www.w3.org/2004/02/skos/core#narrowMatch",
+        "http://www.geneontology.org/formats/oboInOwl#hasDbXref",
+    )
+)
+Node = NamedNode | BlankNode
+
+
+def _rank(term: object) -> tuple[int, str]:
+    """SPARQL's ORDER BY across kinds of term: blank nodes, then IRIs, then literals, each by its text."""
+    rank = 0 if isinstance(term, BlankNode) else 1 if isinstance(term, NamedNode) else 2
+    return rank, getattr(term, "value", "")
+
+
+class StoreSource:
+    """A :class:`Source` reading an embedded pyoxigraph store's own triples (over the union of its graphs, as the
+    embedded backend's queries do) by pattern lookups: the stored queries' answers without planning SPARQL, each
+    costing what the term's neighbourhood holds, whatever the graph's size. Each lookup is remembered for the life
+    of the source (a chain's cells share most of their superclasses); :meth:`KnowledgeGraph.lineage
+    <hemokg.kg.KnowledgeGraph.lineage>` makes a fresh one per call, so nothing outlives a change to the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._seen_objects: dict[tuple[Node, NamedNode], list[Any]] = {}
+        self._seen_subjects: dict[tuple[NamedNode, Node], list[Node]] = {}
+
+    def _objects(self, subject: Node, predicate: NamedNode) -> list[Any]:
+        key = (subject, predicate)
+        found = self._seen_objects.get(key)
+        if found is None:
+            found = self._seen_objects[key] = [q.object for q in self.store.quads_for_pattern(subject, predicate, None)]
+        return found
+
+    def _subjects(self, predicate: NamedNode, obj: Node) -> list[Node]:
+        key = (predicate, obj)
+        found = self._seen_subjects.get(key)
+        if found is None:
+            found = self._seen_subjects[key] = [q.subject for q in self.store.quads_for_pattern(None, predicate, obj)]  # type: ignore[misc]
+        return found
+
+    def _nodes(self, terms: Iterable[object]) -> list[Node]:
+        return [t for t in dict.fromkeys(terms) if isinstance(t, NamedNode | BlankNode)]
+
+    def _labels(self, term: Node) -> list[Literal | None]:
+        found = sorted(dict.fromkeys(self._objects(term, _LABEL)), key=_rank)
+        return found or [None]
+
+    def _steps(self, cells: Iterable[Node]) -> Steps:
+        """The rows of a step query for these candidate cells: ``?cell rdfs:subClassOf [owl:onProperty ?relation;
+        owl:someValuesFrom ?precursor]``, the relation one of the two develops-from ones and the precursor an IRI,
+        distinct, ordered by cell, precursor and relation."""
+        rows: set[tuple[Node, NamedNode, NamedNode]] = set()
+        for cell in self._nodes(cells):
+            for restriction in self._nodes(self._objects(cell, _SUBCLASS)):
+                relations = [r for r in self._objects(restriction, _ON_PROPERTY) if r == _DIRECTLY or r == _DEVELOPS]
+                if relations:
+                    for precursor in self._objects(restriction, _SOME):
+                        if isinstance(precursor, NamedNode):
+                            rows.update((cell, precursor, relation) for relation in relations)
+        steps: list[Step] = []
+        labels: dict[str, str] = {}
+        for cell, precursor, relation in sorted(rows, key=lambda r: (_rank(r[0]), _rank(r[1]), _rank(r[2]))):
+            steps.append(Step(cell.value, precursor.value, relation == _DIRECTLY))
+            for term in (cell, precursor):
+                if term.value not in labels:
+                    found = self._labels(term)[0]
+                    if found is not None:
+                        labels[term.value] = found.value
+        # one row per label pair in the query: a step with two labels is one step once (from_edges keeps it once)
+        return steps, labels
+
+    def up_steps(self, iri: str) -> Steps:
+        cell = NamedNode(iri)
+        return self._steps([cell, *self._objects(cell, _DEVELOPS)])  # ?_cell_iri obo:RO_0002202? ?cell
+
+    def down_steps(self, iri: str) -> Steps:
+        return self._steps(self._subjects(_DEVELOPS, NamedNode(iri)))
+
+    def kind_steps(self, iri: str) -> Steps:
+        term = NamedNode(iri)
+        return self._steps(s for s in self._subjects(_SUBCLASS, term) if isinstance(s, NamedNode) and s != term)
+
+    def details(self, iri: str) -> tuple[bool, str | None]:
+        term = NamedNode(iri)
+        label = self._labels(term)[0]
+        if label is not None:
+            return True, label.value
+        said = any(next(self.store.quads_for_pattern(term, p, None, None), None) for p in _DETAILS) or any(
+            isinstance(o, NamedNode) and o != term for o in self._objects(term, _SUBCLASS)
+        )
+        return said, None
+
+    def _below(self, term: NamedNode) -> set[Node]:
+        """Everything ``rdfs:subClassOf+`` reaches upward to ``term`` (its subclasses, transitively)."""
+        seen: set[Node] = set()
+        queue: deque[Node] = deque([term])
+        while queue:
+            for sub in self._nodes(self._subjects(_SUBCLASS, queue.popleft())):
+                if sub not in seen:
+                    seen.add(sub)
+                    queue.append(sub)
+        return seen
+
+    def _above(self, term: NamedNode) -> set[Node]:
+        """Everything ``term rdfs:subClassOf+`` reaches (its superclasses, transitively)."""
+        seen: set[Node] = set()
+        queue: deque[Node] = deque([term])
+        while queue:
+            for sup in self._nodes(self._objects(queue.popleft(), _SUBCLASS)):
+                if sup not in seen:
+                    seen.add(sup)
+                    queue.append(sup)
+        return seen
+
+    def _hemo(self, terms: Iterable[Node], term: NamedNode) -> list[NamedNode]:
+        """The labelled hemo IRIs among ``terms``, ``term`` left out."""
+        return [
+            t
+            for t in terms
+            if isinstance(t, NamedNode) and t.value.startswith(HEMO) and t != term and self._labels(t)[0] is not None
+        ]
+
+    def subclasses(self, iri: str) -> set[str]:
+        term = NamedNode(iri)
+        return {t.value for t in self._hemo(self._below(term), term)}
+
+    def superclasses(self, iri: str) -> list[str]:
+        """Ordered as the query orders them: by the number of the superclass's own named superclasses, most first
+        (nearest first), then by label; one row per label."""
+        term = NamedNode(iri)
+        rows = []
+        for sup in self._hemo(self._above(term), term):
+            depth = sum(1 for a in self._nodes(self._objects(sup, _SUBCLASS)) if isinstance(a, NamedNode) and a != sup)
+            rows += [(-depth, _rank(label), sup.value) for label in self._labels(sup) if label is not None]
+        return [value for *_key, value in sorted(rows)]
+
+    def lineage_groupings(self, iri: str) -> set[str]:
+        below = {s for s in self._subjects(_DEVELOPS, NamedNode(iri)) if isinstance(s, NamedNode)}
+        return {
+            g.value
+            for n in below
+            for g in self._objects(n, _SUBCLASS)
+            if isinstance(g, NamedNode) and g in below and g != n
+        }
+
+    def kind_groupings(self, iri: str) -> set[str]:
+        term = NamedNode(iri)
+        staged: dict[NamedNode, bool] = {}
+
+        def has_step(cell: NamedNode) -> bool:  # ?cell rdfs:subClassOf [owl:onProperty one of the two]
+            if cell not in staged:
+                staged[cell] = any(
+                    r == _DIRECTLY or r == _DEVELOPS
+                    for restriction in self._nodes(self._objects(cell, _SUBCLASS))
+                    for r in self._objects(restriction, _ON_PROPERTY)
+                )
+            return staged[cell]
+
+        out = set()
+        for grouping in self._nodes(self._subjects(_SUBCLASS, term)):
+            if isinstance(grouping, NamedNode) and grouping != term:
+                narrower = self._subjects(_SUBCLASS, grouping)
+                if any(isinstance(n, NamedNode) and n != grouping and has_step(n) for n in narrower):
+                    out.add(grouping.value)
+        return out
+
+
+class _Once:
+    """A source with each question answered once per trace (a trace asks about the same superclass many times)."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.answers: dict[tuple[str, str], Any] = {}
+
+    def _ask(self, name: str, iri: str) -> Any:
+        key = (name, iri)
+        if key not in self.answers:
+            self.answers[key] = getattr(self.source, name)(iri)
+        return self.answers[key]
+
+    def up_steps(self, iri: str) -> Steps:
+        return self._ask("up_steps", iri)  # type: ignore[no-any-return]
+
+    def down_steps(self, iri: str) -> Steps:
+        return self._ask("down_steps", iri)  # type: ignore[no-any-return]
+
+    def kind_steps(self, iri: str) -> Steps:
+        return self._ask("kind_steps", iri)  # type: ignore[no-any-return]
+
+    def details(self, iri: str) -> tuple[bool, str | None]:
+        return self._ask("details", iri)  # type: ignore[no-any-return]
+
+    def subclasses(self, iri: str) -> set[str]:
+        return self._ask("subclasses", iri)  # type: ignore[no-any-return]
+
+    def lineage_groupings(self, iri: str) -> set[str]:
+        return self._ask("lineage_groupings", iri)  # type: ignore[no-any-return]
+
+    def kind_groupings(self, iri: str) -> set[str]:
+        return self._ask("kind_groupings", iri)  # type: ignore[no-any-return]
+
+    def superclasses(self, iri: str) -> list[str]:
+        return self._ask("superclasses", iri)  # type: ignore[no-any-return]
+
+
+# --- tracing a lineage ---------------------------------------------------------------------------------------------
+def trace(source: Source | QueryFunction, iri: str, text: str) -> Lineage:
+    """The lineage of the cell ``iri`` as a hematologist draws it (``text`` is what the user typed, for errors);
+    ``source`` is a :class:`Source` or a stored-query function (read through :class:`QuerySource`).
 
     Upward: the asserted steps up to the stem cell, a gap (a stage with no develops-from edge of its own) filled from
     its nearest superclass that has one. Downward: what develops from the cell or from one of its kinds (an
@@ -178,21 +480,21 @@ def trace(query: QueryFunction, iri: str, text: str) -> Lineage:
     ("granulocyte", "myeloid cell": no direct step of their own, a kind of them below the cell) and the cell's own
     kinds are not stages below it. When the cell has no direct step of its own (CL's neutrophil includes its immature
     forms), the chains of its most specific, most mature kinds come along in ``kinds``, each traced to the stem cell.
-    Each stored query runs at most once per trace, for one cell.
+    Each question is asked at most once per trace, for one cell.
     """
-    query = _once(query)
-    up, down, labels = _steps(query, iri, text, down=True)
-    kind_up, kind_labels = _rows(query("kind-steps", cell=NamedNode(iri)))
+    src = _Once(source if hasattr(source, "up_steps") else QuerySource(source))  # type: ignore[arg-type]
+    up, down, labels = _steps(src, iri, text, down=True)
+    kind_up, kind_labels = src.kind_steps(iri)
     labels = {**kind_labels, **labels}
     kinds = {s.cell for s in kind_up}
     if not any(s.precursor == iri for s in down):  # nothing develops from the cell itself: start from its kinds
-        kinds |= {row[0].value for row in query("subclasses", term=NamedNode(iri))}
-    groupings = {row[0].value for row in query("lineage-groupings", cell=NamedNode(iri))}
-    below = _below(query, iri, _prune(down, groupings, kinds), kinds, text)
-    lineage = _inherit(query, Lineage.from_edges(iri, up, below, labels), text)
+        kinds |= src.subclasses(iri)
+    groupings = src.lineage_groupings(iri)
+    below = _below(src, iri, _prune(down, groupings, kinds), kinds, text)
+    lineage = _inherit(src, Lineage.from_edges(iri, up, below, labels), text)
     if not any(s.direct for s in lineage.up if s.cell == iri):
-        groupings = {row[0].value for row in query("kind-groupings", cell=NamedNode(iri))}
-        lineage.kinds = _kinds(query, [s for s in kind_up if s.cell not in groupings], labels, text)
+        groupings = src.kind_groupings(iri)
+        lineage.kinds = _kinds(src, [s for s in kind_up if s.cell not in groupings], labels, text)
     return lineage
 
 
@@ -209,20 +511,7 @@ def _prune(down: list[Step], groupings: set[str], kinds: set[str]) -> list[Step]
         steps = [s for s in steps if s.cell not in leaves]
 
 
-def _once(query: QueryFunction) -> QueryFunction:
-    """``query`` with each (name, parameters) answered once: a trace asks about the same superclass many times."""
-    answers: dict[tuple[str, tuple[tuple[str, str], ...]], Results] = {}
-
-    def run(name: str, /, **params: object) -> Results:
-        key = (name, tuple(sorted((k, str(v)) for k, v in params.items())))
-        if key not in answers:
-            answers[key] = query(name, **params)
-        return answers[key]
-
-    return run
-
-
-def _below(query: QueryFunction, iri: str, kept: list[Step], skip: set[str], text: str) -> list[Step]:
+def _below(src: Source, iri: str, kept: list[Step], skip: set[str], text: str) -> list[Step]:
     """The develops-into steps as seen from ``iri``: a step out of one of the cell's kinds (``skip``) starts at the
     cell itself (not direct: through that kind); a stage below with no step of its own (early pro-B cell) takes its
     nearest superclass's steps, as upward."""
@@ -235,7 +524,7 @@ def _below(query: QueryFunction, iri: str, kept: list[Step], skip: set[str], tex
         elif s.precursor in skip:  # out of one of the cell's kinds
             out.append(Step(s.cell, iri, False))
         else:  # out of a stage with no step of its own: fill it from its superclasses, up to the cell
-            gap = _inherit(query, Lineage.from_edges(s.precursor, [], [], {}), text)
+            gap = _inherit(src, Lineage.from_edges(s.precursor, [], [], {}), text)
             above = [g for g in gap.up if g.precursor in cells or g.precursor == iri or g.cell == s.precursor]
             reached = any(g.precursor in cells or g.precursor == iri for g in above)
             out += [s, *above] if reached else [Step(s.cell, iri, False)]
@@ -243,7 +532,7 @@ def _below(query: QueryFunction, iri: str, kept: list[Step], skip: set[str], tex
     return out
 
 
-def _kinds(query: QueryFunction, steps: list[Step], labels: dict[str, str], text: str) -> list[Lineage]:
+def _kinds(src: Source, steps: list[Step], labels: dict[str, str], text: str) -> list[Lineage]:
     """The lineages of the most mature kinds that have steps of their own, each traced to the stem cell: a kind that
     is a stage on another kind's chain adds nothing."""
     own = {s.cell for s in steps}
@@ -251,13 +540,13 @@ def _kinds(query: QueryFunction, steps: list[Step], labels: dict[str, str], text
     mature = sorted(own - precursors, key=lambda k: labels.get(k, k))
     kinds = []
     for kind in mature:
-        up, _down, kind_labels = _steps(query, kind, text, down=False)
-        kinds.append(_inherit(query, Lineage.from_edges(kind, up, [], {**labels, **kind_labels}), text))
+        up, _down, kind_labels = _steps(src, kind, text, down=False)
+        kinds.append(_inherit(src, Lineage.from_edges(kind, up, [], {**labels, **kind_labels}), text))
     staged = {i for k in kinds for chain in k.chains() for i in chain[:-1]}
     return [k for k in kinds if k.iri not in staged]
 
 
-def _inherit(query: QueryFunction, lineage: Lineage, text: str, limit: int = 64) -> Lineage:
+def _inherit(src: Source, lineage: Lineage, text: str, limit: int = 64) -> Lineage:
     """Fill the gaps: a cell on the chain with no develops-from edge of its own takes those of its nearest
     superclass that has one (what holds of every T cell holds of a thymocyte: it develops from a pro-T cell).
     Only upward steps are fetched for a superclass, never its whole subtree."""
@@ -270,9 +559,8 @@ def _inherit(query: QueryFunction, lineage: Lineage, text: str, limit: int = 64)
             break
         for gap in gaps:
             tried.add(gap)
-            for row in query("superclasses", term=NamedNode(gap)):
-                parent = row[0].value
-                above, _down, above_labels = _steps(query, parent, text, down=False)
+            for parent in src.superclasses(gap):
+                above, _down, above_labels = _steps(src, parent, text, down=False)
                 own = [s for s in above if s.cell == parent]
                 if own:
                     steps += [Step(gap, s.precursor, s.direct) for s in own] + above
@@ -282,7 +570,7 @@ def _inherit(query: QueryFunction, lineage: Lineage, text: str, limit: int = 64)
     return current
 
 
-def _rows(results: Results) -> tuple[list[Step], dict[str, str]]:
+def _rows(results: Results) -> Steps:
     """Steps and labels from the rows of a step query (cell, cell_label, precursor, precursor_label, relation)."""
     steps: list[Step] = []
     labels: dict[str, str] = {}
@@ -294,18 +582,18 @@ def _rows(results: Results) -> tuple[list[Step], dict[str, str]]:
     return steps, labels
 
 
-def _steps(query: QueryFunction, iri: str, text: str, *, down: bool) -> tuple[list[Step], list[Step], dict[str, str]]:
+def _steps(src: Source, iri: str, text: str, *, down: bool) -> tuple[list[Step], list[Step], dict[str, str]]:
     """The asserted steps above ``iri`` (and, with ``down``, below it) with the labels of the cells they name."""
-    up, labels = _rows(query("develops-from-steps", cell=NamedNode(iri)))
+    up, labels = src.up_steps(iri)
+    labels = dict(labels)
     below: list[Step] = []
     if down:
-        below, more = _rows(query("develops-into", cell=NamedNode(iri)))
+        below, more = src.down_steps(iri)
         labels = {**more, **labels}
     if iri not in labels:
-        rows = query("term-details", term=NamedNode(iri)).rows
-        found = [bound_value(r[1]) for r in rows if bound_value(r[0]) == "label"]
-        if not rows:
+        said, label = src.details(iri)
+        if not said:
             raise TermNotFoundError(text)
-        if found:
-            labels[iri] = found[0]
+        if label is not None:
+            labels[iri] = label
     return up, below, labels

@@ -1,0 +1,111 @@
+"""The two lineage sources answer alike: :class:`~hemokg.lineage.StoreSource` (the embedded store's own triples,
+pattern lookups) gives, for every class of the graph, exactly what :class:`~hemokg.lineage.QuerySource` (the stored
+queries, as a remote endpoint runs them) gives — question by question and for the whole traced lineage — on the
+reasoned graph and the asserted one."""
+
+from __future__ import annotations
+
+import pytest
+
+import hemokg
+from hemokg.backends.embedded import EmbeddedBackend
+from hemokg.kg import KnowledgeGraph
+from hemokg.lineage import Lineage, QuerySource, StoreSource, trace
+from hemokg.sparql.results import Results
+from hemokg.vocab import REL
+
+QUESTIONS = (
+    "up_steps",
+    "down_steps",
+    "kind_steps",
+    "details",
+    "subclasses",
+    "lineage_groupings",
+    "kind_groupings",
+    "superclasses",
+)
+CLASSES = "SELECT DISTINCT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?x FILTER(isIRI(?c)) }"
+
+
+def _classes(kg: KnowledgeGraph) -> list[str]:
+    """Every class of the graph (hemo's and the external ones it names)."""
+    return sorted({row[0].value for row in kg.sparql(CLASSES)})
+
+
+def _drawn(lineage: Lineage) -> tuple[object, ...]:
+    return lineage.asdict(), lineage.up, lineage.down, [(k.up, k.down) for k in lineage.kinds]
+
+
+@pytest.fixture(scope="module", params=["reasoned", "asserted"])
+def graph(request: pytest.FixtureRequest, kg: KnowledgeGraph, asserted_kg: KnowledgeGraph) -> KnowledgeGraph:
+    return kg if request.param == "reasoned" else asserted_kg
+
+
+def test_each_question_answered_alike(graph: KnowledgeGraph) -> None:
+    queries, store = QuerySource(graph.query), StoreSource(graph.backend.store)  # type: ignore[attr-defined]
+    differ = []
+    for iri in _classes(graph):
+        for question in QUESTIONS:
+            by_query, by_store = getattr(queries, question)(iri), getattr(store, question)(iri)
+            if question.endswith("steps"):  # a step once, whatever the number of its label rows
+                by_query = (list(dict.fromkeys(by_query[0])), by_query[1])
+            if by_query != by_store:
+                differ.append((question, iri, by_query, by_store))
+    assert not differ, differ[:3]
+
+
+def test_every_lineage_traced_alike(graph: KnowledgeGraph) -> None:
+    differ = []
+    for iri in _classes(graph):
+        by_query = trace(QuerySource(graph.query), iri, iri)
+        by_store = trace(StoreSource(graph.backend.store), iri, iri)  # type: ignore[attr-defined]
+        if _drawn(by_query) != _drawn(by_store):
+            differ.append(iri)
+    assert not differ, differ[:5]
+
+
+def test_embedded_lineage_reads_the_store_and_remote_ones_the_queries(kg: KnowledgeGraph) -> None:
+    assert isinstance(kg.lineage_source(), StoreSource)
+
+    class Remote:  # any backend that is not the embedded store: only its execute is used
+        name = "remote-like"
+
+        def __init__(self, inner: EmbeddedBackend) -> None:
+            self.inner, self.ran = inner, list[str]()
+
+        def execute(self, query: str, bindings: object = None) -> Results:
+            self.ran.append(query)
+            return self.inner.execute(query, bindings)  # type: ignore[arg-type]
+
+    remote = Remote(kg.backend)  # type: ignore[arg-type]
+    other = KnowledgeGraph(remote)  # type: ignore[arg-type]
+    assert isinstance(other.lineage_source(), QuerySource)
+    assert _drawn(other.lineage("mature neutrophil")) == _drawn(kg.lineage("mature neutrophil"))
+    assert any("RO_0002207" in text for text in remote.ran)  # the stored step queries ran on the endpoint
+
+
+def test_a_changed_store_is_seen_by_the_next_lineage() -> None:
+    from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+
+    kg = hemokg.load()
+    before = kg.lineage("platelet")
+    cell = NamedNode("https://w3id.org/hemokg/HEMO_9999990")
+    restriction = BlankNode()
+    label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    kg.backend.add(  # type: ignore[attr-defined]
+        [
+            Quad(cell, label, Literal("test platelet fragment")),
+            Quad(cell, NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"), restriction),
+            Quad(
+                restriction,
+                NamedNode("http://www.w3.org/2002/07/owl#onProperty"),
+                NamedNode(REL["directly_develops_from"]),
+            ),
+            Quad(restriction, NamedNode("http://www.w3.org/2002/07/owl#someValuesFrom"), NamedNode(before.iri)),
+            Quad(cell, NamedNode(REL["develops_from"]), NamedNode(before.iri)),
+        ]
+    )
+    after = kg.lineage("platelet")
+    assert cell.value not in before.descendants()
+    assert cell.value in after.descendants()
+    assert _drawn(after) == _drawn(trace(QuerySource(kg.query), before.iri, "platelet"))
