@@ -19,6 +19,7 @@ JENA = Path(__file__).parent / "servers" / "jena.sh"
 #: Stored queries of different shapes: property paths, GROUP BY with COUNT, UNION with OPTIONAL/!BOUND, exact match.
 QUERIES = {
     "develops-from-steps": {"cell": "erythrocyte"},
+    "develops-from-chain": {"cell": "mature neutrophil"},
     "superclasses": {"term": "neutrophil"},
     "cell-functions": {"cell": "erythrocyte"},
     "term-by-name": {"name": "hemopoiesis"},
