@@ -15,7 +15,6 @@ from pyoxigraph import Literal, NamedNode
 
 from hemokg.backends import Backend
 from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
-from hemokg.lineage import Lineage, QuerySource, Source, StoreSource, trace
 from hemokg.lookup import LabelIndex, Term, as_iri
 from hemokg.sparql.queries import Catalog, StoredQuery, catalog, unknown_keyword
 from hemokg.sparql.results import RDFTerm, Results, bound_value
@@ -23,6 +22,7 @@ from hemokg.vocab import HEMO, SYNONYM_SCOPES, XSD, iri_to_curie
 
 if TYPE_CHECKING:
     from hemokg.annotate import Annotation, Annotator
+    from hemokg.lineage import Lineage, Source
 
 __all__ = ["KnowledgeGraph", "connect", "default_annotator", "load"]
 
@@ -254,6 +254,8 @@ class KnowledgeGraph:
         When the cell itself has no direct step (CL's neutrophil includes its own immature forms), the lineages of
         its kinds that do have direct steps come along in ``kinds`` (mature neutrophil: … → metamyelocyte → it).
         """
+        from hemokg.lineage import trace  # imported by the commands that trace only
+
         lineage = trace(self.lineage_source(), self.resolve(cell, prefer_hemo=True), cell)
         if as_iri(cell) is None:
             matched = self._by_name(cell)[1]
@@ -265,6 +267,7 @@ class KnowledgeGraph:
         """What :meth:`lineage` reads: the embedded store's own triples (:class:`~hemokg.lineage.StoreSource`,
         pattern lookups), else the stored queries through :meth:`query` (a remote endpoint). Same answers."""
         from hemokg.backends.embedded import EmbeddedBackend
+        from hemokg.lineage import QuerySource, StoreSource
 
         if isinstance(self.backend, EmbeddedBackend):
             return StoreSource(self.backend.store)
@@ -322,7 +325,7 @@ def load(
     from hemokg.backends.embedded import EmbeddedBackend
     from hemokg.graph.store import load_nquads
 
-    data = load_nquads(ontology, reasoned=reasoned, imports=imports, reasoner=reasoner)
+    data = load_nquads(ontology, reasoned=reasoned, imports=imports, reasoner=reasoner, header=True)
     what = ("reasoned" if reasoned else "asserted") + (" + imports" if imports else "")
     backend = EmbeddedBackend.from_nquads(data, allow_service=allow_service)
     kg = KnowledgeGraph(backend, description=f"embedded, {what}")

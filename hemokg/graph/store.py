@@ -11,10 +11,10 @@ what it cached.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hemokg.fileio import atomic_write, read_regular_file
 from hemokg.graph.build import (
@@ -32,7 +32,16 @@ from hemokg.vocab import GRAPH_IMPORTS
 
 __all__ = ["load_nquads", "sources"]
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """This module's logger; ``logging`` is imported only when there is something to say (a cached start has
+    nothing to say, and the import costs a hot command ~4 ms)."""
+    import logging
+
+    return logging.getLogger(__name__)
 
 
 def sources(ontology: str | Path | None = None, *, imports: bool = False) -> list[tuple[str, bytes, str | None]]:
@@ -56,9 +65,17 @@ def sources(ontology: str | Path | None = None, *, imports: bool = False) -> lis
 
 
 def load_nquads(
-    ontology: str | Path | None = None, *, reasoned: bool = True, imports: bool = False, reasoner: str = "hermit"
+    ontology: str | Path | None = None,
+    *,
+    reasoned: bool = True,
+    imports: bool = False,
+    reasoner: str = "hermit",
+    header: bool = False,
 ) -> bytes:
-    """The N-Quads of the graph ``load`` would hold (reasoned graphs come from the shipped file or the cache)."""
+    """The N-Quads of the graph ``load`` would hold (reasoned graphs come from the shipped file or the cache).
+
+    With ``header``, a reasoned graph read from a file comes as the file's bytes, its first line (the input and
+    content hashes, a ``#`` comment) kept: valid N-Quads for a parser, and no second copy of the graph in memory."""
     inputs = sources(ontology, imports=imports)
     if not reasoned:
         from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
@@ -75,34 +92,37 @@ def load_nquads(
     candidates = [cache_dir() / f"hemo-reasoned-{key[:16]}.nq"]
     if ontology is None and not imports:
         candidates.insert(0, reasoned_path())
-    body = _read_cached(candidates, key)
+    body = _read_cached(candidates, key, header=header)
     if body is not None:
         return body
     with _building(candidates[-1]):
-        if (body := _read_cached(candidates[-1:], key)) is not None:  # built by the process we waited for
+        if (
+            body := _read_cached(candidates[-1:], key, header=header)
+        ) is not None:  # built by the process we waited for
             return body
-        log.info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
+        _log().info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
         blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key)
         try:
             candidates[-1].parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
             atomic_write(candidates[-1], blob)
             atomic_write(seal_path(candidates[-1]), hashlib.sha256(blob).hexdigest().encode() + b"\n")
         except OSError as exc:  # a read-only home or a full disk still gets its answer, just not cached
-            log.warning("could not cache the reasoned graph in %s: %s", candidates[-1], exc)
+            _log().warning("could not cache the reasoned graph in %s: %s", candidates[-1], exc)
             with suppress(OSError):  # leave nothing behind (a process waiting for the lock builds for itself)
                 _lock_path(candidates[-1]).unlink()
-    return blob.split(b"\n", 1)[1]
+    return blob if header else blob.split(b"\n", 1)[1]
 
 
 def _lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
-def _read_cached(candidates: list[Path], key: str) -> bytes | None:
-    """The body of the first candidate that holds the graph of ``key`` intact (the shipped file, then the cache)."""
+def _read_cached(candidates: list[Path], key: str, *, header: bool = False) -> bytes | None:
+    """The body of the first candidate that holds the graph of ``key`` intact (the shipped file, then the cache);
+    with ``header``, the file's bytes as read (see :func:`load_nquads`)."""
     for candidate in candidates:
         cached = candidate != reasoned_path()
-        body = read_reasoned(candidate, key, sealed=cached)
+        body = read_reasoned(candidate, key, sealed=cached, keep_header=header)
         if body is not None and (not cached or _parses(candidate, body)):
             return body
     return None
@@ -127,7 +147,7 @@ def _building(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            log.info("waiting for another process building %s", path)
+            _log().info("waiting for another process building %s", path)
             fcntl.flock(lock, fcntl.LOCK_EX)
         except OSError:  # a file system without locks
             pass
@@ -142,7 +162,7 @@ def _parses(path: Path, body: bytes) -> bool:
         for _ in parse(body, format=RdfFormat.N_QUADS):
             pass
     except (SyntaxError, ValueError, MemoryError) as exc:
-        log.warning("%s cannot be read (%s); rebuilding it", path, str(exc)[:120])
+        _log().warning("%s cannot be read (%s); rebuilding it", path, str(exc)[:120])
         return False
     return True
 
