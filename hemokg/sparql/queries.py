@@ -32,6 +32,7 @@ __all__ = [
     "parse_header",
     "query_form",
     "require_read_only",
+    "substitute_terms",
     "unknown_keyword",
 ]
 
@@ -168,6 +169,45 @@ def bind_values(
             values = " ".join(str(t) for t in terms.values())
             block = f" VALUES ({names}) {{ ({values}) }}"
         out = out[:at] + block + out[at:]
+    return out
+
+
+#: Where a variable cannot become a constant term: a projection or DESCRIBE list (up to its WHERE or ``{``), the
+#: solution modifiers (GROUP BY, ORDER BY, HAVING: up to the group's end), a VALUES block, ``BOUND(?v)``, ``AS ?v``.
+_CLAUSE_RE = re.compile(
+    r"\b(?:SELECT|DESCRIBE)\b[^{]*?(?=\bWHERE\b|\{)|\b(?:GROUP|ORDER)\s+BY\b[^{}]*|\bHAVING\b[^{}]*|\bVALUES\b[^}]*\}",
+    re.IGNORECASE,
+)
+_NOT_TERM_RE = re.compile(r"(?:\bBOUND\s*\(|\bAS)\s*$", re.IGNORECASE)
+
+
+def substitute_terms(query: str, bindings: Mapping[str, object]) -> str | None:
+    """The query with each bound variable written as its term where it occurs (``?_cell_iri`` becomes
+    ``<https://…>``), or ``None`` where that would not mean what :func:`bind_values` means: a variable in a projection,
+    GROUP BY, ORDER BY, HAVING or VALUES clause, in ``BOUND(…)`` or after ``AS``.
+
+    The same answers as the VALUES block, for engines that plan a constant better than a VALUES join (pyoxigraph
+    evaluates an OPTIONAL or UNION that uses a VALUES-bound variable over the whole graph, then joins). The terms are
+    pyoxigraph ``NamedNode``/``Literal`` in their own escaped N-Triples syntax, as in the VALUES block; a variable
+    is matched only outside IRIs, strings and comments.
+    """
+    from pyoxigraph import Literal, NamedNode
+
+    if not bindings:
+        return query
+    blanked = _STRIP_RE.sub(lambda m: " " * len(m.group(0)), query)
+    clauses = [m.span() for m in _CLAUSE_RE.finditer(blanked)]
+    spots: list[tuple[int, int, str]] = []
+    for name, term in bindings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not isinstance(term, NamedNode | Literal):
+            return None
+        for m in re.finditer(r"[?$]" + re.escape(name) + r"(?![A-Za-z0-9_])", blanked):
+            if any(a <= m.start() < b for a, b in clauses) or _NOT_TERM_RE.search(blanked, 0, m.start()):
+                return None
+            spots.append((m.start(), m.end(), str(term)))
+    out = query
+    for start, end, text in sorted(spots, reverse=True):  # from the end: earlier offsets stay valid
+        out = out[:start] + text + out[end:]
     return out
 
 
