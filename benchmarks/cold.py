@@ -5,6 +5,11 @@ taking turns round after round; the ratio is to ``python -c pass`` measured in t
 a hot command (``benchmarks/floor.py``: a bare pyoxigraph script parsing the reasoned graph and running the stored
 ``develops-from-chain`` text). ``hemokg lineage neutrophil`` also runs through the click CLI
 (``HEMOKG_NO_FAST_PATH=1``), next to the fast path that reads the same option table.
+
+Every child runs with bytecode, as an installed package does (pip compiles it): ``PYTHONDONTWRITEBYTECODE`` is
+dropped and ``PYTHONPYCACHEPREFIX`` points into the run's own cache folder, so the untimed warm-up round compiles each
+module once and nothing is written into the checkout. (With ``PYTHONDONTWRITEBYTECODE=1`` and no ``__pycache__``, a
+checkout recompiles every hemokg module at every start: ~0.1 s more, none of it hemokg's own work.)
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pathlib import Path
 
 from benchmarks.common import Sizes, run_child, stats
 
-__all__ = ["CLICK_ROUTE", "COMMANDS", "FLOOR", "TARGETS", "run"]
+__all__ = ["CLICK_ROUTE", "COMMANDS", "FLOOR", "PEAK_TARGET_MIB", "TARGETS", "run"]
 
 PY = sys.executable
 #: The floor of a hot command: a bare pyoxigraph script doing the same work (benchmarks/floor.py).
@@ -46,20 +51,23 @@ COMMANDS: dict[str, list[str]] = {
 }
 #: Commands run with ``HEMOKG_NO_FAST_PATH=1`` (the click route), to show what the fast path saves.
 COMMANDS[CLICK_ROUTE] = COMMANDS["hemokg lineage neutrophil"]
-#: Target ratios to ``python -c pass`` (issue 18: the hot commands at 1.5x the floor, about 3.2x a bare start).
-TARGETS = {
-    "hemokg --help": 4.0,
-    "hemokg lineage neutrophil": 3.2,
-    "hemokg lookup hemopoiesis": 3.2,
-    "hemokg query develops-from-chain -p cell=platelet": 3.2,
+#: Target ratios (issue 18): the hot commands at most 1.5x the floor, ``--help`` at most 4x ``python -c pass``.
+TARGETS: dict[str, tuple[float, str]] = {
+    "hemokg --help": (4.0, "python -c pass"),
+    "hemokg lineage neutrophil": (1.5, "floor"),
+    "hemokg lookup hemopoiesis": (1.5, "floor"),
+    "hemokg query develops-from-chain -p cell=platelet": (1.5, "floor"),
 }
+#: Peak RSS target of a hot command, MiB (issue 18).
+PEAK_TARGET_MIB = 30.0
 
 
 def run(sizes: Sizes, cache: Path | None = None) -> dict:
     """Median wall time, ratio to a bare interpreter and peak RSS of each command; the first (uncached) start too."""
     cache = cache or Path(tempfile.mkdtemp(prefix="hemokg-bench-cache-"))
-    env = {**os.environ, "HEMOKG_CACHE_DIR": str(cache)}
+    env = {**os.environ, "HEMOKG_CACHE_DIR": str(cache), "PYTHONPYCACHEPREFIX": str(cache / "pycache")}
     env.pop("HEMOKG_NO_FAST_PATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     click_env = {**env, "HEMOKG_NO_FAST_PATH": "1"}
 
     def env_of(name: str) -> dict[str, str]:
@@ -85,17 +93,20 @@ def run(sizes: Sizes, cache: Path | None = None) -> dict:
         summary = stats(times[name])
         peak = run_child(COMMANDS[name], env=env_of(name), timeout=120, rss=True).peak_mib
         ratio = summary["median"] / base
-        target = TARGETS.get(name)
+        floor_ratio = None if floor is None else summary["median"] / floor
+        target, against = TARGETS.get(name, (None, None))
+        measured = floor_ratio if against == "floor" else ratio
         rows.append(
             {
                 "command": name,
                 "median_ms": summary["median"] * 1e3,
                 "p95_ms": summary["p95"] * 1e3,
                 "ratio": ratio,
-                "floor_ratio": None if floor is None else summary["median"] / floor,
+                "floor_ratio": floor_ratio,
                 "peak_mib": peak,
                 "target": target,
-                "met": None if target is None else ratio <= target,
+                "against": against,
+                "met": None if target is None or measured is None else measured <= target,
                 "n": summary["n"],
             }
         )
@@ -119,4 +130,5 @@ def run(sizes: Sizes, cache: Path | None = None) -> dict:
         "first_start_s": first.seconds,
         "first_start_ok": first.code == 0,
         "cache": str(cache),
+        "peak_target_mib": PEAK_TARGET_MIB,
     }

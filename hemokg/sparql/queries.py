@@ -9,6 +9,7 @@ The header is parsed strictly: a malformed header raises :class:`~hemokg.errors.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -53,12 +54,22 @@ _STRIP_RE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\
 _PROLOGUE_RE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*", re.IGNORECASE)
 
 
+#: Texts up to this length have their analyses remembered (the stored queries); longer ones are analysed each time.
+_MEMO_CHARS = 64 * 1024
+
+
 def query_form(text: str) -> str:
     """The query form (``select``, ``ask``, ``construct``, ``describe``) or the update keyword, lower case.
 
     IRIs, strings and comments are blanked and the PREFIX/BASE prologue skipped, so only the first keyword of the
     query itself counts (``PREFIX select: <…> INSERT DATA …`` is an ``insert``); anything else is ``unknown``.
+    Remembered per text up to 64 KiB (a stored query is checked at every run).
     """
+    return _query_form(text) if len(text) <= _MEMO_CHARS else _query_form.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=512)
+def _query_form(text: str) -> str:
     blanked = _STRIP_RE.sub(" ", text)
     prologue = _PROLOGUE_RE.match(blanked)
     match = _FORM_RE.match(blanked, prologue.end() if prologue else 0)
@@ -189,26 +200,39 @@ def substitute_terms(query: str, bindings: Mapping[str, object]) -> str | None:
     The same answers as the VALUES block, for engines that plan a constant better than a VALUES join (pyoxigraph
     evaluates an OPTIONAL or UNION that uses a VALUES-bound variable over the whole graph, then joins). The terms are
     pyoxigraph ``NamedNode``/``Literal`` in their own escaped N-Triples syntax, as in the VALUES block; a variable
-    is matched only outside IRIs, strings and comments.
+    is matched only outside IRIs, strings and comments. Where each variable sits is worked out once per query text.
     """
     from pyoxigraph import Literal, NamedNode
 
     if not bindings:
         return query
+    if not all(isinstance(term, NamedNode | Literal) for term in bindings.values()):
+        return None
+    spots = (_spots if len(query) <= _MEMO_CHARS else _spots.__wrapped__)(query, tuple(bindings))
+    if spots is None:
+        return None
+    out, done = [], 0
+    for start, end, name in spots:
+        out += [query[done:start], str(bindings[name])]
+        done = end
+    out.append(query[done:])
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=512)
+def _spots(query: str, names: tuple[str, ...]) -> tuple[tuple[int, int, str], ...] | None:
+    """Where the variables ``names`` occur in ``query`` as terms, in order; ``None`` if one occurs where no term may."""
+    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) for name in names):
+        return None
     blanked = _STRIP_RE.sub(lambda m: " " * len(m.group(0)), query)
     clauses = [m.span() for m in _CLAUSE_RE.finditer(blanked)]
-    spots: list[tuple[int, int, str]] = []
-    for name, term in bindings.items():
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not isinstance(term, NamedNode | Literal):
-            return None
+    found: list[tuple[int, int, str]] = []
+    for name in names:
         for m in re.finditer(r"[?$]" + re.escape(name) + r"(?![A-Za-z0-9_])", blanked):
             if any(a <= m.start() < b for a, b in clauses) or _NOT_TERM_RE.search(blanked, 0, m.start()):
                 return None
-            spots.append((m.start(), m.end(), str(term)))
-    out = query
-    for start, end, text in sorted(spots, reverse=True):  # from the end: earlier offsets stay valid
-        out = out[:start] + text + out[end:]
-    return out
+            found.append((m.start(), m.end(), name))
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True)
