@@ -22,7 +22,7 @@ from hemokg.vocab import HEMO, SYNONYM_SCOPES, XSD, iri_to_curie
 
 if TYPE_CHECKING:
     from hemokg.annotate import Annotation, Annotator
-    from hemokg.lineage import Lineage, Source
+    from hemokg.lineage import Lineage, Source, StepTable
 
 __all__ = ["KnowledgeGraph", "connect", "default_annotator", "load"]
 
@@ -41,6 +41,7 @@ class KnowledgeGraph:
         self._names: dict[str, tuple[str, str]] = {}  # text -> (IRI, how matched): the graph never changes
         self._annotator: Annotator | None = None
         self._content_key: tuple[object, ...] | None = None  # set by load() for the shipped graph: shared caches
+        self._steps: tuple[tuple[int, int], StepTable] | None = None  # the lineage step table, by store and generation
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -265,13 +266,20 @@ class KnowledgeGraph:
 
     def lineage_source(self) -> Source:
         """What :meth:`lineage` reads: the embedded store's own triples (:class:`~hemokg.lineage.StoreSource`,
-        pattern lookups), else the stored queries through :meth:`query` (a remote endpoint). Same answers."""
+        pattern lookups and a :class:`~hemokg.lineage.StepTable` built on first use, again whenever the backend's
+        ``generation`` moves), else the stored queries through :meth:`query` (a remote endpoint). Same answers."""
         from hemokg.backends.embedded import EmbeddedBackend
-        from hemokg.lineage import QuerySource, StoreSource
+        from hemokg.lineage import QuerySource, StepTable, StoreSource
 
-        if isinstance(self.backend, EmbeddedBackend):
-            return StoreSource(self.backend.store)
-        return QuerySource(self.query)
+        backend = self.backend
+        if not isinstance(backend, EmbeddedBackend):
+            return QuerySource(self.query)
+        key = (id(backend.store), backend.generation)
+        built = self._steps
+        if built is None or built[0] != key:
+            with self._lock:
+                built = self._steps = (key, StepTable(backend.store))
+        return StoreSource(backend.store, built[1])
 
     # --- other libraries' objects ------------------------------------------------------------------------------
     def owl(self, *, imports: bool = False) -> Any:

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Protocol
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store
 
 from hemokg.errors import TermNotFoundError
 from hemokg.sparql.results import Results, bound_value
 from hemokg.vocab import HEMO, OBO, OWL, RDFS, REL, iri_to_curie
 
-__all__ = ["Lineage", "QueryFunction", "QuerySource", "Source", "Step", "StoreSource", "trace"]
+__all__ = ["Lineage", "QueryFunction", "QuerySource", "Source", "Step", "StepTable", "StoreSource", "trace"]
 
 
 class QueryFunction(Protocol):
@@ -278,15 +278,44 @@ def _rank(term: object) -> tuple[int, str]:
     return rank, getattr(term, "value", "")
 
 
+#: Every asserted develops-from step of a graph: the restrictions first (few), then the classes using them.
+_TABLE_QUERY = f"""SELECT ?cell ?relation ?precursor WHERE {{
+  VALUES ?relation {{ <{REL["directly_develops_from"]}> <{REL["develops_from"]}> }}
+  ?restriction <{OWL.onProperty}> ?relation ;
+               <{OWL.someValuesFrom}> ?precursor .
+  FILTER(isIRI(?precursor))
+  ?cell <{RDFS.subClassOf}> ?restriction .
+}}"""
+
+
+class StepTable:
+    """Every asserted develops-from step of a store by cell (``?cell rdfs:subClassOf [owl:onProperty ?relation;
+    owl:someValuesFrom ?precursor]``, the relation one of the two, the precursor an IRI), read with one query: what
+    the step queries join per candidate cell, as dict lookups. Built from the store as it is; whoever holds one
+    builds a new one when the store changes (``KnowledgeGraph`` does, by the embedded backend's ``generation``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.by_cell: dict[Node, list[tuple[NamedNode, NamedNode]]] = {}
+        answer = store.query(_TABLE_QUERY, use_default_graph_as_union=True)
+        assert isinstance(answer, QuerySolutions)
+        for cell, relation, precursor in answer:
+            self.by_cell.setdefault(cell, []).append((precursor, relation))
+
+    def __len__(self) -> int:
+        return sum(len(steps) for steps in self.by_cell.values())
+
+
 class StoreSource:
     """A :class:`Source` reading an embedded pyoxigraph store's own triples (over the union of its graphs, as the
     embedded backend's queries do) by pattern lookups: the stored queries' answers without planning SPARQL, each
     costing what the term's neighbourhood holds, whatever the graph's size. Each lookup is remembered for the life
     of the source (a chain's cells share most of their superclasses); :meth:`KnowledgeGraph.lineage
-    <hemokg.kg.KnowledgeGraph.lineage>` makes a fresh one per call, so nothing outlives a change to the store."""
+    <hemokg.kg.KnowledgeGraph.lineage>` makes a fresh one per call, so nothing outlives a change to the store.
+    With a :class:`StepTable` of the same store, the steps of a candidate cell are one dict lookup."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, table: StepTable | None = None) -> None:
         self.store = store
+        self.table = table
         self._seen_objects: dict[tuple[Node, NamedNode], list[Any]] = {}
         self._seen_subjects: dict[tuple[NamedNode, Node], list[Node]] = {}
 
@@ -316,6 +345,10 @@ class StoreSource:
         owl:someValuesFrom ?precursor]``, the relation one of the two develops-from ones and the precursor an IRI,
         distinct, ordered by cell, precursor and relation."""
         rows: set[tuple[Node, NamedNode, NamedNode]] = set()
+        if self.table is not None:
+            for cell in self._nodes(cells):
+                rows.update((cell, precursor, relation) for precursor, relation in self.table.by_cell.get(cell, ()))
+            cells = ()
         for cell in self._nodes(cells):
             for restriction in self._nodes(self._objects(cell, _SUBCLASS)):
                 relations = [r for r in self._objects(restriction, _ON_PROPERTY) if r == _DIRECTLY or r == _DEVELOPS]

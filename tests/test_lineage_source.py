@@ -10,7 +10,7 @@ import pytest
 import hemokg
 from hemokg.backends.embedded import EmbeddedBackend
 from hemokg.kg import KnowledgeGraph
-from hemokg.lineage import Lineage, QuerySource, StoreSource, trace
+from hemokg.lineage import Lineage, QuerySource, StepTable, StoreSource, trace
 from hemokg.sparql.results import Results
 from hemokg.vocab import REL
 
@@ -41,8 +41,10 @@ def graph(request: pytest.FixtureRequest, kg: KnowledgeGraph, asserted_kg: Knowl
     return kg if request.param == "reasoned" else asserted_kg
 
 
-def test_each_question_answered_alike(graph: KnowledgeGraph) -> None:
-    queries, store = QuerySource(graph.query), StoreSource(graph.backend.store)  # type: ignore[attr-defined]
+@pytest.mark.parametrize("table", [False, True], ids=["lookups", "step table"])
+def test_each_question_answered_alike(graph: KnowledgeGraph, table: bool) -> None:
+    data = graph.backend.store  # type: ignore[attr-defined]
+    queries, store = QuerySource(graph.query), StoreSource(data, StepTable(data) if table else None)
     differ = []
     for iri in _classes(graph):
         for question in QUESTIONS:
@@ -58,7 +60,7 @@ def test_every_lineage_traced_alike(graph: KnowledgeGraph) -> None:
     differ = []
     for iri in _classes(graph):
         by_query = trace(QuerySource(graph.query), iri, iri)
-        by_store = trace(StoreSource(graph.backend.store), iri, iri)  # type: ignore[attr-defined]
+        by_store = trace(graph.lineage_source(), iri, iri)
         if _drawn(by_query) != _drawn(by_store):
             differ.append(iri)
     assert not differ, differ[:5]
@@ -66,6 +68,7 @@ def test_every_lineage_traced_alike(graph: KnowledgeGraph) -> None:
 
 def test_embedded_lineage_reads_the_store_and_remote_ones_the_queries(kg: KnowledgeGraph) -> None:
     assert isinstance(kg.lineage_source(), StoreSource)
+    assert kg.lineage_source().table is kg.lineage_source().table is not None  # type: ignore[attr-defined]  # built once
 
     class Remote:  # any backend that is not the embedded store: only its execute is used
         name = "remote-like"
@@ -105,7 +108,28 @@ def test_a_changed_store_is_seen_by_the_next_lineage() -> None:
             Quad(cell, NamedNode(REL["develops_from"]), NamedNode(before.iri)),
         ]
     )
-    after = kg.lineage("platelet")
+    after = kg.lineage("platelet")  # add() moved the backend's generation: the step table is rebuilt
     assert cell.value not in before.descendants()
     assert cell.value in after.descendants()
     assert _drawn(after) == _drawn(trace(QuerySource(kg.query), before.iri, "platelet"))
+
+
+def test_a_store_changed_directly_is_seen_once_the_backend_is_told() -> None:
+    from pyoxigraph import BlankNode, NamedNode, Quad
+
+    kg = hemokg.load()
+    platelet = kg.resolve("platelet")
+    table = kg.lineage_source().table  # type: ignore[attr-defined]
+    restriction, cell = BlankNode(), NamedNode("https://w3id.org/hemokg/HEMO_9999991")
+    kg.backend.store.extend(  # type: ignore[attr-defined]
+        [
+            Quad(cell, NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"), restriction),
+            Quad(restriction, NamedNode("http://www.w3.org/2002/07/owl#onProperty"), NamedNode(REL["develops_from"])),
+            Quad(restriction, NamedNode("http://www.w3.org/2002/07/owl#someValuesFrom"), NamedNode(platelet)),
+        ]
+    )
+    assert kg.lineage_source().table is table  # type: ignore[attr-defined]  # not told: the table stands
+    kg.backend.changed()  # type: ignore[attr-defined]
+    fresh = kg.lineage_source().table  # type: ignore[attr-defined]
+    assert fresh is not table and len(fresh) == len(table) + 1
+    assert (NamedNode(platelet), NamedNode(REL["develops_from"])) in fresh.by_cell[cell]

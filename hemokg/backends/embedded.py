@@ -41,6 +41,13 @@ class EmbeddedBackend:
     def __init__(self, store: Store | None = None, *, allow_service: bool = False) -> None:
         self.store = store if store is not None else Store()
         self.allow_service = allow_service
+        #: Bumped by every change made through this backend (:meth:`add`, :meth:`changed`): what is built from the
+        #: store (the lineage step table) is rebuilt when it moves.
+        self.generation = 0
+
+    def changed(self) -> None:
+        """Say that the store was changed directly (``backend.store.add(…)``), so what was built from it is rebuilt."""
+        self.generation += 1
 
     @classmethod
     def from_nquads(cls, data: bytes, *, allow_service: bool = False) -> EmbeddedBackend:
@@ -48,11 +55,13 @@ class EmbeddedBackend:
         backend = cls(allow_service=allow_service)
         if data:
             backend.store.bulk_load(data, format=RdfFormat.N_QUADS)
+            backend.changed()
         return backend
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads to the store."""
         self.store.extend(quads)
+        self.generation += 1
 
     def quads(self) -> list[Quad]:
         """Every quad of the store, named graphs kept apart (:class:`~hemokg.backends.QuadSource`)."""
