@@ -22,7 +22,7 @@ from benchmarks.common import REPO, Sizes, machine, versions
 
 __all__ = ["SECTIONS", "main"]
 
-SECTIONS = ("cold", "store_choice", "load", "remote", "scale", "annotate")
+SECTIONS = ("cold", "store_choice", "warm", "load", "remote", "scale", "annotate")
 NOTES = REPO / "benchmarks" / "NOTES.md"
 LAST = REPO / "benchmarks" / "last-run.json"
 
