@@ -11,7 +11,6 @@ match its seal, so an edited file with a recomputed header hash is rebuilt, not 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
 
 from hemokg.errors import ReasonerError
+from hemokg.fileio import sha256
 from hemokg.graph.parse import parse_ontology
 from hemokg.sparql.results import solutions
 from hemokg.vocab import GRAPH_RELATION
@@ -55,10 +55,10 @@ _HEADER = "# hemokg-input-sha256: "
 
 def input_hash(sources: Sequence[bytes], reasoner: str) -> str:
     """The cache key: the sources' bytes, the reasoner and the build version."""
-    digest = hashlib.sha256(f"hemokg-reasoned/{REASONING_VERSION}/{reasoner}\n".encode())
+    digest = sha256(f"hemokg-reasoned/{REASONING_VERSION}/{reasoner}\n".encode())
     for data in sources:
-        digest.update(hashlib.sha256(data).digest())
-    return digest.hexdigest()
+        digest.update(sha256(data).digest())
+    return str(digest.hexdigest())
 
 
 def cache_dir() -> Path:
@@ -156,7 +156,7 @@ def reasoned_nquads(quads: Iterable[Quad], key: str) -> bytes:
     dataset = Dataset(quads)
     dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)  # RDFC-1.0: blank-node labels from content
     body = b"".join(sorted(f"{q} .\n".encode() for q in dataset))
-    return f"{_HEADER}{key} content-sha256: {hashlib.sha256(body).hexdigest()}\n".encode() + body
+    return f"{_HEADER}{key} content-sha256: {sha256(body).hexdigest()}\n".encode() + body
 
 
 def seal_path(path: Path) -> Path:
@@ -180,7 +180,7 @@ def read_reasoned(path: Path, key: str, *, sealed: bool = False, keep_header: bo
     if not first.startswith(_HEADER) or len(parts) != 3 or parts[0] != key or parts[1] != "content-sha256:":
         return None
     body = memoryview(raw)[end + 1 :]  # hashed in place
-    if hashlib.sha256(body).hexdigest() != parts[2]:
+    if sha256(body).hexdigest() != parts[2]:
         _log().warning("%s is corrupted (content hash mismatch); rebuilding it", path)
         return None
     if sealed:
@@ -188,7 +188,7 @@ def read_reasoned(path: Path, key: str, *, sealed: bool = False, keep_header: bo
             seal = seal_path(path).read_text("ascii", "replace").strip()
         except OSError:
             seal = ""
-        if seal != hashlib.sha256(raw).hexdigest():
+        if seal != sha256(raw).hexdigest():
             _log().warning("%s does not match its seal (edited, or written by another program); rebuilding it", path)
             return None
     return raw if keep_header else bytes(body)

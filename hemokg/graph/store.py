@@ -10,13 +10,12 @@ what it cached.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hemokg.fileio import atomic_write, read_regular_file
+from hemokg.fileio import atomic_write, read_regular_file, sha256
 from hemokg.graph.build import (
     build_reasoned,
     cache_dir,
@@ -105,7 +104,7 @@ def load_nquads(
         try:
             candidates[-1].parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
             atomic_write(candidates[-1], blob)
-            atomic_write(seal_path(candidates[-1]), hashlib.sha256(blob).hexdigest().encode() + b"\n")
+            atomic_write(seal_path(candidates[-1]), sha256(blob).hexdigest().encode() + b"\n")
         except OSError as exc:  # a read-only home or a full disk still gets its answer, just not cached
             _log().warning("could not cache the reasoned graph in %s: %s", candidates[-1], exc)
             with suppress(OSError):  # leave nothing behind (a process waiting for the lock builds for itself)

@@ -307,9 +307,9 @@ def _checked(data: Header, source: str) -> Header:
 
 
 def _digest(block: str) -> str:
-    import hashlib
+    from hemokg.fileio import sha256
 
-    return hashlib.sha256(block.encode("utf-8", "surrogatepass")).hexdigest()
+    return str(sha256(block.encode("utf-8", "surrogatepass")).hexdigest())
 
 
 _COMPILED: dict[str, Header] | None = None
