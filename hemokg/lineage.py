@@ -279,12 +279,14 @@ def _rank(term: object) -> tuple[int, str]:
 
 
 #: Every asserted develops-from step of a graph: the restrictions first (few), then the classes using them.
-_TABLE_QUERY = f"""SELECT ?cell ?relation ?precursor WHERE {{
+_TABLE_QUERY = f"""SELECT ?cell ?relation ?precursor ?cell_label ?precursor_label WHERE {{
   VALUES ?relation {{ <{REL["directly_develops_from"]}> <{REL["develops_from"]}> }}
   ?restriction <{OWL.onProperty}> ?relation ;
                <{OWL.someValuesFrom}> ?precursor .
   FILTER(isIRI(?precursor))
   ?cell <{RDFS.subClassOf}> ?restriction .
+  OPTIONAL {{ ?cell <{RDFS.label}> ?cell_label }}
+  OPTIONAL {{ ?precursor <{RDFS.label}> ?precursor_label }}
 }}"""
 
 
@@ -296,10 +298,19 @@ class StepTable:
 
     def __init__(self, store: Store) -> None:
         self.by_cell: dict[Node, list[tuple[NamedNode, NamedNode]]] = {}
+        #: The first label (in SPARQL's order) of every cell and precursor of a step; None: it has none.
+        self.labels: dict[Node, Any] = {}
         answer = store.query(_TABLE_QUERY, use_default_graph_as_union=True)
         assert isinstance(answer, QuerySolutions)
-        for cell, relation, precursor in answer:
-            self.by_cell.setdefault(cell, []).append((precursor, relation))
+        seen = set()
+        for cell, relation, precursor, cell_label, precursor_label in answer:
+            if (cell, relation, precursor) not in seen:  # one row per label pair: a step once
+                seen.add((cell, relation, precursor))
+                self.by_cell.setdefault(cell, []).append((precursor, relation))
+            for term, label in ((cell, cell_label), (precursor, precursor_label)):
+                known = self.labels.get(term)
+                if known is None or (label is not None and _rank(label) < _rank(known)):
+                    self.labels[term] = label
 
     def __len__(self) -> int:
         return sum(len(steps) for steps in self.by_cell.values())
@@ -362,7 +373,7 @@ class StoreSource:
             steps.append(Step(cell.value, precursor.value, relation == _DIRECTLY))
             for term in (cell, precursor):
                 if term.value not in labels:
-                    found = self._labels(term)[0]
+                    found = self.table.labels.get(term) if self.table is not None else self._labels(term)[0]
                     if found is not None:
                         labels[term.value] = found.value
         # one row per label pair in the query: a step with two labels is one step once (from_edges keeps it once)
