@@ -165,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     profile = hemo_profile()
     meta = {
         "code_commit": code_commit(),
-        "command": "python -m benchmarks" + (" --quick" if args.quick else " --full" if args.full else ""),
+        "command": "python -m benchmarks"
+        + (" --quick" if args.quick else " --full" if args.full else "")
+        + (f" --only {' '.join(args.only)}" if args.only else ""),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "mode": sizes.name,
         "seconds": time.perf_counter() - started,

@@ -95,3 +95,9 @@ def test_the_embedded_backend_answers_a_user_binding_through_values() -> None:
     kg = hemokg.load()
     rows = kg.sparql("SELECT ?l WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> ?l }", {"c": N}).rows
     assert [r[0].value for r in rows] == ["hematopoietic stem cell"]
+
+
+def test_a_literal_where_only_an_iri_may_stand_falls_back_to_values(kg: KnowledgeGraph) -> None:
+    query = "SELECT ?s WHERE { ?s ?_p_literal ?o } LIMIT 1"
+    assert substitute_terms(query, {"_p_literal": Literal("x")}) is not None  # syntactically no triple pattern
+    assert kg.backend.execute(query, {"_p_literal": Literal("x")}).rows == []  # type: ignore[attr-defined]

@@ -76,9 +76,17 @@ class EmbeddedBackend:
         check_query(query, allow_service=self.allow_service)  # the bound terms add a VALUES block, 2 levels deep
         terms = bindings or {}
         text = substitute_terms(query, terms) if all(_PARAMETER.fullmatch(name) for name in terms) else None
-        text = text if text is not None else bind_values(query, terms)
         try:
-            answer = self.store.query(text, use_default_graph_as_union=True)
+            try:
+                answer = self.store.query(
+                    text if text is not None else bind_values(query, terms), use_default_graph_as_union=True
+                )
+            except SyntaxError:
+                if text is None:
+                    raise
+                # a term where the grammar wants a variable or an IRI (a literal as a predicate): the VALUES block
+                # says what the query means (no match), or the parser says what is wrong with the query itself
+                answer = self.store.query(bind_values(query, terms), use_default_graph_as_union=True)
             if isinstance(answer, QueryBoolean):
                 return Results("ask", boolean=bool(answer))
             if isinstance(answer, QuerySolutions):
