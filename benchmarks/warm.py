@@ -6,7 +6,8 @@ per knowledge graph), binds it and builds the rows. Next to it, the text the emb
 (``substitute_terms``, else the VALUES block) straight on the pyoxigraph store: the difference is what label resolution,
 binding and rows add. Each case is timed ``repeats`` times after a warm-up, the two calls taking turns; a query's
 figure is the median over its cases of each case's median. A query without parameters (a whole-graph listing such as
-``term-labels``) is also given per row. Answer caches: none (``kg.query`` keeps none).
+``term-labels``) is also given per row. ``kg.lineage`` and ``kg.lookup`` are timed the same way over hemo's cells
+(the median, and the slowest cell's median). Answer caches: none (``kg.query`` and ``kg.lineage`` keep none).
 
 Run alone: ``python -m benchmarks.warm [--quick]``.
 """
@@ -94,7 +95,17 @@ def run(sizes: Sizes) -> dict:
         if not stored.params and entry["rows"] > 1:
             entry["per_row_us"] = entry["kg_ms"] * 1e3 / entry["rows"]
         out[name] = entry
-    return {"queries": out, "cases_per_query": cases_per_query, "repeats": repeats}
+    calls: dict[str, dict] = {}
+    for what, call in (("lineage", kg.lineage), ("lookup", kg.lookup)):
+        per_cell = {labels[i]: _median(lambda i=i, call=call: call(labels[i]), repeats) * 1e3 for i in cells}
+        slowest = max(per_cell, key=per_cell.__getitem__)
+        calls[what] = {
+            "median_ms": statistics.median(per_cell.values()),
+            "slowest": slowest,
+            "slowest_ms": per_cell[slowest],
+            "cells": len(per_cell),
+        }
+    return {"queries": out, "calls": calls, "cases_per_query": cases_per_query, "repeats": repeats}
 
 
 def main(argv: list[str] | None = None) -> None:
