@@ -23,7 +23,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store
 
 from hemokg.errors import TermNotFoundError
 from hemokg.sparql.results import Results, bound_value
-from hemokg.vocab import HEMO, OBO, OWL, RDFS, REL, iri_to_curie
+from hemokg.vocab import DEFINITION, HEMO, OIO, OWL, RDFS, REL, SKOS, iri_to_curie
 
 __all__ = ["Lineage", "QueryFunction", "QuerySource", "Source", "Step", "StepTable", "StoreSource", "trace"]
 
@@ -255,18 +255,18 @@ _DEVELOPS = NamedNode(REL["develops_from"])
 _DIRECTLY = NamedNode(REL["directly_develops_from"])
 #: The predicates ``term-details`` reports (besides named superclasses).
 _DETAILS = tuple(
-    NamedNode(OBO + "IAO_0000115" if p == "definition" else p)
+    NamedNode(p)
     for p in (
-        "definition",
-        "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym",
-        "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym",
-        "http://www.geneontology.org/formats/oboInOwl#hasNarrowSynonym",
-        "http://www.geneontology.org/formats/oboInOwl#hasBroadSynonym",
-        "http://www.w3.org/2004/02/skos/core#exactMatch",
-        "http://www.w3.org/2004/02/skos/core#closeMatch",
-        "http://www.w3.org/2004/02/skos/core#broadMatch",
-        "http://www.w3.org/2004/02/skos/core#narrowMatch",
-        "http://www.geneontology.org/formats/oboInOwl#hasDbXref",
+        DEFINITION,
+        OIO.hasExactSynonym,
+        OIO.hasRelatedSynonym,
+        OIO.hasNarrowSynonym,
+        OIO.hasBroadSynonym,
+        SKOS.exactMatch,
+        SKOS.closeMatch,
+        SKOS.broadMatch,
+        SKOS.narrowMatch,
+        OIO.hasDbXref,
     )
 )
 Node = NamedNode | BlankNode
