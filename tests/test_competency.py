@@ -14,14 +14,20 @@ import yaml
 
 import hemokg
 from hemokg.sparql.results import term_text
+from tests.fixtures.core import concat_separators, in_sorted_parts
 
 DATA = Path(__file__).parent / "data" / "competency.yaml"
 DOC = Path(__file__).resolve().parents[1] / "docs" / "competency-questions.md"
 CASES = yaml.safe_load(DATA.read_text(encoding="utf-8")) if DATA.exists() else []
 
 
-def rows_as_text(results: hemokg.Results) -> list[dict[str, str]]:
-    return [{var: term_text(value) for var, value in row.asdict().items()} for row in results]
+def rows_as_text(results: hemokg.Results, concat: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Rows as texts; the parts of a ``GROUP_CONCAT`` column (``concat``: variable to separator) sorted."""
+    concat = concat or {}
+    return [
+        {var: in_sorted_parts(term_text(value), concat.get(var)) for var, value in row.asdict().items()}
+        for row in results
+    ]
 
 
 def matches(row: dict[str, str], want: dict) -> bool:
@@ -69,7 +75,13 @@ def test_competency_question(kg: hemokg.KnowledgeGraph, case: dict) -> None:
     if "ask" in expect:
         assert results.kind == "ask" and results.boolean is expect["ask"], case["question"]
         return
-    rows = rows_as_text(results)
+    rows = rows_as_text(results, concat := concat_separators(kg.catalog[case["query"]].text))
+    expect = {
+        how: [{k: in_sorted_parts(str(v), concat.get(k)) for k, v in want.items()} for want in wants]
+        if isinstance(wants, list)
+        else wants
+        for how, wants in expect.items()
+    }
     for want in expect.get("contains", []):
         assert any(matches(r, want) for r in rows), f"{case['id']}: no row {want} in {rows[:20]}"
     for unwanted in expect.get("excludes", []):

@@ -8,7 +8,6 @@ the remote backend parses (Jena ARQ checks them independently in test_jena). DES
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import yaml
 import hemokg
 from hemokg.backends.remote import parse_json_results
 from hemokg.sparql.results import Results, term_text
+from tests.fixtures.core import concat_separators, in_sorted_parts
 
 COMPETENCY = Path(__file__).parent / "data" / "competency.yaml"
 
@@ -43,9 +43,6 @@ def _cases() -> list[tuple[str, str, dict[str, str]]]:
 CASES = _cases()
 
 
-_CONCAT = re.compile(r'GROUP_CONCAT\s*\(.*?separator\s*=\s*"([^"]*)"\s*\)\s*AS\s*[?$](\w+)', re.I | re.S)
-
-
 def normalise(results: Results, query: str) -> object:
     """Answers as comparable values: a set of rows of term texts, the boolean, or the set of triples.
     GROUP_CONCAT's order is unspecified in SPARQL 1.1, so its values compare as sorted parts."""
@@ -53,11 +50,10 @@ def normalise(results: Results, query: str) -> object:
         return results.boolean
     if results.kind == "graph":
         return {str(t) for t in results.triples if "_:" not in str(t)}
-    concat = {var: sep for sep, var in _CONCAT.findall(hemokg.catalog()[query].text)}
+    concat = concat_separators(hemokg.catalog()[query].text)
 
     def text(var: str, term: object) -> str:
-        value = term_text(term, curies=False)
-        return sep.join(sorted(value.split(sep))) if (sep := concat.get(var)) else value
+        return in_sorted_parts(term_text(term, curies=False), concat.get(var))
 
     return {tuple(text(v, t) for v, t in zip(results.vars, row, strict=True)) for row in results}
 
