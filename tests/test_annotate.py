@@ -53,24 +53,26 @@ def test_one_normaliser_folds_markers_plurals_and_separators() -> None:
 
 
 # --- the engine --------------------------------------------------------------------------------------------------
-#: Labels that say one term, each with the CL term and how it is matched.
-SAYS = {
-    "classical monocyte": ("CL:0000860", "exact label"),
-    "Classical monocytes": ("CL:0000860", "plural/spelling"),
-    "B naive": ("CL:0000788", "word order"),
-    "Treg": ("CL:0000815", "exact synonym"),
-    "CD14+ Mono": ("CL:0001054", "marker expression"),
-    "NK_CD56bright": ("CL:0000938", "marker expression"),
-    "CD4+/CD25+": ("CL:0000792", "marker expression"),
-    "MEMP": ("CL:0000050", "abbreviation"),
-    "Haematopoietic stem cell": ("CL:0000037", "exact label"),
-    "Pro-erythroblasts": ("CL:0000547", "plural/spelling"),
-    "Naive CD8 T cells": ("CL:0000900", "marker expression"),
-    "CD4 Naive": ("CL:0000895", "marker expression"),
-}
+#: Labels that say one term: label | the CL term | how it is matched.
+SAYS = """
+classical monocyte       | CL:0000860 | exact label
+Classical monocytes      | CL:0000860 | plural/spelling
+B naive                  | CL:0000788 | word order
+Treg                     | CL:0000815 | exact synonym
+CD14+ Mono               | CL:0001054 | marker expression
+NK_CD56bright            | CL:0000938 | marker expression
+CD4+/CD25+               | CL:0000792 | marker expression
+MEMP                     | CL:0000050 | abbreviation
+Haematopoietic stem cell | CL:0000037 | exact label
+Pro-erythroblasts        | CL:0000547 | plural/spelling
+Naive CD8 T cells        | CL:0000900 | marker expression
+CD4 Naive                | CL:0000895 | marker expression
+"""
 
 
-@pytest.mark.parametrize(("label", "cl_id", "match"), [(label, *said) for label, said in SAYS.items()])
+@pytest.mark.parametrize(
+    ("label", "cl_id", "match"), [tuple(map(str.strip, row.split("|"))) for row in SAYS.strip().splitlines()]
+)
 def test_labels_map_to_the_term_they_say(kg: hemokg.KnowledgeGraph, label: str, cl_id: str, match: str) -> None:
     (a,) = kg.annotate([label])
     assert (a.cl_id, a.match) == (cl_id, match), a
