@@ -90,9 +90,13 @@ def bounded_option(
     ``--help``; ``extra``: more of click's keywords (e.g. ``metavar``)."""
     import click
 
-    kind = click.IntRange if isinstance(default, int) else click.FloatRange
+    bounds = (
+        click.IntRange(int(minimum), None if maximum is None else int(maximum))
+        if isinstance(default, int)
+        else click.FloatRange(minimum, maximum)
+    )
     decorate: Callable[[F], F] = click.option(
-        *decls, type=kind(minimum, maximum), default=default, show_default=True, help=help, **extra
+        *decls, type=bounds, default=default, show_default=True, help=help, **extra
     )
     return decorate
 
