@@ -33,7 +33,8 @@ class OntologyParseError(HemoError):
     def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None) -> None:
         self.path, self.line, self.column = path, line, column
         where = path if line is None else f"{path}:{line}" + (f":{column}" if column is not None else "")
-        super().__init__(f"{where}: {message}")
+        one_line = message.replace("\r", "\\r").replace("\n", "\\n")  # a parser may quote the bad character
+        super().__init__(f"{where}: {one_line}")
 
 
 class QueryHeaderError(HemoError):
