@@ -13,21 +13,16 @@ block. Remote backends always send VALUES (or BIND), the stored SPARQL as writte
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from pyoxigraph import Quad, QueryBoolean, QuerySolutions, RdfFormat, Store
 
 from hemokg.errors import SPARQLSyntaxError
 from hemokg.sparql.guard import check_query
-from hemokg.sparql.queries import bind_values, require_read_only, substitute_terms
+from hemokg.sparql.queries import bind_values, is_parameter, require_read_only, substitute_terms
 from hemokg.sparql.results import RDFTerm, Results
 
 __all__ = ["EmbeddedBackend"]
-
-#: The variables of stored-query parameters (``?_cell_iri``, ``?__cell_iri``: see ``hemokg.sparql.queries.Param``).
-_PARAMETER = re.compile(r"__?[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_(?:iri|literal|integer)")
-
 
 class EmbeddedBackend:
     """Answers queries over the union of every graph of one private pyoxigraph :class:`~pyoxigraph.Store`.
@@ -75,7 +70,7 @@ class EmbeddedBackend:
         require_read_only(query)  # a form it cannot tell (unknown): the parser below says what is wrong with it
         check_query(query, allow_service=self.allow_service)  # the bound terms add a VALUES block, 2 levels deep
         terms = bindings or {}
-        text = substitute_terms(query, terms) if all(_PARAMETER.fullmatch(name) for name in terms) else None
+        text = substitute_terms(query, terms) if all(map(is_parameter, terms)) else None
         try:
             try:
                 answer = self.store.query(

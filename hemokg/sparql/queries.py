@@ -30,6 +30,7 @@ __all__ = [
     "bind_values",
     "catalog",
     "compile_headers",
+    "is_parameter",
     "parse_header",
     "query_form",
     "require_read_only",
@@ -44,7 +45,14 @@ READ_FORMS = ("select", "ask", "construct", "describe")
 Header = dict[str, Any]
 PARAM_TYPES = ("iri", "literal", "integer")
 HEADER_KEYS = {"summary", "description", "tags", "params", "examples", "competency"}
-_PARAM_RE = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*?)_(" + "|".join(PARAM_TYPES) + r")\b")
+#: A parameter's variable name (``_cell_iri``, ``__cell_iri``): prefix, name, type.
+_PARAM_NAME_RE = re.compile(r"(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*?)_(" + "|".join(PARAM_TYPES) + r")")
+_PARAM_RE = re.compile(r"[?$]" + _PARAM_NAME_RE.pattern + r"\b")
+
+
+def is_parameter(name: str) -> bool:
+    """Whether a variable name (without ``?``) names a stored-query parameter."""
+    return _PARAM_NAME_RE.fullmatch(name) is not None
 _FORM_RE = re.compile(
     r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
 )
