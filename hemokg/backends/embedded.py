@@ -24,6 +24,7 @@ from hemokg.sparql.results import RDFTerm, Results
 
 __all__ = ["EmbeddedBackend"]
 
+
 class EmbeddedBackend:
     """Answers queries over the union of every graph of one private pyoxigraph :class:`~pyoxigraph.Store`.
 

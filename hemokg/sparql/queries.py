@@ -53,6 +53,8 @@ _PARAM_RE = re.compile(r"[?$]" + _PARAM_NAME_RE.pattern + r"\b")
 def is_parameter(name: str) -> bool:
     """Whether a variable name (without ``?``) names a stored-query parameter."""
     return _PARAM_NAME_RE.fullmatch(name) is not None
+
+
 _FORM_RE = re.compile(
     r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
 )
