@@ -106,12 +106,25 @@ CHAINS = {
         "mucosal-associated invariant T cell",
     ],
     "NKT": ["double-positive, alpha-beta thymocyte", "immature NK T cell", "mature NK T cell"],
+    # the peripheral kind: CL:0000902 develops from CL:0000896 (activated), which develops from CL:0000895 (naive)
+    "induced regulatory T cell": [
+        "double-positive, alpha-beta thymocyte",
+        "CD4-positive, alpha-beta thymocyte",
+        "naive thymus-derived CD4-positive, alpha-beta T cell",
+        "activated CD4-positive, alpha-beta T cell",
+        "induced T-regulatory cell",
+    ],
+    # regulatory T cell shows its induced kind too, beside the thymic one drawn for "Treg"
+    "regulatory T cell": [
+        "naive thymus-derived CD4-positive, alpha-beta T cell",
+        "activated CD4-positive, alpha-beta T cell",
+        "induced T-regulatory cell",
+    ],
 }
 FROM_THE_STEM_CELL = [
     *CHAINS,
     "dendritic cell",
     "plasmacytoid dendritic cell",
-    "regulatory T cell",
     "natural killer cell",
     "innate lymphoid cell",
 ]
@@ -137,6 +150,7 @@ def test_every_chain_starts_at_the_stem_cell(kg: hemokg.KnowledgeGraph, cell: st
         ("monocyte", "macrophage"),
         ("B cell", "plasma cell"),
         ("myeloblast", "neutrophilic promyelocyte"),
+        ("naive thymus-derived CD4-positive, alpha-beta T cell", "induced T-regulatory cell"),
     ],
 )
 def test_a_precursor_develops_into_something(kg: hemokg.KnowledgeGraph, cell: str, becomes: str) -> None:
@@ -165,12 +179,14 @@ OWN_STEPS = [
     ("HEMO:0000235", "HEMO:0000209"),  # immature NKT <- DP thymocyte: CL:0000914 develops from CL:0000809
     ("HEMO:0000228", "HEMO:0000235"),  # mature NKT <- immature NKT: CL:0000814 develops from CL:0000914
     ("HEMO:0000236", "HEMO:0000210"),  # natural Treg <- CD4 SP thymocyte: PMID:36038290 (CL: from DP, transitively)
+    ("HEMO:0000237", "HEMO:0000217"),  # activated CD4 T <- naive CD4 T: CL:0000896 develops from CL:0000895
+    ("HEMO:0000238", "HEMO:0000237"),  # induced Treg <- activated CD4 T: CL:0000902 develops from CL:0000896
 ]
 
 
 @pytest.mark.parametrize(("cell", "step"), OWN_STEPS, ids=[c for c, _ in OWN_STEPS])
-def test_thymic_lineages_have_their_own_steps(kg: hemokg.KnowledgeGraph, cell: str, step: str) -> None:
-    """Treg, MAIT and NKT are drawn from their own `directly develops from` axioms, asserted on the class."""
+def test_t_cell_lineages_have_their_own_steps(kg: hemokg.KnowledgeGraph, cell: str, step: str) -> None:
+    """Treg (natural and induced), MAIT and NKT are drawn from their own `directly develops from` axioms."""
     from hemokg.vocab import curie_to_iri
 
     axiom = (

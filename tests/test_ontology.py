@@ -557,8 +557,28 @@ def test_granulocytes_do_not_develop_from_their_own_kind(lineage, labels):
 
 @functools.lru_cache(maxsize=1)
 def _cl_develops_from() -> set[tuple[str, str]]:
+    """CL's develops-from edges: `A SubClassOf develops_from some B`, and `A EquivalentTo X and develops_from some B`
+    (a logical definition, as for induced and natural T-regulatory cells), which entails the same edge."""
+    text = CL_EDIT.read_text(encoding="utf-8")
     pattern = re.compile(r"^SubClassOf\(obo:(CL_\d+) ObjectSomeValuesFrom\(obo:RO_0002202 obo:(CL_\d+)\)\)$", re.M)
-    return {(_curie(OBO + a), _curie(OBO + b)) for a, b in pattern.findall(CL_EDIT.read_text(encoding="utf-8"))}
+    edges = {(_curie(OBO + a), _curie(OBO + b)) for a, b in pattern.findall(text)}
+    defined = re.compile(r"^EquivalentClasses\(obo:(CL_\d+) ObjectIntersectionOf\((.*)\)\)$", re.M)
+    for a, operands in defined.findall(text):
+        if "ObjectUnionOf" not in operands and "ObjectComplementOf" not in operands:
+            for b in re.findall(r"ObjectSomeValuesFrom\(obo:RO_0002202 obo:(CL_\d+)\)", operands):
+                edges.add((_curie(OBO + a), _curie(OBO + b)))
+    return edges
+
+
+#: CL develops-from edges between mapped cells that hemo does not entail yet, each with the reason. The set must
+#: match exactly, so a new gap fails and a closed one must be taken off the list.
+KNOWN_CL_EDGE_GAPS = frozenset(
+    {
+        # myeloid dendritic cell is defined in CL as developing from some myeloid cell; hemo draws it from the
+        # common dendritic progenitor, which (like CL's own) is not filed under myeloid cell.
+        ("CL:0000782", "CL:0000763"),
+    }
+)
 
 
 def test_every_cl_develops_from_edge_between_mapped_cells_is_entailed(graph, labels, lineage, hierarchy):
@@ -566,14 +586,16 @@ def test_every_cl_develops_from_edge_between_mapped_cells_is_entailed(graph, lab
     _, _, develops_from = lineage
     _, ancestors = hierarchy
     exact = {_curie(str(o)): c for c in labels for o in graph.objects(c, SKOS.exactMatch)}
-    checked = 0
+    checked, gaps = 0, set()
     for a, b in _cl_develops_from():
         if a in exact and b in exact:
             checked += 1
             ca, cb = exact[a], exact[b]
-            assert cb in develops_from(ca) or any(cb in develops_from(x) for x in ancestors(ca)), (
-                f"CL: {a} develops from {b}; not entailed for {labels[ca]} -> {labels[cb]}"
-            )
+            if not (cb in develops_from(ca) or any(cb in develops_from(x) for x in ancestors(ca))):
+                gaps.add((a, b))
+    assert gaps == KNOWN_CL_EDGE_GAPS, f"not entailed: {sorted(gaps - KNOWN_CL_EDGE_GAPS)}; now entailed: " + str(
+        sorted(KNOWN_CL_EDGE_GAPS - gaps)
+    )
     assert checked >= 20
 
 
@@ -805,9 +827,16 @@ def test_qc_query_detects_a_planted_defect():
         + """
 HEMO:9999998 a owl:Class ; rdfs:label "neutrophil" .
 HEMO:9999999 a owl:Class .
+[] a owl:Axiom ; owl:annotatedSource HEMO:0000123 ; owl:annotatedProperty rdfs:comment ;
+    owl:annotatedTarget "a reworded comment whose axiom was left behind" ; oboInOwl:hasDbXref "PMID:1" .
 """
     )
     store = pyoxigraph.Store()
     store.load(planted.encode(), format=pyoxigraph.RdfFormat.TURTLE)
     found = {p.stem for p in QC_QUERIES if list(store.query(p.read_text(encoding="utf-8")))}
-    assert {"duplicate-label-violation", "missing-label-violation", "missing-definition-violation"} <= found
+    assert {
+        "duplicate-label-violation",
+        "missing-label-violation",
+        "missing-definition-violation",
+        "dangling-axiom-violation",
+    } <= found
