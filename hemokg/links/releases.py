@@ -39,6 +39,9 @@ class ReleaseTerm:
     equivalents: list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = field(default_factory=list)
     disjoint: set[str] = field(default_factory=set)
     ancestors: dict[str, int] = field(default_factory=dict)  # is_a + part_of closure with distance (cellxgene)
+    #: The genus of every ``intersection_of`` (even one whose differentiae could not be read, so left out of
+    #: ``equivalents``): a class is a subclass of each, which is what typing an edge needs.
+    genera: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -74,6 +77,9 @@ class Release:
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _DATE = re.compile(r"v?(\d{4}-\d{2}-\d{2})")
+#: An extract of an ontology's edit file names the git commit it was cut from instead of a release date
+#: (``data-version: uberon/edit-<40 hex digits>``); the version is then that commit.
+_EDIT_COMMIT = re.compile(r"/edit-([0-9a-f]{40})$")
 #: The relation names an OBO file may write instead of a CURIE (``relationship: part_of UBERON:…``), as IRIs.
 _OBO_REL_NAMES = (
     "part_of has_part develops_from capable_of occurs_in regulates negatively_regulates positively_regulates"
@@ -212,6 +218,7 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
                 partial[0] = True  # e.g. `site_of` (no RO id here): a part of the definition would be lost
         elif tag == "intersection_of" and len(parts) == 1 and _curie_iri(parts[0]):
             genus.append(_curie_iri(parts[0]) or "")
+            term.genera.add(_curie_iri(parts[0]) or "")
         elif tag == "intersection_of":
             partial[0] = True
     close()
@@ -222,7 +229,7 @@ def read_obo(path: str | Path, *, expect: str | None = None) -> Release:
     if expect and main != expect:
         raise ImportsBuildError(f"{path}: this is the {ontology!r} ontology, expected {expect!r}; check the file given")
     data_version = header.get("data-version", "")
-    date = _DATE.search(data_version) or _DATE.search(path.name)
+    date = _DATE.search(data_version) or _DATE.search(path.name) or _EDIT_COMMIT.search(data_version)
     if not date:
         raise ImportsBuildError(f"{path}: no release date in its data-version header or its name; expected a release")
     version_iri = OBO + data_version if "/releases/" in data_version else None
