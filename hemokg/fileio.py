@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -81,6 +80,8 @@ def write_temporary(path: Path, data: bytes) -> Path:
         mode = os.stat(path).st_mode & 0o7777 if path.is_file() else 0o644  # an existing file keeps its mode
     except OSError:
         mode = 0o644
+    import tempfile  # writers only: a read-only command does not import it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

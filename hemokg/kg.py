@@ -6,7 +6,7 @@ works the same on both because each is built on the backend's one ``execute`` ca
 
 from __future__ import annotations
 
-import threading
+from _thread import allocate_lock  # threading.Lock itself, without importing threading (~1 ms cold)
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -42,7 +42,7 @@ class KnowledgeGraph:
         self._annotator: Annotator | None = None
         self._content_key: tuple[object, ...] | None = None  # set by load() for the shipped graph: shared caches
         self._steps: tuple[tuple[int, int], StepTable] | None = None  # the lineage step table, by store and generation
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph {self.description}>"

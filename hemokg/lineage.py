@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store
 
@@ -34,8 +33,7 @@ class QueryFunction(Protocol):
     def __call__(self, name: str, /, **params: object) -> Results: ...
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One step: ``cell`` develops from ``precursor`` — directly (one true step) or, where only that is known,
     through stages not named here."""
 
@@ -44,16 +42,42 @@ class Step:
     direct: bool = True
 
 
-@dataclass
 class Lineage:
-    """The lineage of one cell: the steps above it (toward the stem cell) and below it (toward mature cells)."""
+    """The lineage of one cell: the steps above it (toward the stem cell) and below it (toward mature cells).
 
-    iri: str
-    labels: dict[str, str] = field(default_factory=dict)
-    up: list[Step] = field(default_factory=list)
-    down: list[Step] = field(default_factory=list)
-    kinds: list[Lineage] = field(default_factory=list)  # kinds (subclasses) with their own direct steps
-    matched: str | None = None  # how the name asked for was read, when not as written ("label (plural of …)")
+    ``kinds``: kinds (subclasses) with their own direct steps; ``matched``: how the name asked for was read, when
+    not as written (``label (plural of …)``). A plain class, not a dataclass: ``dataclasses`` imports ``inspect``,
+    which a cold ``hemokg lineage`` cannot afford."""
+
+    __slots__ = ("down", "iri", "kinds", "labels", "matched", "up")
+
+    def __init__(
+        self,
+        iri: str,
+        labels: dict[str, str] | None = None,
+        up: list[Step] | None = None,
+        down: list[Step] | None = None,
+        kinds: list[Lineage] | None = None,
+        matched: str | None = None,
+    ) -> None:
+        self.iri = iri
+        self.labels: dict[str, str] = {} if labels is None else labels
+        self.up: list[Step] = [] if up is None else up
+        self.down: list[Step] = [] if down is None else down
+        self.kinds: list[Lineage] = [] if kinds is None else kinds
+        self.matched = matched
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.iri, self.labels, self.up, self.down, self.kinds, self.matched)
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if isinstance(other, Lineage) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
+
+    def __repr__(self) -> str:
+        steps = f"up={len(self.up)} steps, down={len(self.down)} steps, kinds={len(self.kinds)}"
+        return f"Lineage(iri={self.iri!r}, {steps})"
 
     @classmethod
     def from_edges(cls, iri: str, up: Iterable[Step], down: Iterable[Step], labels: dict[str, str]) -> Lineage:

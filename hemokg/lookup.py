@@ -5,15 +5,12 @@ normalised the same way on both sides (case folded, accents and punctuation drop
 *haem-*, *-aemia* and *leuc-* folded to American ones), and near misses come back as suggestions.
 """
 
-from __future__ import annotations
-
-import difflib
+# No ``from __future__ import annotations`` in this module: typing.NamedTuple turns each string annotation of its
+# fields into a ForwardRef by compiling it, which costs a cold command ~1 ms per record class.
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from hemokg.vocab import HEMO, RDFS, SKOS, SYNONYM_SCOPES, curie_to_iri, iri_to_curie
 
@@ -28,25 +25,31 @@ SCOPES = {
     SYNONYM_SCOPES["narrow"]: ("narrow", 3),
     SYNONYM_SCOPES["broad"]: ("broad", 4),
 }
-_SPELLING = [
-    (re.compile(r"ae"), "e"),  # haem-, anaemia, leukaemia
-    (re.compile(r"oe"), "e"),  # oedema, oesophagus
-    (re.compile(r"leuc"), "leuk"),  # leucocyte
-    (re.compile(r"isation"), "ization"),
-]
-
-
 _GREEK = {"α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "κ": " kappa ", "λ": " lambda "}
-_SIGN_PLUS = re.compile(r"(?<=[a-z0-9])\+")  # CD4+ -> cd4 positive
-_SIGN_MINUS = re.compile(r"(?<=[a-z0-9]{2})-(?=$|[\s/,;)_+|])")  # CD25- -> cd25 negative (not alpha-beta)
-# and before the next marker: CD16-CD56bright, SLAMF1-XCL+, CD45RA-CCR7+ (not CD8-alpha+, not IL-7R)
-_SIGN_MINUS_JOINED = re.compile(
-    r"\b([a-z]{1,6}\d+[a-z]{0,3})-(?=cd\d|(?!alpha|beta|gamma|delta)[a-z][a-z0-9]* positive)"
-)
-_JOINED_LEVEL = re.compile(r"\b([a-z]{1,8}\d+[a-z]{0,3}?)(bright|high|hi|dim|low|lo|pos|neg)\b")  # CD56bright
 _LEVELS = {"hi": "bright", "high": "bright", "bright": "bright", "lo": "dim", "low": "dim", "dim": "dim"}
 _LEVELS.update({"pos": "positive", "neg": "negative"})
-_MARKERISH = re.compile(r"^[a-z]{1,8}\d+[a-z]{0,3}$")
+
+
+@functools.cache
+def _rules() -> tuple[list[tuple[re.Pattern[str], str]], tuple[re.Pattern[str], ...]]:
+    """The normaliser's patterns, compiled on its first use (a cold command that matches a name exactly never
+    normalises one, and compiling them costs more than its whole lookup)."""
+    spelling = [
+        (re.compile(r"ae"), "e"),  # haem-, anaemia, leukaemia
+        (re.compile(r"oe"), "e"),  # oedema, oesophagus
+        (re.compile(r"leuc"), "leuk"),  # leucocyte
+        (re.compile(r"isation"), "ization"),
+    ]
+    signs = (
+        re.compile(r"(?<=[a-z0-9])\+"),  # CD4+ -> cd4 positive
+        re.compile(r"(?<=[a-z0-9]{2})-(?=$|[\s/,;)_+|])"),  # CD25- -> cd25 negative (not alpha-beta)
+        # and before the next marker: CD16-CD56bright, SLAMF1-XCL+, CD45RA-CCR7+ (not CD8-alpha+, not IL-7R)
+        re.compile(r"\b([a-z]{1,6}\d+[a-z]{0,3})-(?=cd\d|(?!alpha|beta|gamma|delta)[a-z][a-z0-9]* positive)"),
+        re.compile(r"\b([a-z]{1,8}\d+[a-z]{0,3}?)(bright|high|hi|dim|low|lo|pos|neg)\b"),  # CD56bright
+        re.compile(r"^[a-z]{1,8}\d+[a-z]{0,3}$"),  # a marker name
+        re.compile(r"[\W_]+"),
+    )
+    return spelling, signs
 
 
 def normalize(text: str) -> str:
@@ -65,26 +68,27 @@ def _normalize(text: str) -> str:
     if text.isascii():
         plain = text.lower()
     else:
+        import unicodedata  # ASCII names (nearly all) never need it
+
         decomposed = unicodedata.normalize("NFKD", text)
         plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
         plain = plain.replace("æ", "ae").replace("œ", "oe")  # ligatures: hæmatopoiesis, œdema
         if any(c in plain for c in _GREEK):
             plain = "".join(_GREEK.get(c, c) for c in plain)
+    spelling, (sign_plus, sign_minus, sign_minus_joined, joined_level, markerish, non_word) = _rules()
     if "+" in plain or "-" in plain:
-        plain = _SIGN_PLUS.sub(" positive ", plain)
-        plain = _SIGN_MINUS.sub(" negative ", _SIGN_MINUS_JOINED.sub(r"\1 negative ", plain))
-    plain = re.sub(r"[\W_]+", " ", plain).strip()
+        plain = sign_plus.sub(" positive ", plain)
+        plain = sign_minus.sub(" negative ", sign_minus_joined.sub(r"\1 negative ", plain))
+    plain = non_word.sub(" ", plain).strip()
     folded = None
     while folded != plain:  # to a fixed point: "aae" folds to "ae" and then to "e"
         folded = plain
-        for pattern, repl in _SPELLING:
+        for pattern, repl in spelling:
             plain = pattern.sub(repl, plain)
-    plain = _JOINED_LEVEL.sub(r"\1 \2", plain)
+    plain = joined_level.sub(r"\1 \2", plain)
     words = plain.split(" ")
     if any(w in _LEVELS for w in words):
-        words = [
-            _LEVELS[w] if w in _LEVELS and i and _MARKERISH.match(words[i - 1]) else w for i, w in enumerate(words)
-        ]
+        words = [_LEVELS[w] if w in _LEVELS and i and markerish.match(words[i - 1]) else w for i, w in enumerate(words)]
         plain = " ".join(words)
     return plain
 
@@ -120,8 +124,7 @@ def order_key(key: str) -> str | None:
     return " ".join(sorted(words)) if 2 <= len(words) <= 3 else None
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """One way a text names a term: which term, by which kind of name (label, exact, related, …)."""
 
     iri: str
@@ -131,8 +134,7 @@ class Match:
     variant: str = ""  # "" for the text as normalised, "plural" or "word order" for the folded forms
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """A term as ``lookup`` answers it."""
 
     iri: str
@@ -197,13 +199,15 @@ class LabelIndex:
         plural = singular_key(key)
         found = self._by_singular.get(plural)
         if found:
-            return [replace(m, variant="plural" if plural != key else "spelling") for m in found]
+            return [m._replace(variant="plural" if plural != key else "spelling") for m in found]
         order = order_key(key)
         found = self._by_order.get(order) if order is not None and len(key.split(" ")) > 1 else None
-        return [replace(m, variant="word order") for m in found] if found else []
+        return [m._replace(variant="word order") for m in found] if found else []
 
     def suggest(self, text: str, n: int = 5) -> list[str]:
         """The closest labels or synonyms to a text that matched nothing."""
+        import difflib  # only a name that matched nothing needs it
+
         key = normalize(text)
         close = difflib.get_close_matches(key, list(self._by_key), n=n, cutoff=0.6)
         if not close and key:

@@ -6,7 +6,6 @@ ever fetched: everything the package reads at run time ships with it.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +46,15 @@ def queries_dir() -> Path:
 
 
 # --- versions (``hemokg --version``), read from the shipped files ---------------------------------------------------
-_VERSION = re.compile(rb"owl:versionInfo\s+\"([^\"]+)\"|owl#versionInfo>\s+\"([^\"]+)\"")
-_VERSION_IRI = re.compile(rb"owl:versionIRI\s+<([^>]+)>|owl#versionIRI>\s+<([^>]+)>")
+_VERSION = rb"owl:versionInfo\s+\"([^\"]+)\"|owl#versionInfo>\s+\"([^\"]+)\""
+_VERSION_IRI = rb"owl:versionIRI\s+<([^>]+)>|owl#versionIRI>\s+<([^>]+)>"
 
 
 def _read(data: bytes) -> str:
+    import re  # ``--version`` only
+
     for pattern in (_VERSION, _VERSION_IRI):
-        match = pattern.search(data)
+        match = re.search(pattern, data)
         if match:
             return (match.group(1) or match.group(2)).decode("utf-8", "replace")
     return "unknown"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hemokg.cli.spec import HOT_COMMANDS, OUTPUT_FORMATS, OUTPUT_OPTIONS, SOURCE_OPTIONS, Option
@@ -78,7 +77,7 @@ def shared_option(dest: str, *, help: str, envvar: bool = True, required: bool =
     ``envvar=False``: not read from the environment; ``required``: the command cannot run without it."""
     option = next(o for o in SOURCE_OPTIONS if o.dest == dest)
     decorate: Callable[[F], F] = click_option(
-        replace(option, help=help, envvar=option.envvar if envvar else None), required=required
+        option._replace(help=help, envvar=option.envvar if envvar else None), required=required
     )
     return decorate
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +14,8 @@ __all__ = ["render_lineage", "render_report", "render_rows", "render_term"]
 def render_rows(fmt: str, header: Sequence[str], rows: Sequence[Sequence[str]], *, data: object) -> str:
     """``data`` as indented JSON, or ``header`` and ``rows`` as a table, CSV or TSV."""
     if fmt == "json":
+        import json
+
         return json.dumps(data, indent=2) + "\n"
     return table(header, rows) if fmt == "table" else delimited(header, rows, fmt)
 
@@ -22,6 +23,8 @@ def render_rows(fmt: str, header: Sequence[str], rows: Sequence[Sequence[str]], 
 def render_term(term: Any, fmt: str) -> str:
     """A looked-up term in the given format."""
     if fmt == "json":
+        import json
+
         return json.dumps(term.asdict(), indent=2, ensure_ascii=False) + "\n"
     rows: list[list[str]] = [
         ["iri", term.iri],
@@ -42,6 +45,8 @@ def render_term(term: Any, fmt: str) -> str:
 def render_lineage(lineage: Any, fmt: str) -> str:
     """A lineage: its develops-from chains and its develops-into paths."""
     if fmt == "json":
+        import json
+
         return json.dumps(lineage.asdict(), indent=2, ensure_ascii=False) + "\n"
     chains, outcomes = lineage.chains(), lineage.outcomes()
     if fmt == "table":

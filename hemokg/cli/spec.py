@@ -12,10 +12,9 @@ Imports nothing beyond the standard library (``dataclasses``, ``typing``), so re
 Layer: the command line (imported by ``hemokg.cli`` and its modules only).
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Literal
+# No ``from __future__ import annotations`` in this module: typing.NamedTuple turns each string annotation of its
+# fields into a ForwardRef by compiling it, which costs a cold command ~1 ms per record class.
+from typing import Literal, NamedTuple
 
 __all__ = [
     "HOT_COMMANDS",
@@ -47,8 +46,7 @@ class UsageProblem(ValueError):
         self.param_hint = param_hint
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One option: its spellings, the keyword the command receives, its type, default and environment variable.
 
     ``kind``: ``text`` (a string), ``float`` (at least ``minimum``), ``flag`` (on when given), ``choice`` (one of
@@ -68,15 +66,13 @@ class Option:
     minimum: float | None = None
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(NamedTuple):
     """One required positional argument (the keyword the command receives is its name)."""
 
     name: str
 
 
-@dataclass(frozen=True)
-class CommandSpec:
+class CommandSpec(NamedTuple):
     """A hot command: its arguments, then its options in help order; ``work`` names its click-free function."""
 
     name: str

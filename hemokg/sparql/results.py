@@ -5,9 +5,7 @@ Embedded and remote queries both come back as :class:`Results`, so code (and the
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any, SupportsIndex, overload
 from typing import Literal as TypingLiteral
@@ -211,6 +209,8 @@ class Results:
 
     def to_json(self) -> str:
         """SPARQL 1.1 Query Results JSON (SELECT, ASK); for graphs, N-Triples lines are not JSON: use to_ntriples."""
+        import json  # here, not at the top: a cold command that writes no JSON does not pay for it
+
         if self.kind == "ask":
             return json.dumps({"head": {}, "boolean": bool(self.boolean)}) + "\n"
         if self.kind == "graph":
@@ -221,6 +221,8 @@ class Results:
 
     def to_csv(self) -> str:
         """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends."""
+        import csv
+
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         if self.kind == "ask":
@@ -292,6 +294,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | 
 def delimited(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) -> str:
     """CSV or TSV (tabs and newlines inside values are replaced by spaces in TSV)."""
     if fmt == "csv":
+        import csv
+
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(header)
