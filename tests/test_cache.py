@@ -1,4 +1,4 @@
-"""The reasoned-graph cache: a corrupted, truncated or stale cache file is detected (content hash, input hash) and
+"""The reasoned-graph cache: a corrupted, truncated or stale cache file is detected (checksum, seal, input hash) and
 rebuilt; processes that need it at the same time build it once (the others wait for the first), all get the right
 answer and leave one intact file behind.
 
@@ -19,7 +19,7 @@ import pytest
 
 import hemokg
 from benchmarks.synthetic import deep_chain
-from hemokg.graph.build import input_hash, read_reasoned
+from hemokg.graph.build import input_checksum, input_hash, read_reasoned
 from hemokg.resources import ontology_path, reasoned_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,6 +125,23 @@ def test_shipped_reasoned_graph_damage_is_detected(tmp_path: Path) -> None:
     assert read_reasoned(copy, key) is not None, "hemo-reasoned.nq is stale or corrupt: run `hemokg build`, commit"
     copy.write_bytes(data[:-1])
     assert read_reasoned(copy, key) is None
+
+
+def test_the_quick_input_check_tells_an_edited_ontology() -> None:
+    """A cold start checks the shipped file by the CRC-32 of hemo.ttl (not its SHA-256): it accepts hemo.ttl as
+    shipped, and refuses it after any one-byte edit, a changed length, another reasoner or an appended byte."""
+    source = ontology_path().read_bytes()
+    shipped = reasoned_path()
+    assert read_reasoned(shipped, None, checksum=input_checksum([source], "hermit")) is not None
+    flipped = source[:1000] + bytes([source[1000] ^ 0x20]) + source[1001:]
+    for changed, reasoner in (
+        (flipped, "hermit"),
+        (source + b"\n", "hermit"),
+        (source[:-1], "hermit"),
+        (source, "pellet"),
+    ):
+        assert read_reasoned(shipped, None, checksum=input_checksum([changed], reasoner)) is None
+    assert input_checksum([b"ab", b"c"], "hermit") != input_checksum([b"a", b"bc"], "hermit")  # lengths count
 
 
 BUILD = textwrap.dedent("""

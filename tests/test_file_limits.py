@@ -8,7 +8,6 @@ recomputed header hash, or garbage with a valid one, is rebuilt by the real reas
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import resource
@@ -23,6 +22,7 @@ import pytest
 import hemokg
 from benchmarks.synthetic import deep_chain
 from hemokg.errors import OntologyParseError
+from hemokg.graph.build import content_checksum
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # hemokg.fileio.MAX_INPUT_BYTES
 
@@ -160,9 +160,9 @@ def test_output_keeps_an_existing_files_mode(tmp_path: Path) -> None:
 
 # --- 13. cache integrity --------------------------------------------------------------------------------------------
 def _reheader(data: bytes, body: bytes) -> bytes:
-    """A cache file with ``body`` and a header whose content hash is recomputed for it (what an editor could do)."""
+    """A cache file with ``body`` and a header whose content checksum is recomputed for it (what an editor could do)."""
     header = data.split(b"\n", 1)[0].rsplit(b" ", 1)[0]
-    return header + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+    return header + b" " + content_checksum(body).encode() + b"\n" + body
 
 
 @pytest.mark.slow

@@ -51,13 +51,15 @@ def _reason(reasoner: str, ontology: str | None, with_imports: bool) -> Reasoner
 def build_cmd(reasoner: str) -> None:
     """Rebuild ontology/hemo-reasoned.nq (the shipped reasoned graph) and queries/headers.json (compiled headers)."""
     from hemokg.fileio import atomic_write
-    from hemokg.graph.build import build_reasoned, input_hash, reasoned_nquads
+    from hemokg.graph.build import build_reasoned, input_checksum, input_hash, reasoned_nquads
     from hemokg.graph.store import sources
     from hemokg.resources import reasoned_path
 
     inputs = sources()
-    key = input_hash([data for _, data, _ in inputs], reasoner)
-    blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner), key)
+    datas = [data for _, data, _ in inputs]
+    blob = reasoned_nquads(
+        build_reasoned(inputs, reasoner=reasoner), input_hash(datas, reasoner), input_checksum(datas, reasoner)
+    )
     try:
         atomic_write(reasoned_path(), blob)
     except OSError as exc:

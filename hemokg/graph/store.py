@@ -19,6 +19,7 @@ from hemokg.fileio import atomic_write, read_regular_file, sha256
 from hemokg.graph.build import (
     build_reasoned,
     cache_dir,
+    input_checksum,
     input_hash,
     one_copy,
     read_reasoned,
@@ -87,10 +88,14 @@ def load_nquads(
             quads += one_copy(parsed, target, seen)  # a triple two sources hold is stored once
             seen.extend(parsed)
         return "".join(f"{q} .\n" for q in quads).encode()
-    key = input_hash([data for _, data, _ in inputs], reasoner + ("+imports" if imports else ""))
+    datas, tag = [data for _, data, _ in inputs], reasoner + ("+imports" if imports else "")
+    checksum = input_checksum(datas, tag)
+    if ontology is None and not imports:  # the shipped file, checked by the quick input checksum
+        shipped = read_reasoned(reasoned_path(), None, checksum=checksum, keep_header=header)
+        if shipped is not None:
+            return shipped
+    key = input_hash(datas, tag)
     candidates = [cache_dir() / f"hemo-reasoned-{key[:16]}.nq"]
-    if ontology is None and not imports:
-        candidates.insert(0, reasoned_path())
     body = _read_cached(candidates, key, header=header)
     if body is not None:
         return body
@@ -100,7 +105,7 @@ def load_nquads(
         ) is not None:  # built by the process we waited for
             return body
         _log().info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
-        blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key)
+        blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key, checksum)
         try:
             candidates[-1].parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
             atomic_write(candidates[-1], blob)
@@ -117,12 +122,11 @@ def _lock_path(path: Path) -> Path:
 
 
 def _read_cached(candidates: list[Path], key: str, *, header: bool = False) -> bytes | None:
-    """The body of the first candidate that holds the graph of ``key`` intact (the shipped file, then the cache);
-    with ``header``, the file's bytes as read (see :func:`load_nquads`)."""
+    """The body of the first cache file that holds the graph of ``key`` intact, sealed and readable; with ``header``,
+    the file's bytes as read (see :func:`load_nquads`)."""
     for candidate in candidates:
-        cached = candidate != reasoned_path()
-        body = read_reasoned(candidate, key, sealed=cached, keep_header=header)
-        if body is not None and (not cached or _parses(candidate, body)):
+        body = read_reasoned(candidate, key, sealed=True, keep_header=header)
+        if body is not None and _parses(candidate, body):
             return body
     return None
 
