@@ -331,11 +331,19 @@ def load(
     address a query names (your network, cloud metadata services, …). Off by default; turn it on only for queries
     you wrote yourself."""
     from hemokg.backends.embedded import EmbeddedBackend
-    from hemokg.graph.store import load_nquads
+    from hemokg.graph.store import load_nquads, reasoned_file
 
-    data = load_nquads(ontology, reasoned=reasoned, imports=imports, reasoner=reasoner, header=True)
     what = ("reasoned" if reasoned else "asserted") + (" + imports" if imports else "")
-    backend = EmbeddedBackend.from_nquads(data, allow_service=allow_service)
+    path = reasoned_file(ontology, imports=imports, reasoner=reasoner) if reasoned else None
+    backend = None
+    if path is not None:  # checked, then read by pyoxigraph: the file's bytes are not held beside the store
+        try:
+            backend = EmbeddedBackend.from_file(path, allow_service=allow_service)
+        except (OSError, SyntaxError, ValueError):  # replaced or removed since the check: read it the long way
+            backend = None
+    if backend is None:
+        data = load_nquads(ontology, reasoned=reasoned, imports=imports, reasoner=reasoner, header=True)
+        backend = EmbeddedBackend.from_nquads(data, allow_service=allow_service)
     kg = KnowledgeGraph(backend, description=f"embedded, {what}")
     if ontology is None:  # the shipped graph: every load of it may share what is built from it
         kg._content_key = ("shipped", reasoned, imports, reasoner)

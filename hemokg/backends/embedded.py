@@ -14,6 +14,7 @@ block. Remote backends always send VALUES (or BIND), the stored SPARQL as writte
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Quad, QueryBoolean, QuerySolutions, RdfFormat, Store
 
@@ -21,6 +22,9 @@ from hemokg.errors import SPARQLSyntaxError
 from hemokg.sparql.guard import check_query
 from hemokg.sparql.queries import bind_values, is_parameter, require_read_only, substitute_terms
 from hemokg.sparql.results import RDFTerm, Results
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["EmbeddedBackend"]
 
@@ -52,6 +56,15 @@ class EmbeddedBackend:
         if data:
             backend.store.bulk_load(data, format=RdfFormat.N_QUADS)
             backend.changed()
+        return backend
+
+    @classmethod
+    def from_file(cls, path: str | Path, *, allow_service: bool = False) -> EmbeddedBackend:
+        """A backend over a fresh store loaded from an N-Quads file, read by pyoxigraph itself (never held in
+        memory as bytes beside the store)."""
+        backend = cls(allow_service=allow_service)
+        backend.store.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
+        backend.changed()
         return backend
 
     def add(self, quads: Iterable[Quad]) -> None:

@@ -30,7 +30,7 @@ from hemokg.graph.parse import parse_ontology
 from hemokg.resources import imports_dir, ontology_path, reasoned_path
 from hemokg.vocab import GRAPH_IMPORTS
 
-__all__ = ["load_nquads", "sources"]
+__all__ = ["load_nquads", "reasoned_file", "sources"]
 
 if TYPE_CHECKING:
     import logging
@@ -89,32 +89,54 @@ def load_nquads(
             seen.extend(parsed)
         return "".join(f"{q} .\n" for q in quads).encode()
     datas, tag = [data for _, data, _ in inputs], reasoner + ("+imports" if imports else "")
-    checksum = input_checksum(datas, tag)
-    if ontology is None and not imports:  # the shipped file, checked by the quick input checksum
-        shipped = read_reasoned(reasoned_path(), None, checksum=checksum, keep_header=header)
-        if shipped is not None:
-            return shipped
-    key = input_hash(datas, tag)
-    candidates = [cache_dir() / f"hemo-reasoned-{key[:16]}.nq"]
-    body = _read_cached(candidates, key, header=header)
-    if body is not None:
-        return body
-    with _building(candidates[-1]):
-        if (
-            body := _read_cached(candidates[-1:], key, header=header)
-        ) is not None:  # built by the process we waited for
+    found = _stored(datas, tag, shipped=ontology is None and not imports, header=header)
+    if found is not None:
+        return found[1]
+    checksum, key = input_checksum(datas, tag), input_hash(datas, tag)
+    path = _cache_path(key)
+    with _building(path):
+        if (body := _read_cached([path], key, header=header)) is not None:  # built by the process we waited for
             return body
         _log().info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
         blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key, checksum)
         try:
-            candidates[-1].parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
-            atomic_write(candidates[-1], blob)
-            atomic_write(seal_path(candidates[-1]), sha256(blob).hexdigest().encode() + b"\n")
+            path.parent.mkdir(parents=True, exist_ok=True)  # the cache folder (atomic_write makes none)
+            atomic_write(path, blob)
+            atomic_write(seal_path(path), sha256(blob).hexdigest().encode() + b"\n")
         except OSError as exc:  # a read-only home or a full disk still gets its answer, just not cached
-            _log().warning("could not cache the reasoned graph in %s: %s", candidates[-1], exc)
+            _log().warning("could not cache the reasoned graph in %s: %s", path, exc)
             with suppress(OSError):  # leave nothing behind (a process waiting for the lock builds for itself)
-                _lock_path(candidates[-1]).unlink()
+                _lock_path(path).unlink()
     return blob if header else blob.split(b"\n", 1)[1]
+
+
+def reasoned_file(
+    ontology: str | Path | None = None, *, imports: bool = False, reasoner: str = "hermit"
+) -> Path | None:
+    """The intact reasoned-graph file of these inputs (the shipped one, else a sealed cache file), or None when none
+    is built yet: what ``load`` hands pyoxigraph to read by itself, so the file's bytes are not held in memory beside
+    the store (checked, then let go)."""
+    inputs = sources(ontology, imports=imports)
+    datas, tag = [data for _, data, _ in inputs], reasoner + ("+imports" if imports else "")
+    found = _stored(datas, tag, shipped=ontology is None and not imports, header=True)
+    return None if found is None else found[0]
+
+
+def _stored(datas: list[bytes], tag: str, *, shipped: bool, header: bool) -> tuple[Path, bytes] | None:
+    """The file holding the reasoned graph of these inputs intact, with its bytes (see :func:`load_nquads`): the
+    shipped file (checked by the quick input checksum), else the cache file of the SHA-256 key."""
+    if shipped:
+        body = read_reasoned(reasoned_path(), None, checksum=input_checksum(datas, tag), keep_header=header)
+        if body is not None:
+            return reasoned_path(), body
+    key = input_hash(datas, tag)
+    path = _cache_path(key)
+    body = _read_cached([path], key, header=header)
+    return None if body is None else (path, body)
+
+
+def _cache_path(key: str) -> Path:
+    return cache_dir() / f"hemo-reasoned-{key[:16]}.nq"
 
 
 def _lock_path(path: Path) -> Path:
