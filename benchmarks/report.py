@@ -7,6 +7,8 @@ import math
 import statistics
 from pathlib import Path
 
+from benchmarks.cold import FLOOR as FLOOR_NAME
+
 __all__ = ["plot", "render", "store_choice_table"]
 
 
@@ -176,22 +178,80 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
             )
             if r["target"] is not None:
                 floor_side = r.get("against") == "floor"
-                targets.append(
-                    [
-                        f"cold `{r['command']}`",
-                        f"≤ {r['target']:g}× {_against(r)}",
-                        f"{r['floor_ratio'] if floor_side else r['ratio']:.2f}×",
-                        _met(r["met"]),
-                    ]
-                )
+                measured = f"{r['floor_ratio'] if floor_side else r['ratio']:.2f}×"
+                met = r["met"]
+                if "clean_floor_ratio" in r:  # judged on both starts
+                    measured += f" (clean start: {r['clean_floor_ratio']:.2f}×)"
+                    met = bool(met and r["clean_met"])
+                targets.append([f"cold `{r['command']}`", f"≤ {r['target']:g}× {_against(r)}", measured, _met(met)])
         out.append(
             _table(
                 ["command", "ms median (p95)", "vs `python -c pass`", "vs the floor", "peak RSS MiB", "target"], rows
             )
         )
+        clean_rows = [r for r in cold["rows"] if "clean_median_ms" in r]
+        bases = {r["command"]: r for r in cold["rows"] if r["command"] in ("python -c pass", FLOOR_NAME)}
+        if clean_rows or bases:
+            out.append(
+                "\nThe same from a clean start: `python -S` with the site-packages folders on `PYTHONPATH`, so no "
+                "`.pth` start-up hook runs (this machine's `_sandboxing_egress_ca.pth` imports certifi at every "
+                "start, adding the same time and memory to every process above, which flatters a ratio). The "
+                "peak-memory target is judged here.\n"
+            )
+            clean_table = []
+            for name in ("python -c pass", FLOOR_NAME):
+                r = bases.get(name, {})
+                if "clean_median_ms" in r:
+                    clean_table.append(
+                        [
+                            "`python -S -c pass`" if name == "python -c pass" else f"`{name}`",
+                            f"{r['clean_median_ms']:.1f} ({r['clean_p95_ms']:.1f})",
+                            f"{r['clean_ratio']:.2f}×",
+                            f"{r['clean_floor_ratio']:.2f}×",
+                            f"{r['clean_peak_mib']:.1f}",
+                            "",
+                        ]
+                    )
+            for r in clean_rows:
+                if r["command"] in bases:
+                    continue
+                clean_table.append(
+                    [
+                        f"`{r['command']}`",
+                        f"{r['clean_median_ms']:.1f} ({r['clean_p95_ms']:.1f})",
+                        f"{r['clean_ratio']:.2f}×",
+                        f"{r['clean_floor_ratio']:.2f}×",
+                        f"{r['clean_peak_mib']:.1f}",
+                        "" if r["target"] is None else f"≤ {r['target']:g}× {_against(r)}: {_met(r['clean_met'])}",
+                    ]
+                )
+            out.append(
+                _table(
+                    ["command", "ms median (p95)", "vs `python -S -c pass`", "vs the floor", "peak RSS MiB", "target"],
+                    clean_table,
+                )
+            )
+        clean_peaks = {r["command"]: r["clean_peak_mib"] for r in cold["rows"] if "clean_peak_mib" in r}
         peaks = {r["command"]: r["peak_mib"] for r in cold["rows"] if "peak_mib" in r}
         hot = [c for c in peaks if c.startswith("hemokg ") and c != "hemokg --help" and "click" not in c]
-        if hot:
+        if hot and clean_peaks and all(c in clean_peaks for c in hot):
+            worst = max(hot, key=lambda c: clean_peaks[c])
+            base = ", ".join(
+                f"{label}: {clean_peaks[key]:.1f} MiB"
+                for label, key in (("`python -S -c pass`", "python -c pass"), ("the floor", FLOOR_NAME))
+                if key in clean_peaks
+            )
+            target = results["cold"].get("peak_target_mib", 30.0)
+            targets.append(
+                [
+                    f"peak RSS of a cold hot command, clean start (largest: `{worst}`)",
+                    f"≤ {target:g} MiB",
+                    f"{clean_peaks[worst]:.1f} MiB ({base}; with this machine's start-up hook "
+                    f"{peaks[worst]:.1f} MiB, the floor {peaks.get(FLOOR_NAME, float('nan')):.1f} MiB)",
+                    _met(clean_peaks[worst] <= target),
+                ]
+            )
+        elif hot:
             worst = max(hot, key=lambda c: peaks[c])
             others = [
                 ("`python -c pass`", "python -c pass"),
