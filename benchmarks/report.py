@@ -181,7 +181,7 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
                 measured = f"{r['floor_ratio'] if floor_side else r['ratio']:.2f}×"
                 met = r["met"]
                 if "clean_floor_ratio" in r:  # judged on both starts
-                    measured += f" (clean start: {r['clean_floor_ratio']:.2f}×)"
+                    measured += f" (clean start: {r['clean_floor_ratio' if floor_side else 'clean_ratio']:.2f}×)"
                     met = bool(met and r["clean_met"])
                 targets.append([f"cold `{r['command']}`", f"≤ {r['target']:g}× {_against(r)}", measured, _met(met)])
         out.append(
