@@ -17,6 +17,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import REPO, Sizes, machine, versions
 
@@ -27,12 +28,12 @@ NOTES = REPO / "benchmarks" / "NOTES.md"
 LAST = REPO / "benchmarks" / "last-run.json"
 
 
-def run_sections(sizes: Sizes, only: list[str]) -> dict:
+def run_sections(sizes: Sizes, only: list[str]) -> dict[str, Any]:
     """Run the chosen sections in order; a section that fails is reported with its error, not fatal."""
     from importlib import import_module
 
     cache = Path(tempfile.mkdtemp(prefix="hemokg-bench-cache-"))
-    results: dict = {}
+    results: dict[str, Any] = {}
     for name in only:
         logging.info("benchmark section %s (%s)", name, sizes.name)
         module = import_module(f"benchmarks.{name}")
@@ -54,6 +55,27 @@ def _sizes(text: str) -> tuple[float, ...]:
     return sizes
 
 
+def _store_sizes(text: str) -> tuple[float, ...]:
+    return () if text.strip().lower() == "none" else _sizes(text)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a positive number")
+    return value
+
+
+def argv_text(sizes: tuple[float, ...] | None) -> str | None:
+    """``--store-sizes``'s value as it would be typed (None when not given)."""
+    if sizes is None:
+        return None
+    return ",".join(f"{s:g}" for s in sizes) or "none"
+
+
 def code_commit() -> str:
     """The commit measured (short hash), marked ``+changes`` when the work tree differs from it."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
@@ -68,7 +90,7 @@ def code_commit() -> str:
     return head.stdout.strip() + (" +changes" if dirty else "")
 
 
-def scale_figures(scale: dict) -> dict:
+def scale_figures(scale: dict[str, Any]) -> dict[str, Any]:
     """The scale section as the figures a change is re-checked against: medians (ms) per size, and the slopes."""
     rows = []
     for row in scale.get("rows", []):
@@ -112,6 +134,36 @@ def main(argv: list[str] | None = None) -> int:
         help="write the scale figures (lookup and lineage medians per size, slopes, commit, machine) to FILE "
         "instead of the report",
     )
+    store = parser.add_argument_group("section 2 (store_choice): each engine's limits, in its own process")
+    store.add_argument(
+        "--store-sizes",
+        type=_store_sizes,
+        default=None,
+        metavar="SIZES",
+        help="synthetic sizes compared after hemo (e.g. 10,100; 'none': hemo only) [quick and default: none, full: 10]",
+    )
+    store.add_argument(
+        "--store-time",
+        type=_positive,
+        default=None,
+        metavar="S",
+        help="seconds one step may take (an engine's load, or one run of one query) [quick 10, else 30]",
+    )
+    store.add_argument(
+        "--store-memory",
+        type=_positive,
+        default=None,
+        metavar="MIB",
+        help="resident memory an engine's process may reach, MiB (address space: 512 more) [quick 1024, else 2048]",
+    )
+    store.add_argument(
+        "--store-budget",
+        type=_positive,
+        default=None,
+        metavar="S",
+        help="seconds an engine may spend on one graph before the rest of its queries there are skipped "
+        "[quick 20, full 600, else 300]",
+    )
     parser.add_argument("-o", "--output", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument(
         "--plot", type=Path, default=None, help="plot path [default: OUTPUT's folder/img/benchmark-scaling.png]"
@@ -146,6 +198,13 @@ def main(argv: list[str] | None = None) -> int:
     sizes = Sizes.pick("quick" if args.quick else "full" if args.full else "default")
     if args.sizes:
         sizes = replace(sizes, name="sizes", scales=args.sizes, reasoner_scales=(), rdflib_scales=())
+    limits = {
+        "store_scales": args.store_sizes,
+        "store_time_limit": args.store_time,
+        "store_memory_mib": args.store_memory,
+        "store_engine_budget": args.store_budget,
+    }
+    sizes = replace(sizes, **{k: v for k, v in limits.items() if v is not None})
     only = args.only or (["scale"] if args.sizes or args.json else list(SECTIONS))
     started = time.perf_counter()
     results = run_sections(sizes, only)
@@ -163,11 +222,21 @@ def main(argv: list[str] | None = None) -> int:
         or "uncommitted"
     )
     profile = hemo_profile()
-    meta = {
+    meta: dict[str, Any] = {
         "code_commit": code_commit(),
         "command": "python -m benchmarks"
         + (" --quick" if args.quick else " --full" if args.full else "")
-        + (f" --only {' '.join(args.only)}" if args.only else ""),
+        + (f" --only {' '.join(args.only)}" if args.only else "")
+        + "".join(
+            f" --{flag} {value}"
+            for flag, value in (
+                ("store-sizes", argv_text(args.store_sizes)),
+                ("store-time", args.store_time),
+                ("store-memory", args.store_memory),
+                ("store-budget", args.store_budget),
+            )
+            if value is not None
+        ),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "mode": sizes.name,
         "seconds": time.perf_counter() - started,

@@ -15,8 +15,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 __all__ = ["REPO", "Child", "Sizes", "machine", "run_child", "stats", "timed", "timed_round_robin", "versions"]
 
@@ -36,14 +37,24 @@ class Sizes:
     reasoner_scales: tuple[float, ...]
     rdflib_scales: tuple[float, ...]
     timeout: float
+    #: The store choice (section 2): synthetic sizes compared after hemo itself, and each engine's limits there:
+    #: seconds for one step (its load, or one run of one query), MiB of resident memory, seconds for a whole graph.
+    store_scales: tuple[float, ...] = ()
+    store_time_limit: float = 30.0
+    store_memory_mib: float = 2048.0
+    store_engine_budget: float = 300.0
 
     @classmethod
     def pick(cls, mode: str) -> Sizes:
         """``quick`` (a smoke run), ``default`` (up to 1,000x) or ``full`` (adds 10,000x on disk)."""
         if mode == "quick":
-            return cls("quick", 2, 5, 0.5, 1, (0.1, 1.0), (), (0.1,), 60)
+            return cls(
+                "quick", 2, 5, 0.5, 1, (0.1, 1.0), (), (0.1,), 60,
+                store_time_limit=10.0, store_memory_mib=1024.0, store_engine_budget=20.0,
+            )  # fmt: skip
         scales = (1.0, 10.0, 100.0, 1000.0) + ((10000.0,) if mode == "full" else ())
-        return cls(mode, 15, 300, 3.0, 3, scales, (1.0, 10.0, 100.0), (1.0, 10.0, 100.0), 180)
+        sizes = cls(mode, 15, 300, 3.0, 3, scales, (1.0, 10.0, 100.0), (1.0, 10.0, 100.0), 180)
+        return replace(sizes, store_scales=(10.0,), store_engine_budget=600.0) if mode == "full" else sizes
 
 
 def stats(seconds: Sequence[float]) -> dict[str, float]:
@@ -100,9 +111,10 @@ class Child:
     err: bytes
     timed_out: bool = False
 
-    def json(self) -> dict:
+    def json(self) -> dict[str, Any]:
         """The last line of stdout as JSON (workers print their result there)."""
-        return json.loads(self.out.decode().strip().splitlines()[-1])
+        value: dict[str, Any] = json.loads(self.out.decode().strip().splitlines()[-1])
+        return value
 
 
 def run_child(

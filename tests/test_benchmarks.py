@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -94,10 +95,15 @@ def test_each_benchmark_section_produces_numbers(tmp_path) -> None:
     assert all(r["peak_mib"] > 1 for r in results["cold"]["rows"])
 
     tiny = synthetic_ontology(0.1)
-    results["store_choice"] = store_choice.run(sizes, nquads=tiny, queries=["term-labels", "term-by-name"])
+    engines = ("kg.query", "pyoxigraph Store", "rdflib Graph")  # each in its own process, in lockstep
+    results["store_choice"] = store_choice.run(
+        sizes, nquads=tiny, queries=["term-labels", "term-by-name"], engines=engines
+    )
     for by_engine in results["store_choice"]["queries"].values():
-        assert by_engine["pyoxigraph Store"]["median"] > 0
-        assert by_engine["rdflib Graph"]["agrees"]
+        assert list(by_engine) == list(engines)
+        assert by_engine["pyoxigraph Store"]["median"] > 0 and by_engine["pyoxigraph Store"]["n"] == 3
+        assert by_engine["rdflib Graph"]["agrees"], by_engine
+    assert set(results["store_choice"]["peak_mib"]) == set(engines)
 
     results["warm"] = warm.run(sizes)
     chain = results["warm"]["queries"]["develops-from-chain"]
@@ -153,3 +159,37 @@ def test_each_benchmark_section_produces_numbers(tmp_path) -> None:
         "## Targets",
     ):
         assert heading in text
+
+
+def test_store_choice_engine_over_its_memory_limit_is_a_row_not_the_end() -> None:
+    """A real engine under a real limit: rdflib's memory Graph holding hemo's reasoned graph peaks near 63 MiB, so at
+    48 MiB of RSS its process is stopped and every one of its rows says so; the run goes on, pyoxigraph (~33 MiB, in
+    its own process) answers every query, and the report shows the limit."""
+    from benchmarks import store_choice
+    from benchmarks.report import store_choice_limits, store_choice_table
+
+    sizes = dataclasses.replace(_sizes(), store_memory_mib=48.0, store_time_limit=60.0, store_engine_budget=60.0)
+    queries = ["term-labels", "term-by-name"]
+    result = store_choice.run(sizes, queries=queries, engines=("pyoxigraph Store", "rdflib Graph"))
+    assert sorted(result["queries"]) == sorted(queries)
+    for by_engine in result["queries"].values():
+        assert by_engine["rdflib Graph"] == {"limit": "load over 48 MiB"}
+        assert by_engine["pyoxigraph Store"]["median"] > 0 and by_engine["pyoxigraph Store"]["rows"] > 0
+    assert result["load_errors"] == {"rdflib Graph": "over 48 MiB"}
+    assert list(result["load_s"]) == ["pyoxigraph Store"]
+    assert result["limits"]["memory_mib"] == 48.0
+    assert "**load over 48 MiB**" in store_choice_table(result)
+    assert "resident memory ≤ 48 MiB" in store_choice_limits(result)
+
+
+def test_store_choice_engine_over_its_time_limit_is_a_row_not_the_end() -> None:
+    """A step over the time limit (rdflib's import and parse of a 3x synthetic graph, or its first run of
+    `term-labels`: each well over 0.2 s) kills the child's process group and becomes the engine's row."""
+    from benchmarks import store_choice
+
+    sizes = dataclasses.replace(_sizes(), store_time_limit=0.2, store_engine_budget=60.0)
+    result = store_choice.run(
+        sizes, nquads=synthetic_ontology(3.0), queries=["term-labels"], engines=("rdflib Dataset",)
+    )
+    entry = result["queries"]["term-labels"]["rdflib Dataset"]
+    assert re.fullmatch(r"(load )?over 0\.2 s( \(at [\d,]+ MiB\))?", entry["limit"]), entry
