@@ -54,7 +54,7 @@ def store_choice_table(result: dict[str, Any]) -> str:
                     if times is None or engine in ("pyoxigraph Store", "kg.query")
                     else f" ×{times:,.0f}"
                     if times >= 9.5
-                    else f" ×{times:.1f}"
+                    else f" ×{times:.2g}"
                 )
                 flag = "" if entry.get("agrees", True) else " ≠"
                 cells.append(f"{_ms(entry['median'])} ({_ms(entry['p95'])}){ratio}{flag}")
@@ -346,7 +346,11 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
                 top = runnable[0]
                 rdf = store["queries"][top]["rdflib Graph"]["median"]
                 skipped = [q for q in sorted(ox, key=ox.__getitem__, reverse=True) if ox[q] > ox[top]]
-                note = f" (rdflib cannot run {', '.join(f'`{q}`' for q in skipped)})" if skipped else ""
+                note = (
+                    f" (no rdflib figure for {', '.join(f'`{q}`' for q in skipped)}: over a limit, or fails)"
+                    if skipped
+                    else ""
+                )
                 targets.append(
                     [
                         f"pyoxigraph vs rdflib memory store on pyoxigraph's slowest (`{top}`){note}",
