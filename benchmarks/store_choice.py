@@ -123,7 +123,8 @@ def bound_queries(kg: KnowledgeGraph, terms: dict[str, str] | None = None) -> di
 
 def _synthetic(scale: float) -> tuple[bytes, dict[str, str]]:
     """A synthetic graph as N-Quads (with its relation-graph closure, as hemo's reasoned graph has), and a term of
-    each kind for the parameters: cells for ``cell``/``term``/``precursor``, processes, sites, stages."""
+    each kind for the parameters: the deepest cell for ``cell`` and a precursor of it, the cell with the most
+    subclasses for ``term``, a process, a site, a stage."""
     from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
     from benchmarks.scale import _target
@@ -136,7 +137,7 @@ def _synthetic(scale: float) -> tuple[bytes, dict[str, str]]:
     graph = NamedNode(GRAPH_RELATION)
     store.extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), graph) for s, p, o in relation_graph(store))
     cell, _ = _target(store, scale)
-    terms = {"cell": cell, "term": cell}
+    terms = {"cell": cell}
     precursors = store.quads_for_pattern(NamedNode(cell), NamedNode("http://purl.obolibrary.org/obo/RO_0002202"), None)
     terms["precursor"] = next((q.object.value for q in precursors if isinstance(q.object, NamedNode)), cell)
     labels = [
@@ -151,6 +152,9 @@ def _synthetic(scale: float) -> tuple[bytes, dict[str, str]]:
     )
     for suffix, names in kinds:  # the labels benchmarks.synthetic gives each kind
         terms.update(dict.fromkeys(names, next((iri for iri, text in labels if suffix in text), cell)))
+    sub = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    cells = sorted(iri for iri, text in labels if "cyte " in text)
+    terms["term"] = max(cells, key=lambda iri: sum(1 for _ in store.quads_for_pattern(None, sub, NamedNode(iri))))
     data = store.dump(format=RdfFormat.N_QUADS) or b""
     return data, terms
 

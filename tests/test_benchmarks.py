@@ -97,13 +97,22 @@ def test_each_benchmark_section_produces_numbers(tmp_path) -> None:
     tiny = synthetic_ontology(0.1)
     engines = ("kg.query", "pyoxigraph Store", "rdflib Graph")  # each in its own process, in lockstep
     results["store_choice"] = store_choice.run(
-        sizes, nquads=tiny, queries=["term-labels", "term-by-name"], engines=engines
+        dataclasses.replace(sizes, store_scales=(0.5,)),
+        nquads=tiny,
+        queries=["term-labels", "term-by-name", "subclasses"],
+        engines=engines,
     )
-    for by_engine in results["store_choice"]["queries"].values():
-        assert list(by_engine) == list(engines)
-        assert by_engine["pyoxigraph Store"]["median"] > 0 and by_engine["pyoxigraph Store"]["n"] == 3
-        assert by_engine["rdflib Graph"]["agrees"], by_engine
-    assert set(results["store_choice"]["peak_mib"]) == set(engines)
+    graphs = results["store_choice"]["graphs"]
+    assert [g["scale"] for g in graphs] == [1.0, 0.5]
+    for graph in graphs:
+        for by_engine in graph["queries"].values():
+            assert list(by_engine) == list(engines)
+            assert by_engine["pyoxigraph Store"]["median"] > 0 and by_engine["pyoxigraph Store"]["n"] == 3
+            assert by_engine["rdflib Graph"]["agrees"], by_engine
+        assert set(graph["peak_mib"]) == set(engines)
+    # the synthetic graph's parameter is one of its own terms: `subclasses` of a cell there has rows on every engine
+    subclasses = graphs[1]["queries"]["subclasses"]
+    assert subclasses["kg.query"]["rows"] == subclasses["pyoxigraph Store"]["rows"] > 0, subclasses
 
     results["warm"] = warm.run(sizes)
     chain = results["warm"]["queries"]["develops-from-chain"]
@@ -152,6 +161,7 @@ def test_each_benchmark_section_produces_numbers(tmp_path) -> None:
     for heading in (
         "## 1. Cold",
         "## 2. Warm",
+        "### Synthetic 0.5×",
         "## 2b. Warm",
         "## 3. Load",
         "## 4. Remote",
