@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         metavar="S",
         help="seconds an engine may spend on one graph before the rest of its queries there are skipped "
-        "[quick 20, full 600, else 300]",
+        "[quick 20, full 600, else 450]",
     )
     parser.add_argument("-o", "--output", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument(

@@ -42,7 +42,7 @@ class Sizes:
     store_scales: tuple[float, ...] = ()
     store_time_limit: float = 30.0
     store_memory_mib: float = 2048.0
-    store_engine_budget: float = 300.0
+    store_engine_budget: float = 450.0
 
     @classmethod
     def pick(cls, mode: str) -> Sizes:

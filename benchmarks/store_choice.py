@@ -25,6 +25,7 @@ Run alone: ``python benchmarks/store_choice.py [--quick]``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import select
 import signal
@@ -481,7 +482,8 @@ def _run_graph(
         for engine in engines:
             start(engine)
         results: dict[str, dict[str, Any]] = {}
-        for query in texts:
+        for number, query in enumerate(texts, 1):
+            logging.info("store choice, %s: %s (%d of %d)", name, query, number, len(texts))
             entries: dict[str, Any] = {}
             counts: dict[str, int] = {}
             for engine in engines:
@@ -511,6 +513,9 @@ def _run_graph(
                     entry["agrees"] = expected is None or counts[engine] == expected
                     entries[engine] = entry
             results[query] = {e: entries[e] for e in engines if e in entries}
+            for engine, entry in results[query].items():
+                if "limit" in entry and not entry["limit"].startswith(("load", "not run")):
+                    logging.info("store choice, %s: %s on %s: %s", name, engine, query, entry["limit"])
     finally:
         for child in children.values():
             child.stop()
