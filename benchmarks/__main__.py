@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         + (" --quick" if args.quick else " --full" if args.full else "")
         + (f" --only {' '.join(args.only)}" if args.only else "")
         + "".join(
-            f" --{flag} {value}"
+            f" --{flag} {value if isinstance(value, str) else format(value, 'g')}"
             for flag, value in (
                 ("store-sizes", argv_text(args.store_sizes)),
                 ("store-time", args.store_time),
