@@ -6,11 +6,18 @@ import pytest
 from pyoxigraph import Literal, NamedNode
 
 import hemokg
-from hemokg.backends.remote import DEFAULT_GRAPH, RemoteBackend, bind_with_bind, parse_json_results
+from hemokg.backends.remote import (
+    DEFAULT_GRAPH,
+    VIRTUOSO_FIXED_ORDER,
+    RemoteBackend,
+    bind_with_bind,
+    parse_json_results,
+)
 from hemokg.errors import SPARQLSyntaxError, UpdateRefusedError
 from hemokg.graph.push import batches, plan, push
 from hemokg.sparql.results import Row
 from hemokg.vocab import GRAPH_IMPORTS
+from tests.fixtures.servers import QuietHandler, local_http_server
 
 SERVERS = ["oxigraph_server", "virtuoso_server"]
 
@@ -68,6 +75,46 @@ def test_bind_form_puts_binds_where_values_would_go():
     query = 'SELECT ?x WHERE { ?_cell_iri <urn:p>* ?x FILTER(?x != "{") }'
     text = bind_with_bind(query, {"_cell_iri": NamedNode("urn:a")})
     assert text == 'SELECT ?x WHERE { BIND(<urn:a> AS ?_cell_iri) ?_cell_iri <urn:p>* ?x FILTER(?x != "{") }'
+
+
+class _Answers(QuietHandler):
+    """A scripted endpoint that records each query it gets and answers one row; ``server_version`` is its
+    ``Server`` header."""
+
+    server_version = "BaseHTTP/0.6"
+
+    def do_POST(self) -> None:
+        import urllib.parse
+
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        self.server.queries.append(urllib.parse.parse_qs(body)["query"][0])  # type: ignore[attr-defined]
+        data = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"uri","value":"urn:x"}}]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Virtuoso(_Answers):
+    server_version = "Virtuoso/07.20.3229"
+
+
+@pytest.mark.parametrize(("handler", "fixed"), [(_Virtuoso, True), (_Answers, False)], ids=["virtuoso", "other"])
+def test_virtuoso_is_asked_with_the_join_order_fixed(handler, fixed):
+    """A server whose Server header says Virtuoso gets every query behind VIRTUOSO_FIXED_ORDER: its first query is
+    asked again with it (the first answer came from a plan of the server's choosing), later ones carry it at once;
+    any other server never sees the pragma (it is not SPARQL)."""
+    query = "SELECT ?x WHERE { ?x <urn:p>* ?_a_iri }"
+    with local_http_server(handler) as server:
+        server.queries = []  # type: ignore[attr-defined]
+        backend = RemoteBackend(f"http://127.0.0.1:{server.server_address[1]}/sparql")
+        for _ in range(2):
+            assert backend.execute(query, {"_a_iri": NamedNode("urn:a")}).rows[0][0] == NamedNode("urn:x")
+        sent = server.queries  # type: ignore[attr-defined]
+    assert backend.virtuoso is fixed
+    assert [q.startswith(VIRTUOSO_FIXED_ORDER) for q in sent] == ([False, True, True] if fixed else [False, False])
+    assert all(q.removeprefix(VIRTUOSO_FIXED_ORDER).startswith("SELECT ?x WHERE { VALUES") for q in sent)
 
 
 def test_batches_keep_blank_node_groups_whole():
