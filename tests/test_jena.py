@@ -16,7 +16,8 @@ from hemokg.sparql.queries import bind_values
 from hemokg.sparql.results import term_text
 
 JENA = Path(__file__).parent / "servers" / "jena.sh"
-#: Stored queries of different shapes: property paths, GROUP BY with COUNT, UNION with OPTIONAL/!BOUND, exact match.
+#: Stored queries of different shapes: property paths, GROUP BY with COUNT, UNION with OPTIONAL/!BOUND, exact match,
+#: a sub-SELECT with MINUS per UNION branch, FILTER NOT EXISTS per UNION branch, a DISTINCT sub-SELECT first.
 QUERIES = {
     "develops-from-steps": {"cell": "erythrocyte"},
     "develops-from-chain": {"cell": "mature neutrophil"},
@@ -24,6 +25,8 @@ QUERIES = {
     "cell-functions": {"cell": "erythrocyte"},
     "term-by-name": {"name": "hemopoiesis"},
     "what-disrupts": {"process": "hematopoiesis"},
+    "process-outputs": {"process": "leukopoiesis"},
+    "where-process-occurs": {"process": "prenatal hematopoiesis"},
 }
 
 
