@@ -237,6 +237,11 @@ class Source(Protocol):
         """``superclasses``: the labelled hemo terms above the term (is a, transitively), nearest first."""
         ...
 
+    def may_have_steps(self, iri: str) -> bool:
+        """False only where the cell has no asserted develops-from step of its own (no ``up_steps`` row with it as
+        the cell): a check that costs nothing, so a trace skips what could not give a step. True when unsure."""
+        ...
+
 
 class QuerySource:
     """A :class:`Source` running the stored queries through ``query`` (``KnowledgeGraph.query``): any backend."""
@@ -269,6 +274,9 @@ class QuerySource:
 
     def superclasses(self, iri: str) -> list[str]:
         return [row[0].value for row in self.query("superclasses", term=NamedNode(iri))]
+
+    def may_have_steps(self, iri: str) -> bool:
+        return True  # no query answers it for nothing
 
 
 _SUBCLASS = NamedNode(RDFS.subClassOf)
@@ -335,6 +343,23 @@ class StepTable:
                 known = self.labels.get(term)
                 if known is None or (label is not None and _rank(label) < _rank(known)):
                     self.labels[term] = label
+        #: Per cell, its steps as a step query orders them (by precursor, then relation), each with the cell's and
+        #: the precursor's label text (None: none), built once: a lookup then costs what the cell's steps hold.
+        self.rows: dict[Node, tuple[tuple[Step, str, str | None, str, str | None], ...]] = {}
+        #: Each cell's place in SPARQL's ORDER BY (:func:`_rank`), for ordering the cells of a lookup.
+        self.order: dict[Node, tuple[int, str]] = {cell: _rank(cell) for cell in self.by_cell}
+        for cell, steps in self.by_cell.items():
+            cell_label = self.labels.get(cell)
+            self.rows[cell] = tuple(
+                (
+                    Step(cell.value, precursor.value, relation == _DIRECTLY),
+                    cell.value,
+                    None if cell_label is None else cell_label.value,
+                    precursor.value,
+                    None if (label := self.labels.get(precursor)) is None else label.value,
+                )
+                for precursor, relation in sorted(steps, key=lambda s: (_rank(s[0]), _rank(s[1])))
+            )
 
     def __len__(self) -> int:
         return sum(len(steps) for steps in self.by_cell.values())
@@ -379,11 +404,9 @@ class StoreSource:
         """The rows of a step query for these candidate cells: ``?cell rdfs:subClassOf [owl:onProperty ?relation;
         owl:someValuesFrom ?precursor]``, the relation one of the two develops-from ones and the precursor an IRI,
         distinct, ordered by cell, precursor and relation."""
-        rows: set[tuple[Node, NamedNode, NamedNode]] = set()
         if self.table is not None:
-            for cell in self._nodes(cells):
-                rows.update((cell, precursor, relation) for precursor, relation in self.table.by_cell.get(cell, ()))
-            cells = ()
+            return self._table_steps(cells, self.table)
+        rows: set[tuple[Node, NamedNode, NamedNode]] = set()
         for cell in self._nodes(cells):
             for restriction in self._nodes(self._objects(cell, _SUBCLASS)):
                 relations = [r for r in self._objects(restriction, _ON_PROPERTY) if r == _DIRECTLY or r == _DEVELOPS]
@@ -397,10 +420,27 @@ class StoreSource:
             steps.append(Step(cell.value, precursor.value, relation == _DIRECTLY))
             for term in (cell, precursor):
                 if term.value not in labels:
-                    found = self.table.labels.get(term) if self.table is not None else self._labels(term)[0]
+                    found = self._labels(term)[0]
                     if found is not None:
                         labels[term.value] = found.value
         # one row per label pair in the query: a step with two labels is one step once (from_edges keeps it once)
+        return steps, labels
+
+    @staticmethod
+    def _table_steps(cells: Iterable[object], table: StepTable) -> Steps:
+        """:meth:`_steps` from the table's rows, already ordered per cell: the cells in order, their rows in turn."""
+        rows = table.rows
+        steps: list[Step] = []
+        labels: dict[str, str] = {}
+        order = table.order
+        found = {c for c in cells if isinstance(c, NamedNode | BlankNode) and c in rows}
+        for cell in sorted(found, key=order.__getitem__):
+            for step, cell_iri, cell_label, precursor, precursor_label in rows[cell]:
+                steps.append(step)
+                if cell_label is not None and cell_iri not in labels:
+                    labels[cell_iri] = cell_label
+                if precursor_label is not None and precursor not in labels:
+                    labels[precursor] = precursor_label
         return steps, labels
 
     def up_steps(self, iri: str) -> Steps:
@@ -467,6 +507,9 @@ class StoreSource:
             depth = sum(1 for a in self._nodes(self._objects(sup, _SUBCLASS)) if isinstance(a, NamedNode) and a != sup)
             rows += [(-depth, _rank(label), sup.value) for label in self._labels(sup) if label is not None]
         return [value for *_key, value in sorted(rows)]
+
+    def may_have_steps(self, iri: str) -> bool:
+        return self.table is None or NamedNode(iri) in self.table.rows
 
     def lineage_groupings(self, iri: str) -> set[str]:
         below = {s for s in self._subjects(_DEVELOPS, NamedNode(iri)) if isinstance(s, NamedNode)}
@@ -535,6 +578,10 @@ class _Once:
 
     def superclasses(self, iri: str) -> list[str]:
         return self._ask("superclasses", iri)  # type: ignore[no-any-return]
+
+    def may_have_steps(self, iri: str) -> bool:
+        check = getattr(self.source, "may_have_steps", None)  # a source of an earlier protocol: unsure
+        return True if check is None else bool(check(iri))
 
 
 # --- tracing a lineage ---------------------------------------------------------------------------------------------
@@ -628,6 +675,8 @@ def _inherit(src: Source, lineage: Lineage, text: str, limit: int = 64) -> Linea
         for gap in gaps:
             tried.add(gap)
             for parent in src.superclasses(gap):
+                if not src.may_have_steps(parent):  # no step of its own: nothing to take from it
+                    continue
                 above, _down, above_labels = _steps(src, parent, text, down=False)
                 own = [s for s in above if s.cell == parent]
                 if own:

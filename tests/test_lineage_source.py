@@ -56,6 +56,22 @@ def test_each_question_answered_alike(graph: KnowledgeGraph, table: bool) -> Non
     assert not differ, differ[:3]
 
 
+def test_a_cell_said_to_have_no_steps_has_none(graph: KnowledgeGraph) -> None:
+    """``may_have_steps`` is False only for a cell no ``develops-from-steps`` row names as the cell (what lets a
+    trace skip such a superclass), and the step table says False for many classes (it is not a constant True)."""
+    data = graph.backend.store  # type: ignore[attr-defined]
+    queries, store = QuerySource(graph.query), StoreSource(data, StepTable(data))
+    classes, skipped, wrong = _classes(graph), 0, []
+    for iri in classes:
+        if not store.may_have_steps(iri):
+            skipped += 1
+            if any(step.cell == iri for step in queries.up_steps(iri)[0]):
+                wrong.append(iri)
+    assert not wrong, wrong[:5]
+    assert skipped > len(classes) // 3  # processes, sites, stages, the stem cell: no step of their own
+    assert all(StoreSource(data).may_have_steps(iri) and queries.may_have_steps(iri) for iri in classes[:20])
+
+
 def test_every_lineage_traced_alike(graph: KnowledgeGraph) -> None:
     differ = []
     for iri in _classes(graph):
