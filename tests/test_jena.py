@@ -27,6 +27,7 @@ QUERIES = {
     "what-disrupts": {"process": "hematopoiesis"},
     "process-outputs": {"process": "leukopoiesis"},
     "where-process-occurs": {"process": "prenatal hematopoiesis"},
+    "cell-release": {"site": "blood"},
 }
 
 
