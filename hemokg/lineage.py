@@ -170,30 +170,29 @@ def _order(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _paths(start: str, parents: dict[str, list[str]], limit: int = 64, budget: int = 1_000_000) -> list[list[str]]:
-    """Paths from each root to ``start`` (roots first), iteratively, with parent pointers (no copying per step).
+def _paths(start: str, parents: dict[str, list[str]], limit: int = 64, budget: int = 100_000) -> list[list[str]]:
+    """Paths from each root to ``start`` (roots first): a depth-first walk up the precursors, keeping the current path.
 
-    At most ``limit`` paths; at most ``budget`` expansions, so even a cyclic or huge graph ends.
-    """
-    nodes: list[tuple[str, int]] = [(start, -1)]
-    stack = [0]
+    At most ``limit`` paths and ``budget`` expansions. A path never visits a cell twice: where every precursor of a
+    cell is already on the path (a develops-from cycle), the path ends there, as at a root, so a cycle costs one
+    path instead of the whole budget (a synthetic graph with cycles took 16 s per lineage before)."""
+    stack: list[tuple[str, int]] = [(start, 0)]  # (cell, its depth on the path)
+    path: list[str] = []
+    on_path: set[str] = set()
     done: list[list[str]] = []
-    while stack and len(done) < limit and len(nodes) < budget:
-        index = stack.pop()
-        iri = nodes[index][0]
-        ups = sorted(parents.get(iri, ()), reverse=True)
+    expanded = 0
+    while stack and len(done) < limit and expanded < budget:
+        iri, depth = stack.pop()
+        expanded += 1
+        while len(path) > depth:  # back up to where this cell hangs
+            on_path.discard(path.pop())
+        path.append(iri)
+        on_path.add(iri)
+        ups = [p for p in sorted(parents.get(iri, ()), reverse=True) if p not in on_path]
         if not ups:
-            path, i = [], index
-            while i >= 0:
-                path.append(nodes[i][0])
-                i = nodes[i][1]
-            done.append(path)  # root first: the pointers lead from the root back to start
+            done.append(path[::-1])  # root first
             continue
-        for p in ups:
-            if p == iri:
-                continue
-            nodes.append((p, index))
-            stack.append(len(nodes) - 1)
+        stack += [(p, depth + 1) for p in ups]
     return done
 
 
