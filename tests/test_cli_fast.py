@@ -219,3 +219,37 @@ def test_a_remote_endpoint_answers_the_same_through_both_routes(oxigraph_kg, oxi
         click_run = run(args, tmp_path, click_route=True, env=env)
         assert fast_run["heavy"] == [] and fast_run["code"] == 0, fast_run["err"]
         assert (fast_run["out"], fast_run["err"]) == (click_run["out"], click_run["err"])
+
+
+@pytest.mark.parametrize("width", [78, 108])
+def test_the_shipped_help_pages_are_current(width: int) -> None:
+    """``help-WIDTH.txt`` is what the click group renders at that width now (``hemokg build`` rewrites them)."""
+    from hemokg.cli.group import HELP_WIDTHS, help_page
+
+    assert width in HELP_WIDTHS
+    shipped = (ROOT / "hemokg" / "cli" / f"help-{width}.txt").read_text(encoding="utf-8")
+    assert shipped == help_page(width), "the pre-rendered --help is stale: run `hemokg build` and commit"
+
+
+@pytest.mark.parametrize(
+    ("args", "columns", "pre_rendered"),
+    [
+        (["--help"], "80", True),
+        (["-h"], "200", True),
+        (["--help"], "", True),  # a pipe, no $COLUMNS: click's 80-column fallback
+        (["--help"], "60", False),  # no page for this width: click renders it
+        (["--help"], "109", False),
+    ],
+)
+def test_top_level_help_is_clicks_own_without_click(
+    tmp_path: Path, args: list[str], columns: str, pre_rendered: bool
+) -> None:
+    """``hemokg --help`` gives click's bytes and exit status at every width; at the pre-rendered widths the fast
+    path prints them without importing click (``--help`` ≤ 4× a bare start needs that)."""
+    env = {"COLUMNS": columns}
+    fast_run = run(args, tmp_path, click_route=False, env=env)
+    click_run = run(args, tmp_path, click_route=True, env=env)
+    assert fast_run["code"] == click_run["code"] == 0
+    assert fast_run["out"] == click_run["out"] and fast_run["out"].startswith(b"Usage: hemokg [OPTIONS] COMMAND")
+    assert fast_run["err"] == click_run["err"]
+    assert ("click" not in fast_run["heavy"]) is pre_rendered

@@ -1,4 +1,4 @@
-"""The stored queries' headers compiled to queries/headers.json: current, used, and never able to change an answer."""
+"""The stored queries' headers compiled to queries/headers.marshal: current, used, never able to change an answer."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_the_shipped_compiled_headers_are_current() -> None:
     shipped = (queries_dir() / COMPILED_HEADERS).read_bytes()
-    assert shipped == compile_headers(), "queries/headers.json is stale: run `hemokg build`"
+    assert shipped == compile_headers(), "queries/headers.marshal is stale: run `hemokg build`"
 
 
 def test_a_stored_query_runs_without_importing_yaml() -> None:

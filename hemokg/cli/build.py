@@ -49,7 +49,7 @@ def _reason(reasoner: str, ontology: str | None, with_imports: bool) -> Reasoner
 )
 @click.option("--reasoner", type=click.Choice(["hermit", "pellet"]), default="hermit", show_default=True)
 def build_cmd(reasoner: str) -> None:
-    """Rebuild ontology/hemo-reasoned.nq (the shipped reasoned graph) and queries/headers.json (compiled headers)."""
+    """Rebuild ontology/hemo-reasoned.nq (the shipped reasoned graph) and queries/headers.marshal (compiled headers)."""
     from hemokg.fileio import atomic_write
     from hemokg.graph.build import build_reasoned, input_checksum, input_hash, reasoned_nquads
     from hemokg.graph.store import sources
@@ -81,3 +81,12 @@ def build_cmd(reasoner: str) -> None:
 
         raise ExportError(f"cannot write {headers}: {exc.strerror or exc}; the previous file is untouched") from None
     click.echo(f"wrote {headers} (the stored queries' headers, compiled)", err=True)
+    from hemokg.cli.group import write_help_pages
+
+    try:
+        pages = write_help_pages()
+    except OSError as exc:
+        from hemokg.errors import ExportError
+
+        raise ExportError(f"cannot write the pre-rendered --help pages: {exc.strerror or exc}") from None
+    click.echo(f"wrote {', '.join(pages)} (`hemokg --help`, pre-rendered)", err=True)

@@ -1,9 +1,11 @@
 """The fast path of the hot commands: parse the command line with the table, run the work, never import click.
 
 :func:`run` reads the same table as the click CLI (:mod:`hemokg.cli.spec`) and understands only the plain, valid
-command lines of ``lineage``, ``lookup`` and ``query``: anything else (``--help``, an unknown, repeated-in-one-token or
-malformed option, a value click would refuse, a missing or extra argument, shell completion) returns ``False`` before
-anything runs, and the click CLI handles the line, so every usage message stays click's. It accepts what click
+command lines of ``lineage``, ``lookup`` and ``query``, and prints ``hemokg --help`` from the pages ``hemokg build``
+pre-renders with the click group at the widths click would use here. Anything else (a command's ``--help``, an
+unknown, repeated-in-one-token or malformed option, a value click would refuse, a missing or extra argument, shell
+completion) returns ``False`` before anything runs, and the click CLI handles the line, so every usage message stays
+click's. It accepts what click
 accepts: ``--opt VALUE``, ``--opt=VALUE``, ``-o VALUE``, ``-oVALUE``, options before, between and after arguments,
 ``--`` ending the options, a repeated option's last value (a repeatable one's every value), environment variables
 and defaults from the table.
@@ -126,6 +128,41 @@ def _parse(spec: CommandSpec, args: list[str]) -> dict[str, Any]:
     return kwargs
 
 
+def _help_width() -> int:
+    """The width click's help formatter takes here: ``shutil.get_terminal_size()``'s columns (``$COLUMNS``, else the
+    terminal's, else 80) capped at the group's ``max_content_width`` (110), less 2, at least 50 (without ``shutil``)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        import sys
+
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return max(min(columns or 80, 110) - 2, 50)
+
+
+def _help(argv: list[str]) -> bool:
+    """Print ``hemokg --help`` from its pre-rendered page for this width (``hemokg build`` writes them from the click
+    group itself); ``False`` where there is none for this width: click renders it."""
+    if argv not in (["--help"], ["-h"]):
+        return False
+    page = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"help-{_help_width()}.txt")
+    try:
+        with open(page, "rb") as handle:
+            text = handle.read()
+    except OSError:
+        return False
+    import sys
+
+    sys.stdout.buffer.write(text)
+    sys.stdout.flush()
+    return True
+
+
 def run(argv: list[str]) -> bool:
     """Run ``argv`` (without the program name) if it is a plain hot command line; ``False``: not run, ask click.
 
@@ -134,6 +171,8 @@ def run(argv: list[str]) -> bool:
     """
     if not argv or os.environ.get(COMPLETE_VAR):
         return False
+    if _help(argv):
+        return True
     spec = HOT_COMMANDS.get(argv[0])
     if spec is None:
         return False

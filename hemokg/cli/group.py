@@ -16,7 +16,7 @@ import click
 from hemokg._version import __version__
 from hemokg.cli.commands import COMMANDS, SUMMARIES
 
-__all__ = ["LazyGroup", "cli", "run_click"]
+__all__ = ["HELP_WIDTHS", "LazyGroup", "cli", "help_page", "run_click", "write_help_pages"]
 
 
 class LazyGroup(click.Group):
@@ -76,6 +76,33 @@ def cli() -> None:
     Queries an OBO-style OWL ontology linked to CL, GO, Uberon, MONDO and HP, on an embedded store by default
     (no server, no network) or on any SPARQL 1.1 endpoint with --endpoint.
     """
+
+
+#: The widths ``hemokg --help`` is pre-rendered at (:func:`write_help_pages`): what click uses on a pipe or an
+#: 80-column terminal (78) and on any terminal of 110 columns or more (108, the group's ``max_content_width`` - 2).
+HELP_WIDTHS = (78, 108)
+
+
+def help_page(width: int) -> str:
+    """``hemokg --help`` as click writes it when its help formatter is ``width`` wide."""
+    settings = {**cli.context_settings, "terminal_width": width}
+    with click.Context(cli, info_name="hemokg", **settings) as ctx:
+        return ctx.get_help() + "\n"
+
+
+def write_help_pages() -> list[str]:
+    """Write ``help-WIDTH.txt`` beside :mod:`hemokg.cli.fast` for each of :data:`HELP_WIDTHS` (``hemokg build``
+    does): the fast path prints one for ``hemokg --help`` without importing click. Returns the paths written."""
+    from pathlib import Path
+
+    from hemokg.fileio import atomic_write
+
+    written = []
+    for width in HELP_WIDTHS:
+        path = Path(__file__).with_name(f"help-{width}.txt")
+        atomic_write(path, help_page(width).encode("utf-8"))
+        written.append(str(path))
+    return written
 
 
 def run_click(argv: list[str] | None) -> None:
