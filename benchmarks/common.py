@@ -19,7 +19,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REPO", "Child", "Sizes", "machine", "run_child", "stats", "timed", "timed_round_robin", "versions"]
+__all__ = [
+    "REPO",
+    "Child",
+    "Sizes",
+    "machine",
+    "run_child",
+    "stats",
+    "status_mib",
+    "timed",
+    "timed_round_robin",
+    "versions",
+]
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -115,6 +126,20 @@ class Child:
         """The last line of stdout as JSON (workers print their result there)."""
         value: dict[str, Any] = json.loads(self.out.decode().strip().splitlines()[-1])
         return value
+
+
+def status_mib(key: str = "VmHWM", pid: int | str = "self") -> float:
+    """A process's ``VmHWM`` (peak RSS so far) or ``VmRSS`` from ``/proc``, MiB: for this process NaN where there is
+    no ``/proc``, for another 0 once it is gone."""
+    missing = float("nan") if pid == "self" else 0.0
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return missing
+    for line in text.splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return missing
 
 
 def run_child(

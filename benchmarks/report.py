@@ -225,33 +225,19 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
                 "start, adding the same time and memory to every process above, which flatters a ratio). The "
                 "peak-memory target is judged here.\n"
             )
-            clean_table = []
-            for name in ("python -c pass", FLOOR_NAME):
-                r = bases.get(name, {})
-                if "clean_median_ms" in r:
-                    clean_table.append(
-                        [
-                            "`python -S -c pass`" if name == "python -c pass" else f"`{name}`",
-                            f"{r['clean_median_ms']:.1f} ({r['clean_p95_ms']:.1f})",
-                            f"{r['clean_ratio']:.2f}×",
-                            f"{r['clean_floor_ratio']:.2f}×",
-                            f"{r['clean_peak_mib']:.1f}",
-                            "",
-                        ]
-                    )
-            for r in clean_rows:
-                if r["command"] in bases:
-                    continue
-                clean_table.append(
-                    [
-                        f"`{r['command']}`",
-                        f"{r['clean_median_ms']:.1f} ({r['clean_p95_ms']:.1f})",
-                        f"{r['clean_ratio']:.2f}×",
-                        f"{r['clean_floor_ratio']:.2f}×",
-                        f"{r['clean_peak_mib']:.1f}",
-                        "" if r["target"] is None else f"≤ {r['target']:g}× {_against(r)}: {_met(r['clean_met'])}",
-                    ]
-                )
+            ordered = [bases[n] for n in ("python -c pass", FLOOR_NAME) if n in bases]  # the bases first
+            clean_table = [
+                [
+                    "`python -S -c pass`" if r["command"] == "python -c pass" else f"`{r['command']}`",
+                    f"{r['clean_median_ms']:.1f} ({r['clean_p95_ms']:.1f})",
+                    f"{r['clean_ratio']:.2f}×",
+                    f"{r['clean_floor_ratio']:.2f}×",
+                    f"{r['clean_peak_mib']:.1f}",
+                    "" if r["target"] is None else f"≤ {r['target']:g}× {_against(r)}: {_met(r['clean_met'])}",
+                ]
+                for r in [*ordered, *(r for r in clean_rows if r["command"] not in bases)]
+                if "clean_median_ms" in r
+            ]
             out.append(
                 _table(
                     ["command", "ms median (p95)", "vs `python -S -c pass`", "vs the floor", "peak RSS MiB", "target"],
@@ -280,10 +266,7 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
             )
         elif hot:
             worst = max(hot, key=lambda c: peaks[c])
-            others = [
-                ("`python -c pass`", "python -c pass"),
-                ("the floor", "floor: pyoxigraph script, develops-from-chain"),
-            ]
+            others = [("`python -c pass`", "python -c pass"), ("the floor", FLOOR_NAME)]
             base = ", ".join(f"{label}: {peaks[key]:.1f} MiB" for label, key in others if key in peaks)
             target = results["cold"].get("peak_target_mib", 30.0)
             targets.append(

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import Sizes, run_child, stats, timed
+from benchmarks.common import Sizes, run_child, stats, status_mib, timed
 
 __all__ = ["ENGINES", "generate", "run", "worker"]
 
@@ -42,14 +42,6 @@ def generate(scale: float, folder: Path, *, seed: int = 0) -> tuple[Path, float,
             handle.write(chunk)
             lines += chunk.count("\n")
     return path, time.perf_counter() - start, lines
-
-
-def _hwm_mib() -> float:
-    """This process's peak RSS so far (VmHWM), MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _target(store: object, scale: float) -> tuple[str, str]:
@@ -89,16 +81,16 @@ def _oxigraph(path: Path, scale: float, disk: str | None) -> dict:
     store = Store(disk) if disk else Store()
     start = time.perf_counter()
     store.bulk_load(path=path, format=RdfFormat.N_TRIPLES)
-    out["load_s"], out["triples"], out["rss_after_load_mib"] = time.perf_counter() - start, len(store), _hwm_mib()
+    out["load_s"], out["triples"], out["rss_after_load_mib"] = time.perf_counter() - start, len(store), status_mib()
     start = time.perf_counter()
     closure = relation_graph(store)
     out["relation_graph_s"], out["relation_triples"] = time.perf_counter() - start, len(closure)
-    out["rss_after_relation_graph_mib"] = _hwm_mib()
+    out["rss_after_relation_graph_mib"] = status_mib()
     start = time.perf_counter()
     graph = NamedNode(GRAPH_RELATION)
     store.extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), graph) for s, p, o in closure)
     del closure
-    out["relation_insert_s"], out["rss_after_insert_mib"] = time.perf_counter() - start, _hwm_mib()
+    out["relation_insert_s"], out["rss_after_insert_mib"] = time.perf_counter() - start, status_mib()
     kg = KnowledgeGraph(EmbeddedBackend(store))
     iri, label = _target(store, scale)
     start = time.perf_counter()
@@ -111,7 +103,7 @@ def _oxigraph(path: Path, scale: float, disk: str | None) -> dict:
     curie = iri_to_curie(iri) or iri
     out["lineage_curie"] = stats(timed(lambda: kg.lineage(curie), repeats=30, budget=budget))
     out["lineage_steps"] = len(kg.lineage(curie).up)
-    out["rss_end_mib"] = _hwm_mib()
+    out["rss_end_mib"] = status_mib()
     return out
 
 
@@ -124,7 +116,7 @@ def _rdflib(path: Path, scale: float) -> dict:
     graph = rdflib.Graph()
     start = time.perf_counter()
     graph.parse(str(path), format="nt")
-    out: dict = {"load_s": time.perf_counter() - start, "triples": len(graph), "rss_after_load_mib": _hwm_mib()}
+    out: dict = {"load_s": time.perf_counter() - start, "triples": len(graph), "rss_after_load_mib": status_mib()}
     cat = catalog()
     label = next(iter(graph.objects(rdflib.URIRef(f"{_HEMO}0000010"), rdflib.RDFS.label)), "none")
     by_name = bind_values(cat["term-by-name"].text, {"_name_literal": Literal(str(label))})
@@ -132,7 +124,7 @@ def _rdflib(path: Path, scale: float) -> dict:
     out["lookup"] = stats(
         timed(lambda: (list(graph.query(by_name)), list(graph.query(details))), repeats=5, budget=20.0, warmup=0)
     )
-    out["rss_end_mib"] = _hwm_mib()
+    out["rss_end_mib"] = status_mib()
     return out
 
 

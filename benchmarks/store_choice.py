@@ -42,7 +42,7 @@ from typing import IO, TYPE_CHECKING, Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import REPO, Sizes, stats
+from benchmarks.common import REPO, Sizes, stats, status_mib
 
 __all__ = ["ENGINES", "Limit", "bound_queries", "run", "worker"]
 
@@ -241,14 +241,6 @@ def _rdflib_count(result: object) -> int:
     return len(list(result))  # type: ignore[call-overload]
 
 
-def _peak_mib() -> float:
-    """This process's peak RSS so far (VmHWM), MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def worker(engine: str, spec: Path, memory_mib: float) -> int:
     """The child: cap the address space (the backstop), load the graph into ``engine``, answer one line per command.
 
@@ -265,7 +257,7 @@ def worker(engine: str, spec: Path, memory_mib: float) -> int:
     os.dup2(2, 1)
 
     def reply(**fields: object) -> None:
-        out.write(json.dumps({**fields, "peak_mib": _peak_mib()}) + "\n")
+        out.write(json.dumps({**fields, "peak_mib": status_mib()}) + "\n")
 
     try:
         plan = json.loads(spec.read_text(encoding="utf-8"))
@@ -359,13 +351,13 @@ class _Child:
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
             if left <= 0:
-                peak = _status_mib(self.proc.pid, "VmHWM")
+                peak = status_mib("VmHWM", self.proc.pid)
                 self.peak_mib = max(self.peak_mib, peak)
                 self.stop()
                 raise Limit(late + (f" (at {peak:,.0f} MiB)" if peak else ""))
             ready, _, _ = select.select([fd], [], [], min(0.05, left))
             if not ready:  # busy: watch its resident memory (the limit; RLIMIT_AS is only the backstop)
-                if self.memory_mib > 0 and _status_mib(self.proc.pid, "VmRSS") > self.memory_mib:
+                if self.memory_mib > 0 and status_mib("VmRSS", self.proc.pid) > self.memory_mib:
                     self.stop()
                     raise Limit(f"over {_mib(self.memory_mib)}")
                 continue
@@ -417,17 +409,6 @@ class _Child:
     @property
     def alive(self) -> bool:
         return self.proc is not None
-
-
-def _status_mib(pid: int, key: str) -> float:
-    """A process's ``VmRSS`` or ``VmHWM`` (peak), MiB; 0 when it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def _run_graph(

@@ -328,40 +328,39 @@ class StepTable:
     builds a new one when the store changes (``KnowledgeGraph`` does, by the embedded backend's ``generation``)."""
 
     def __init__(self, store: Store) -> None:
-        self.by_cell: dict[Node, list[tuple[NamedNode, NamedNode]]] = {}
-        #: The first label (in SPARQL's order) of every cell and precursor of a step; None: it has none.
-        self.labels: dict[Node, Any] = {}
+        by_cell: dict[Node, list[tuple[NamedNode, NamedNode]]] = {}
+        labels: dict[Node, Any] = {}  # the first label (in SPARQL's order) of every cell and precursor; None: none
         answer = store.query(_TABLE_QUERY, use_default_graph_as_union=True)
         assert isinstance(answer, QuerySolutions)
         seen = set()
         for cell, relation, precursor, cell_label, precursor_label in answer:
             if (cell, relation, precursor) not in seen:  # one row per label pair: a step once
                 seen.add((cell, relation, precursor))
-                self.by_cell.setdefault(cell, []).append((precursor, relation))
+                by_cell.setdefault(cell, []).append((precursor, relation))
             for term, label in ((cell, cell_label), (precursor, precursor_label)):
-                known = self.labels.get(term)
+                known = labels.get(term)
                 if known is None or (label is not None and _rank(label) < _rank(known)):
-                    self.labels[term] = label
+                    labels[term] = label
         #: Per cell, its steps as a step query orders them (by precursor, then relation), each with the cell's and
         #: the precursor's label text (None: none), built once: a lookup then costs what the cell's steps hold.
         self.rows: dict[Node, tuple[tuple[Step, str, str | None, str, str | None], ...]] = {}
         #: Each cell's place in SPARQL's ORDER BY (:func:`_rank`), for ordering the cells of a lookup.
-        self.order: dict[Node, tuple[int, str]] = {cell: _rank(cell) for cell in self.by_cell}
-        for cell, steps in self.by_cell.items():
-            cell_label = self.labels.get(cell)
+        self.order: dict[Node, tuple[int, str]] = {cell: _rank(cell) for cell in by_cell}
+        for cell, steps in by_cell.items():
+            cell_label = labels.get(cell)
             self.rows[cell] = tuple(
                 (
                     Step(cell.value, precursor.value, relation == _DIRECTLY),
                     cell.value,
                     None if cell_label is None else cell_label.value,
                     precursor.value,
-                    None if (label := self.labels.get(precursor)) is None else label.value,
+                    None if (label := labels.get(precursor)) is None else label.value,
                 )
                 for precursor, relation in sorted(steps, key=lambda s: (_rank(s[0]), _rank(s[1])))
             )
 
     def __len__(self) -> int:
-        return sum(len(steps) for steps in self.by_cell.values())
+        return sum(len(steps) for steps in self.rows.values())
 
 
 class StoreSource:

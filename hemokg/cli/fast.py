@@ -5,10 +5,9 @@ command lines of ``lineage``, ``lookup`` and ``query``, and prints ``hemokg --he
 pre-renders with the click group at the widths click would use here. Anything else (a command's ``--help``, an
 unknown, repeated-in-one-token or malformed option, a value click would refuse, a missing or extra argument, shell
 completion) returns ``False`` before anything runs, and the click CLI handles the line, so every usage message stays
-click's. It accepts what click
-accepts: ``--opt VALUE``, ``--opt=VALUE``, ``-o VALUE``, ``-oVALUE``, options before, between and after arguments,
-``--`` ending the options, a repeated option's last value (a repeatable one's every value), environment variables
-and defaults from the table.
+click's. It accepts what click accepts: ``--opt VALUE``, ``--opt=VALUE``, ``-o VALUE``, ``-oVALUE``, options before,
+between and after arguments, ``--`` ending the options, a repeated option's last value (a repeatable one's every
+value), environment variables and defaults from the table.
 
 Layer: the command line; standard library only at import.
 """
@@ -16,6 +15,7 @@ Layer: the command line; standard library only at import.
 from __future__ import annotations
 
 import os
+import sys
 from importlib import import_module
 from typing import Any
 
@@ -136,8 +136,6 @@ def _help_width() -> int:
     except (KeyError, ValueError):
         columns = 0
     if columns <= 0:
-        import sys
-
         try:
             columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
@@ -156,8 +154,6 @@ def _help(argv: list[str]) -> bool:
             text = handle.read()
     except OSError:
         return False
-    import sys
-
     sys.stdout.buffer.write(text)
     sys.stdout.flush()
     return True

@@ -7,7 +7,7 @@ click's), and :mod:`hemokg.cli.fast` parses a command line with the same table u
 handing everything it does not fully understand back to click. The work each command does lives in
 :mod:`hemokg.cli.hot`, called by both.
 
-Imports nothing beyond the standard library (``dataclasses``, ``typing``), so reading the table is free.
+Imports nothing beyond ``typing``, so reading the table is free.
 
 Layer: the command line (imported by ``hemokg.cli`` and its modules only).
 """

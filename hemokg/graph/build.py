@@ -209,7 +209,9 @@ def read_reasoned(
     parts = first.removeprefix(_HEADER).split()
     if not first.startswith(_HEADER) or len(parts) != 5 or parts[1] != _INPUT or parts[3] != _CONTENT:
         return None
-    if (key is not None and parts[0] != key) or (checksum is not None and parts[2] != checksum):
+    if (key is None and checksum is None) or (key is not None and parts[0] != key):
+        return None  # a file is only ever taken for the inputs it was built from
+    if checksum is not None and parts[2] != checksum:
         return None
     body = memoryview(raw)[end + 1 :]  # checked in place
     if content_checksum(body) != parts[4]:

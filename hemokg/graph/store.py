@@ -88,14 +88,14 @@ def load_nquads(
             quads += one_copy(parsed, target, seen)  # a triple two sources hold is stored once
             seen.extend(parsed)
         return "".join(f"{q} .\n" for q in quads).encode()
-    datas, tag = [data for _, data, _ in inputs], reasoner + ("+imports" if imports else "")
+    datas, tag = _keyed(inputs, reasoner, imports)
     found = _stored(datas, tag, shipped=ontology is None and not imports, header=header)
     if found is not None:
         return found[1]
     checksum, key = input_checksum(datas, tag), input_hash(datas, tag)
     path = _cache_path(key)
     with _building(path):
-        if (body := _read_cached([path], key, header=header)) is not None:  # built by the process we waited for
+        if (body := _read_cached(path, key, header=header)) is not None:  # built by the process we waited for
             return body
         _log().info("reasoning over %s with %s (cached afterwards)", inputs[0][0], reasoner)
         blob = reasoned_nquads(build_reasoned(inputs, reasoner=reasoner, exact_as_equivalent=imports), key, checksum)
@@ -116,10 +116,14 @@ def reasoned_file(
     """The intact reasoned-graph file of these inputs (the shipped one, else a sealed cache file), or None when none
     is built yet: what ``load`` hands pyoxigraph to read by itself, so the file's bytes are not held in memory beside
     the store (checked, then let go)."""
-    inputs = sources(ontology, imports=imports)
-    datas, tag = [data for _, data, _ in inputs], reasoner + ("+imports" if imports else "")
+    datas, tag = _keyed(sources(ontology, imports=imports), reasoner, imports)
     found = _stored(datas, tag, shipped=ontology is None and not imports, header=True)
     return None if found is None else found[0]
+
+
+def _keyed(inputs: list[tuple[str, bytes, str | None]], reasoner: str, imports: bool) -> tuple[list[bytes], str]:
+    """What the input hash and checksum of a reasoned graph are taken over: the sources' bytes and the build's tag."""
+    return [data for _, data, _ in inputs], reasoner + ("+imports" if imports else "")
 
 
 def _stored(datas: list[bytes], tag: str, *, shipped: bool, header: bool) -> tuple[Path, bytes] | None:
@@ -131,7 +135,7 @@ def _stored(datas: list[bytes], tag: str, *, shipped: bool, header: bool) -> tup
             return reasoned_path(), body
     key = input_hash(datas, tag)
     path = _cache_path(key)
-    body = _read_cached([path], key, header=header)
+    body = _read_cached(path, key, header=header)
     return None if body is None else (path, body)
 
 
@@ -143,14 +147,11 @@ def _lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
-def _read_cached(candidates: list[Path], key: str, *, header: bool = False) -> bytes | None:
-    """The body of the first cache file that holds the graph of ``key`` intact, sealed and readable; with ``header``,
-    the file's bytes as read (see :func:`load_nquads`)."""
-    for candidate in candidates:
-        body = read_reasoned(candidate, key, sealed=True, keep_header=header)
-        if body is not None and _parses(candidate, body):
-            return body
-    return None
+def _read_cached(path: Path, key: str, *, header: bool = False) -> bytes | None:
+    """The body of the cache file ``path`` if it holds the graph of ``key`` intact, sealed and readable; with
+    ``header``, the file's bytes as read (see :func:`load_nquads`)."""
+    body = read_reasoned(path, key, sealed=True, keep_header=header)
+    return body if body is not None and _parses(path, body) else None
 
 
 @contextmanager
