@@ -187,3 +187,24 @@ def test_reshaped_queries_agree_over_a_spread_of_terms(server_kg, kg, query):
         rows += len(here)  # type: ignore[arg-type]
         assert normalise(server_kg.query(query, **{param.name: iri}), query) == here, (query, iri)
     assert rows > 0
+
+
+#: The stored queries written with MINUS over the given cell's own precursors or outputs: the shape that Virtuoso
+#: answered wrongly (ignoring the bound cell) before the fixed join order, so they are checked on every cell.
+_MINUS_QUERIES = ("develops-from-chain", "processes-with-output")
+_HEMO_CELLS = (
+    "SELECT DISTINCT ?c WHERE { ?c <http://purl.obolibrary.org/obo/RO_0002202> ?x "
+    "FILTER(STRSTARTS(STR(?c), 'https://w3id.org/hemokg/HEMO_')) } ORDER BY ?c"
+)
+
+
+@pytest.mark.parametrize("query", _MINUS_QUERIES)
+def test_minus_queries_agree_on_every_cell(server_kg, kg, query):
+    cells = [row[0].value for row in kg.sparql(_HEMO_CELLS)]
+    assert len(cells) > 100
+    wrong = [
+        cell
+        for cell in cells
+        if normalise(server_kg.query(query, cell=cell), query) != normalise(kg.query(query, cell=cell), query)
+    ]
+    assert wrong == [], f"{query} on {server_kg.description}"
