@@ -220,10 +220,14 @@ def as_iri(text: str) -> str | None:
     stripped = text.strip()
     if stripped.startswith("<") and stripped.endswith(">"):
         stripped = stripped[1:-1]
-    if re.match(r"^(https?|urn|file):\S+$", stripped):
+    prefix, colon, rest = stripped.partition(":")
+    if not colon or not rest or any(c.isspace() for c in rest):
+        return None
+    if prefix in ("http", "https", "urn", "file"):
         return _valid_iri(stripped)
-    if re.match(r"^[A-Za-z][\w.-]*:[^\s/][^\s]*$", stripped):
-        return _valid_iri(curie_to_iri(stripped))
+    # a CURIE: an ASCII letter, then word characters, "." or "-" (as the regex [A-Za-z][\w.-]*), then no "/"
+    if prefix[:1].isascii() and prefix[:1].isalpha() and all(c.isalnum() or c in "_.-" for c in prefix[1:]):
+        return None if rest[0] == "/" else _valid_iri(curie_to_iri(stripped))
     return None
 
 

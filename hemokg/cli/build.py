@@ -49,7 +49,7 @@ def _reason(reasoner: str, ontology: str | None, with_imports: bool) -> Reasoner
 )
 @click.option("--reasoner", type=click.Choice(["hermit", "pellet"]), default="hermit", show_default=True)
 def build_cmd(reasoner: str) -> None:
-    """Rebuild ontology/hemo-reasoned.nq (the shipped reasoned graph) and queries/headers.marshal (compiled headers)."""
+    """Rebuild ontology/hemo-reasoned.nq (the shipped reasoned graph) and queries/headers.marshal (compiled queries)."""
     from hemokg.fileio import atomic_write
     from hemokg.graph.build import build_reasoned, input_checksum, input_hash, reasoned_nquads
     from hemokg.graph.store import sources
@@ -71,16 +71,17 @@ def build_cmd(reasoner: str) -> None:
     count = blob.count(b"\n") - 1
     click.echo(f"wrote {reasoned_path()} ({count} quads)", err=True)
     from hemokg.resources import queries_dir
-    from hemokg.sparql.queries import COMPILED_HEADERS, compile_headers
+    from hemokg.sparql.compiled import COMPILED_FILE
+    from hemokg.sparql.queries import compile_queries
 
-    headers = queries_dir() / COMPILED_HEADERS
+    headers = queries_dir() / COMPILED_FILE
     try:
-        atomic_write(headers, compile_headers())
+        atomic_write(headers, compile_queries())
     except OSError as exc:
         from hemokg.errors import ExportError
 
         raise ExportError(f"cannot write {headers}: {exc.strerror or exc}; the previous file is untouched") from None
-    click.echo(f"wrote {headers} (the stored queries' headers, compiled)", err=True)
+    click.echo(f"wrote {headers} (the stored queries' headers and text checks, compiled)", err=True)
     from hemokg.cli.group import write_help_pages
 
     try:

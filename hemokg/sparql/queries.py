@@ -10,6 +10,7 @@ The header is parsed strictly: a malformed header raises :class:`~hemokg.errors.
 # No ``from __future__ import annotations`` in this module: typing.NamedTuple turns each string annotation of its
 # fields into a ForwardRef by compiling it, which costs a cold command ~1 ms per record class.
 import functools
+import os
 import re
 from collections.abc import Iterator, Mapping
 from functools import cached_property
@@ -20,16 +21,17 @@ from typing import Literal as TypingLiteral
 
 from hemokg.errors import ParameterError, QueryHeaderError, QueryNotFoundError, UpdateRefusedError
 from hemokg.resources import queries_dir
+from hemokg.sparql.compiled import headers as compiled_headers
+from hemokg.sparql.compiled import parameter_variables, text_checks
 
 __all__ = [
-    "COMPILED_HEADERS",
     "READ_FORMS",
     "Catalog",
     "Param",
     "StoredQuery",
     "bind_values",
     "catalog",
-    "compile_headers",
+    "compile_queries",
     "is_parameter",
     "parse_header",
     "query_form",
@@ -45,27 +47,90 @@ READ_FORMS = ("select", "ask", "construct", "describe")
 Header = dict[str, Any]
 PARAM_TYPES = ("iri", "literal", "integer")
 HEADER_KEYS = {"summary", "description", "tags", "params", "examples", "competency"}
-#: A parameter's variable name (``_cell_iri``, ``__cell_iri``): prefix, name, type.
-_PARAM_NAME_RE = re.compile(r"(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*?)_(" + "|".join(PARAM_TYPES) + r")")
-_PARAM_RE = re.compile(r"[?$]" + _PARAM_NAME_RE.pattern + r"\b")
+#: Texts up to this length have their analyses remembered (the stored queries); longer ones are analysed each time.
+_MEMO_CHARS = 64 * 1024
+
+
+class _Patterns:
+    """This module's regular expressions, each compiled on first use: a shipped stored query's text is checked ahead
+    (:mod:`hemokg.sparql.compiled`), so a hot command that runs one compiles none of them (~1 ms each, cold)."""
+
+    @functools.cached_property
+    def param_name(self) -> re.Pattern[str]:
+        """A parameter's variable name (``_cell_iri``, ``__cell_iri``): prefix, name, type."""
+        return re.compile(_PARAM_NAME)
+
+    @functools.cached_property
+    def param(self) -> re.Pattern[str]:
+        """A parameter variable in query text."""
+        return re.compile(r"[?$]" + _PARAM_NAME + r"\b")
+
+    @functools.cached_property
+    def form(self) -> re.Pattern[str]:
+        """A query form or update keyword."""
+        return re.compile(
+            r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+            re.IGNORECASE,
+        )
+
+    @functools.cached_property
+    def strip(self) -> re.Pattern[str]:
+        """What is blanked before a text is read: IRIs, strings and comments."""
+        return re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
+
+    @functools.cached_property
+    def prologue(self) -> re.Pattern[str]:
+        """The PREFIX/BASE prologue."""
+        return re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*", re.IGNORECASE)
+
+    @functools.cached_property
+    def word(self) -> re.Pattern[str]:
+        return re.compile(r"[A-Za-z]+")
+
+    @functools.cached_property
+    def where(self) -> re.Pattern[str]:
+        return re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+    @functools.cached_property
+    def subselect(self) -> re.Pattern[str]:
+        return re.compile(r"\bSELECT\b", re.IGNORECASE)
+
+    @functools.cached_property
+    def clause(self) -> re.Pattern[str]:
+        """Where a variable cannot become a constant term: a projection or DESCRIBE list (up to its WHERE or ``{``),
+        the solution modifiers (GROUP BY, ORDER BY, HAVING: up to the group's end), a VALUES block."""
+        return re.compile(
+            r"\b(?:SELECT|DESCRIBE)\b[^{]*?(?=\bWHERE\b|\{)|\b(?:GROUP|ORDER)\s+BY\b[^{}]*|\bHAVING\b[^{}]*"
+            r"|\bVALUES\b[^}]*\}",
+            re.IGNORECASE,
+        )
+
+    @functools.cached_property
+    def not_term(self) -> re.Pattern[str]:
+        """Just before a variable that cannot become a term: ``BOUND(`` or ``AS``."""
+        return re.compile(r"(?:\bBOUND\s*\(|\bAS)\s*$", re.IGNORECASE)
+
+    @functools.cached_property
+    def name(self) -> re.Pattern[str]:
+        """A plain variable name."""
+        return re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+_PARAM_NAME = r"(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*?)_(" + "|".join(PARAM_TYPES) + r")"
+_RE = _Patterns()
 
 
 def is_parameter(name: str) -> bool:
     """Whether a variable name (without ``?``) names a stored-query parameter."""
-    return _PARAM_NAME_RE.fullmatch(name) is not None
+    return name in parameter_variables() or _RE.param_name.fullmatch(name) is not None
 
 
-_FORM_RE = re.compile(
-    r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
-)
-_STRIP_RE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
-
-
-_PROLOGUE_RE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*", re.IGNORECASE)
-
-
-#: Texts up to this length have their analyses remembered (the stored queries); longer ones are analysed each time.
-_MEMO_CHARS = 64 * 1024
+def _param_variables(text: str) -> list[tuple[str, str, str]]:
+    """The ``(prefix, name, type)`` of each parameter variable in a query text, in order (repeats kept)."""
+    checks = text_checks(text)
+    if checks is not None:
+        return [(prefix, name, ptype) for prefix, name, ptype in checks["params"]]
+    return [(prefix, name, ptype) for prefix, name, ptype in _RE.param.findall(text)]
 
 
 def query_form(text: str) -> str:
@@ -75,18 +140,24 @@ def query_form(text: str) -> str:
     query itself counts (``PREFIX select: <…> INSERT DATA …`` is an ``insert``); anything else is ``unknown``.
     Remembered per text up to 64 KiB (a stored query is checked at every run).
     """
-    return _query_form(text) if len(text) <= _MEMO_CHARS else _query_form.__wrapped__(text)
+    if len(text) > _MEMO_CHARS:
+        return _analyse_form.__wrapped__(text)
+    return _query_form(text)
+
+
+def _query_form(text: str) -> str:
+    checks = text_checks(text)
+    return checks["form"] if checks is not None else _analyse_form(text)
 
 
 @functools.lru_cache(maxsize=512)
-def _query_form(text: str) -> str:
-    blanked = _STRIP_RE.sub(" ", text)
-    prologue = _PROLOGUE_RE.match(blanked)
-    match = _FORM_RE.match(blanked, prologue.end() if prologue else 0)
+def _analyse_form(text: str) -> str:
+    blanked = _RE.strip.sub(" ", text)
+    prologue = _RE.prologue.match(blanked)
+    match = _RE.form.match(blanked, prologue.end() if prologue else 0)
     return match.group(1).lower() if match else "unknown"
 
 
-_WORD_RE = re.compile(r"[A-Za-z]+")
 _QUERY_KEYWORDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
@@ -95,12 +166,12 @@ def unknown_keyword(text: str) -> str | None:
     nearest keyword), or None when its first word after the prologue is a keyword or not a word at all."""
     import difflib
 
-    blanked = _STRIP_RE.sub(lambda m: " " * len(m.group(0)), text)
-    prologue = _PROLOGUE_RE.match(blanked)
+    blanked = _RE.strip.sub(lambda m: " " * len(m.group(0)), text)
+    prologue = _RE.prologue.match(blanked)
     start = prologue.end() if prologue else 0
-    if _FORM_RE.match(blanked, start):
+    if _RE.form.match(blanked, start):
         return None
-    word = _WORD_RE.match(blanked, start)
+    word = _RE.word.match(blanked, start)
     if word is None:
         return None
     line = text.count("\n", 0, start) + 1
@@ -123,12 +194,6 @@ def require_read_only(text: str, *, hint: str = "") -> str:
             f"only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) run here, not {form.upper()}{hint}"
         )
     return form
-
-
-_WHERE_RE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
-_SUBSELECT_RE = re.compile(r"\bSELECT\b", re.IGNORECASE)
 
 
 def _closing(blanked: str, opening: int) -> int:
@@ -162,18 +227,18 @@ def bind_values(
     from pyoxigraph import Literal, NamedNode
 
     for name, term in bindings.items():
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not isinstance(term, NamedNode | Literal):
+        if not _RE.name.fullmatch(name) or not isinstance(term, NamedNode | Literal):
             raise ParameterError(f"cannot bind ?{name} to {term!r}: only IRIs and literals bind to plain variables")
-    blanked = _STRIP_RE.sub(lambda m: " " * len(m.group(0)), query)
+    blanked = _RE.strip.sub(lambda m: " " * len(m.group(0)), query)
     if query_form(query) == "construct":
-        match = _WHERE_RE.search(blanked)
+        match = _RE.where.search(blanked)
         position = match.end() if match else -1
     else:
         position = blanked.find("{") + 1
     if position <= 0:
         raise ParameterError("the query has no WHERE clause to bind its parameters in")
     groups = [(position, dict(bindings))]
-    for select in _SUBSELECT_RE.finditer(blanked, position):
+    for select in _RE.subselect.finditer(blanked, position):
         opening = blanked.find("{", select.end())
         if opening < 0:
             continue
@@ -193,15 +258,6 @@ def bind_values(
     return out
 
 
-#: Where a variable cannot become a constant term: a projection or DESCRIBE list (up to its WHERE or ``{``), the
-#: solution modifiers (GROUP BY, ORDER BY, HAVING: up to the group's end), a VALUES block, ``BOUND(?v)``, ``AS ?v``.
-_CLAUSE_RE = re.compile(
-    r"\b(?:SELECT|DESCRIBE)\b[^{]*?(?=\bWHERE\b|\{)|\b(?:GROUP|ORDER)\s+BY\b[^{}]*|\bHAVING\b[^{}]*|\bVALUES\b[^}]*\}",
-    re.IGNORECASE,
-)
-_NOT_TERM_RE = re.compile(r"(?:\bBOUND\s*\(|\bAS)\s*$", re.IGNORECASE)
-
-
 def substitute_terms(query: str, bindings: Mapping[str, object]) -> str | None:
     """The query with each bound variable written as its term where it occurs (``?_cell_iri`` becomes
     ``<https://…>``), or ``None`` where that would not mean what :func:`bind_values` means: a variable in a projection,
@@ -218,7 +274,7 @@ def substitute_terms(query: str, bindings: Mapping[str, object]) -> str | None:
         return query
     if not all(isinstance(term, NamedNode | Literal) for term in bindings.values()):
         return None
-    spots = (_spots if len(query) <= _MEMO_CHARS else _spots.__wrapped__)(query, tuple(bindings))
+    spots = _spots(query, tuple(bindings))
     if spots is None:
         return None
     out, done = [], 0
@@ -229,17 +285,31 @@ def substitute_terms(query: str, bindings: Mapping[str, object]) -> str | None:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=512)
 def _spots(query: str, names: tuple[str, ...]) -> tuple[tuple[int, int, str], ...] | None:
-    """Where the variables ``names`` occur in ``query`` as terms, in order; ``None`` if one occurs where no term may."""
-    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) for name in names):
+    """Where the variables ``names`` occur in ``query`` as terms, in order; ``None`` if one occurs where no term may.
+    A shipped stored query's are recorded ahead; other texts' are worked out once (up to 64 KiB)."""
+    checks = text_checks(query)
+    if checks is not None and all(name in checks["spots"] for name in names):
+        found: list[tuple[int, int, str]] = []
+        for name in names:
+            recorded = checks["spots"][name]
+            if recorded is None:
+                return None
+            found += [(start, end, name) for start, end in recorded]
+        return tuple(sorted(found))
+    return (_find_spots if len(query) <= _MEMO_CHARS else _find_spots.__wrapped__)(query, names)
+
+
+@functools.lru_cache(maxsize=512)
+def _find_spots(query: str, names: tuple[str, ...]) -> tuple[tuple[int, int, str], ...] | None:
+    if not all(_RE.name.fullmatch(name) for name in names):
         return None
-    blanked = _STRIP_RE.sub(lambda m: " " * len(m.group(0)), query)
-    clauses = [m.span() for m in _CLAUSE_RE.finditer(blanked)]
+    blanked = _RE.strip.sub(lambda m: " " * len(m.group(0)), query)
+    clauses = [m.span() for m in _RE.clause.finditer(blanked)]
     found: list[tuple[int, int, str]] = []
     for name in names:
         for m in re.finditer(r"[?$]" + re.escape(name) + r"(?![A-Za-z0-9_])", blanked):
-            if any(a <= m.start() < b for a, b in clauses) or _NOT_TERM_RE.search(blanked, 0, m.start()):
+            if any(a <= m.start() < b for a, b in clauses) or _RE.not_term.search(blanked, 0, m.start()):
                 return None
             found.append((m.start(), m.end(), name))
     return tuple(sorted(found))
@@ -256,20 +326,15 @@ class Param(NamedTuple):
     example: str | None = None  # a sample value from the header's ``examples:``; never filled in for a missing value
 
 
-#: The compiled headers' file in a queries folder: ``marshal`` data (format version 2: no shared references, so the
-#: same headers give the same bytes), read with no import (``json`` costs a cold command ~3 ms).
-COMPILED_HEADERS = "headers.marshal"
-
-
 def parse_header(text: str, *, source: str = "<query>") -> tuple[Header, int]:
     """Parse the leading ``#+`` lines as YAML; return (mapping, number of header lines). Strict: errors raise.
 
-    A header whose text is in the folder's compiled ``headers.marshal`` (written by :func:`compile_headers`, keyed by
-    the header's SHA-256) is read from there, so the hot path never imports PyYAML; an edited header is not in it and is
+    A header whose text is in the shipped ``headers.marshal`` (:mod:`hemokg.sparql.compiled`, keyed by the header's
+    SHA-256) is read from there, so the hot path never imports PyYAML; an edited header is not in it and is
     parsed from its YAML as before, so the compiled file can never make a query answer differently."""
     header = _header_lines(text, source)
     block = "\n".join(header)
-    compiled = _compiled().get(_digest(block))
+    compiled = compiled_headers().get(_digest(block))
     data = dict(compiled) if compiled is not None else _parse_yaml(block, source)
     return _checked(data, source), len(header)
 
@@ -323,35 +388,37 @@ def _digest(block: str) -> str:
     return str(sha256(block.encode("utf-8", "surrogatepass")).hexdigest())
 
 
-_COMPILED: dict[str, Header] | None = None
-
-
-def _compiled() -> dict[str, Header]:
-    """The shipped compiled headers (header SHA-256 -> parsed mapping); empty if the file is missing or unreadable."""
-    global _COMPILED
-    if _COMPILED is None:
-        import marshal  # built in: no import cost
-
-        try:
-            loaded = marshal.loads((queries_dir() / COMPILED_HEADERS).read_bytes())
-            _COMPILED = loaded if isinstance(loaded, dict) else {}
-        except (OSError, ValueError, EOFError, TypeError):  # missing or unreadable: every header from its YAML
-            _COMPILED = {}
-    return _COMPILED
-
-
-def compile_headers(folder: Path | None = None) -> bytes:
-    """The ``headers.marshal`` of a folder of stored queries: every header parsed from its YAML (strictly), keyed by
-    the header's SHA-256, keys sorted. ``hemokg build`` writes it; a test keeps the shipped one current. Shipped like
-    the package's own bytecode (also marshal data); a file this interpreter cannot read counts as missing."""
+def compile_queries(folder: Path | None = None) -> bytes:
+    """The compiled file of a folder of stored queries: every header parsed from its YAML (strictly) and every text
+    checked by the same functions that check it at run time (:mod:`hemokg.sparql.compiled` reads it back).
+    ``hemokg build`` writes it."""
     import marshal
 
+    from hemokg.errors import SPARQLSyntaxError
+    from hemokg.sparql import guard
+
     folder = folder or queries_dir()
-    out: dict[str, Header] = {}
+    heads: dict[str, Any] = {}
+    texts: dict[str, Any] = {}
     for path in sorted(folder.glob("*.rq")):
-        block = "\n".join(_header_lines(path.read_text(encoding="utf-8"), str(path)))
-        out[_digest(block)] = _checked(_parse_yaml(block, str(path)), str(path))
-    return marshal.dumps(_sorted(out), 2)
+        text = path.read_text(encoding="utf-8")
+        block = "\n".join(_header_lines(text, str(path)))
+        heads[_digest(block)] = _checked(_parse_yaml(block, str(path)), str(path))
+        try:
+            guard._scan(text, False, "query")
+            passes = True
+        except SPARQLSyntaxError:
+            passes = False
+        params = [list(found) for found in _param_variables(text)]
+        variables = sorted({f"{prefix}{name}_{ptype}" for prefix, name, ptype in params})
+        spots = {v: _find_spots(text, (v,)) for v in variables}
+        texts[text] = {
+            "form": _analyse_form(text),
+            "guard": passes,
+            "params": params,
+            "spots": {v: None if s is None else [list(spot[:2]) for spot in s] for v, s in spots.items()},
+        }
+    return marshal.dumps(_sorted({"headers": heads, "texts": texts}), 2)
 
 
 def _sorted(value: Any) -> Any:
@@ -400,7 +467,7 @@ class StoredQuery(NamedTuple):
         found: dict[str, Param] = {}
         docs = data.get("params") or {}
         examples = data.get("examples") or {}
-        for optional, name, ptype in _PARAM_RE.findall(text):
+        for optional, name, ptype in _param_variables(text):
             variable = f"{optional}{name}_{ptype}"
             previous = found.get(name)
             if previous and previous.variable != variable:
@@ -460,7 +527,11 @@ class Catalog(Mapping[str, StoredQuery]):
 
     @cached_property
     def _paths(self) -> dict[str, Path]:
-        return {p.stem: p for p in sorted(self.folder.glob("*.rq"))}
+        try:  # os.scandir, not Path.glob: no pattern to compile on a hot command's way
+            names = sorted(entry.name for entry in os.scandir(self.folder) if entry.name.endswith(".rq"))
+        except OSError:
+            names = []
+        return {name[:-3]: self.folder / name for name in names}
 
     @cached_property
     def _loaded(self) -> dict[str, StoredQuery]:
