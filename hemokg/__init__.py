@@ -10,8 +10,7 @@ Heavy libraries (owlready2 for reasoning, graphviz for pictures) are imported on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from hemokg._hints import TYPE_CHECKING, Any
 from hemokg._version import __version__
 from hemokg.errors import (
     EndpointError,

@@ -10,7 +10,8 @@ import errno
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+
+from hemokg._hints import Any
 
 __all__ = ["MAX_INPUT_BYTES", "atomic_write", "read_regular_file", "replace_all", "sha256", "write_temporary"]
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 from _thread import allocate_lock  # threading.Lock itself, without importing threading (~1 ms cold)
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
 
 from pyoxigraph import Literal, NamedNode
 
-from hemokg.backends import Backend
+from hemokg._hints import TYPE_CHECKING, Any, overload
 from hemokg.errors import ParameterError, SPARQLSyntaxError, TermNotFoundError
 from hemokg.lookup import LabelIndex, Term, as_iri
 from hemokg.sparql.queries import Catalog, StoredQuery, catalog, unknown_keyword
@@ -22,6 +21,7 @@ from hemokg.vocab import HEMO, SYNONYM_SCOPES, XSD, iri_to_curie
 
 if TYPE_CHECKING:
     from hemokg.annotate import Annotation, Annotator
+    from hemokg.backends import Backend
     from hemokg.lineage import Lineage, Source, StepTable
 
 __all__ = ["KnowledgeGraph", "connect", "default_annotator", "load"]

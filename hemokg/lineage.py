@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import pairwise
-from typing import Any, NamedTuple, Protocol
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store
 
+from hemokg._hints import Any, NamedTuple, Protocol
 from hemokg.errors import TermNotFoundError
 from hemokg.sparql.results import Results, bound_value
 from hemokg.vocab import DEFINITION, HEMO, OIO, OWL, RDFS, REL, SKOS, iri_to_curie

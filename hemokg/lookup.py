@@ -5,13 +5,13 @@ normalised the same way on both sides (case folded, accents and punctuation drop
 *haem-*, *-aemia* and *leuc-* folded to American ones), and near misses come back as suggestions.
 """
 
-# No ``from __future__ import annotations`` in this module: typing.NamedTuple turns each string annotation of its
-# fields into a ForwardRef by compiling it, which costs a cold command ~1 ms per record class.
+from __future__ import annotations
+
 import functools
 import re
 from collections.abc import Iterable
-from typing import Any, NamedTuple
 
+from hemokg._hints import Any, NamedTuple
 from hemokg.vocab import HEMO, RDFS, SKOS, SYNONYM_SCOPES, curie_to_iri, iri_to_curie
 
 __all__ = ["LabelIndex", "Match", "Term", "normalize", "order_key", "singular", "singular_key"]

@@ -7,7 +7,8 @@ ever fetched: everything the package reads at run time ships with it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from hemokg._hints import Any
 
 __all__ = ["data_dir", "imports_dir", "mappings_dir", "ontology_path", "queries_dir", "reasoned_path", "versions"]
 

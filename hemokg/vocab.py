@@ -12,7 +12,8 @@ that agrees with the ``curies`` library (a test checks every prefix and every IR
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+
+from hemokg._hints import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import curies

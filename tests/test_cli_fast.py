@@ -253,3 +253,24 @@ def test_top_level_help_is_clicks_own_without_click(
     assert fast_run["out"] == click_run["out"] and fast_run["out"].startswith(b"Usage: hemokg [OPTIONS] COMMAND")
     assert fast_run["err"] == click_run["err"]
     assert ("click" not in fast_run["heavy"]) is pre_rendered
+
+
+@pytest.mark.parametrize(
+    "args", [["lineage", "neutrophil"], ["lookup", "hemopoiesis"], ["query", "develops-from-chain", "-p", "cell=platelet"]]
+)
+def test_a_hot_command_never_imports_typing(args: list[str]) -> None:
+    """From a clean start (``python -S``: no ``.pth`` hook, which may import typing itself), a hot command runs on
+    :mod:`hemokg._hints`' stand-ins; importing typing would cost it ~15 M instructions (issue 18)."""
+    import site
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages()])}
+    env.pop("HEMOKG_NO_FAST_PATH", None)
+    code = (
+        "import sys\nfrom hemokg.cli import main\nmain(sys.argv[1:])\n"
+        "sys.stderr.write(' '.join(m for m in ('typing', 'click') if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", code, *args], capture_output=True, text=True, env=env, timeout=120, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() and proc.stderr == ""

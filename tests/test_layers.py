@@ -16,7 +16,7 @@ PACKAGE = ROOT / "hemokg"
 #: Layers, lowest first: a module may import modules of its own layer or of a lower one, never of a higher one.
 #: Each entry is a module or a package (a package stands for every module inside it).
 LAYERS: list[tuple[str, ...]] = [
-    ("hemokg._version", "hemokg.errors", "hemokg.vocab", "hemokg.fileio", "hemokg.resources"),
+    ("hemokg._version", "hemokg._hints", "hemokg.errors", "hemokg.vocab", "hemokg.fileio", "hemokg.resources"),
     ("hemokg.sparql",),
     ("hemokg.backends",),
     ("hemokg.graph",),

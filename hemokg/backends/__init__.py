@@ -7,53 +7,25 @@ reads every quad through that contract, or through one CONSTRUCT elsewhere. Laye
 ``links``) are handed a :class:`GraphSource` (anything with a ``backend``, e.g. a ``KnowledgeGraph``), never the
 facade itself.
 
+The contracts live in :mod:`hemokg.backends.base`, re-exported here on first use.
+
 May import: ``hemokg.errors``, ``hemokg.vocab``, ``hemokg.resources`` and ``hemokg.sparql``; never ``hemokg.graph``,
 the facade or anything above.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from hemokg._hints import TYPE_CHECKING, Any
 
-from pyoxigraph import DefaultGraph, Quad
-
-from hemokg.sparql.results import RDFTerm, Results
+if TYPE_CHECKING:
+    from hemokg.backends.base import Backend, GraphSource, QuadSource, all_quads
 
 __all__ = ["Backend", "GraphSource", "QuadSource", "all_quads"]
 
 
-@runtime_checkable
-class Backend(Protocol):
-    """Runs one read-only SPARQL query with variables bound to RDF terms."""
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from hemokg.backends import base
 
-    name: str
-
-    def execute(self, query: str, bindings: Mapping[str, RDFTerm] | None = None) -> Results:
-        """Run ``query`` with each ``bindings`` variable (name without ``?``) bound to its term."""
-        ...
-
-
-@runtime_checkable
-class QuadSource(Protocol):
-    """A backend that holds its graph itself and hands out every quad, named graphs kept apart."""
-
-    def quads(self) -> list[Quad]:
-        """Every quad of the graph."""
-        ...
-
-
-class GraphSource(Protocol):
-    """What the formats and link checks are handed: anything with a backend (a ``KnowledgeGraph``)."""
-
-    @property
-    def backend(self) -> Backend: ...
-
-
-def all_quads(backend: Backend) -> list[Quad]:
-    """Every quad ``backend`` answers over: its own quads when it holds them (:class:`QuadSource`), else the
-    triples of one ``CONSTRUCT { ?s ?p ?o }`` (a remote graph), put in the default graph."""
-    if isinstance(backend, QuadSource):
-        return backend.quads()
-    results = backend.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    return [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in results.triples]
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

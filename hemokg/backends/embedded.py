@@ -14,10 +14,10 @@ block. Remote backends always send VALUES (or BIND), the stored SPARQL as writte
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from pyoxigraph import Quad, QueryBoolean, QuerySolutions, RdfFormat, Store
 
+from hemokg._hints import TYPE_CHECKING
 from hemokg.errors import SPARQLSyntaxError
 from hemokg.sparql.guard import check_query
 from hemokg.sparql.queries import bind_values, is_parameter, require_read_only, substitute_terms

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
+from hemokg._hints import Any
 from hemokg.cli.commands import COMMANDS, SUMMARIES
 
 __all__ = ["COMMANDS", "SUMMARIES", "cli", "main"]

@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import sys
 from importlib import import_module
-from typing import Any
 
+from hemokg._hints import Any
 from hemokg.cli.spec import HOT_COMMANDS, CommandSpec, Option, UsageProblem
 
 __all__ = ["parse", "run"]

@@ -10,8 +10,7 @@ Layer: the command line; imports the rest of hemokg inside the functions.
 
 from __future__ import annotations
 
-from typing import Any
-
+from hemokg._hints import Any
 from hemokg.cli.options import open_kg, render_results, resolved_format, write_output
 from hemokg.cli.spec import UsageProblem
 

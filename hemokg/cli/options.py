@@ -12,14 +12,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
 
+from hemokg._hints import TYPE_CHECKING, Any
 from hemokg.cli.spec import HOT_COMMANDS, OUTPUT_FORMATS, OUTPUT_OPTIONS, SOURCE_OPTIONS, Option
 
 if TYPE_CHECKING:
+    from typing import TypeVar
+
     from hemokg.kg import KnowledgeGraph
 
-F = TypeVar("F", bound=Callable[..., Any])
+    F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "OUTPUT_FORMATS",

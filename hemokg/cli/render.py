@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from hemokg._hints import Any
 from hemokg.sparql.results import delimited, table
 from hemokg.vocab import iri_to_curie
 

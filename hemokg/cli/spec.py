@@ -7,14 +7,14 @@ click's), and :mod:`hemokg.cli.fast` parses a command line with the same table u
 handing everything it does not fully understand back to click. The work each command does lives in
 :mod:`hemokg.cli.hot`, called by both.
 
-Imports nothing beyond ``typing``, so reading the table is free.
+Imports nothing but :mod:`hemokg._hints`, so reading the table is free.
 
 Layer: the command line (imported by ``hemokg.cli`` and its modules only).
 """
 
-# No ``from __future__ import annotations`` in this module: typing.NamedTuple turns each string annotation of its
-# fields into a ForwardRef by compiling it, which costs a cold command ~1 ms per record class.
-from typing import Literal, NamedTuple
+from __future__ import annotations
+
+from hemokg._hints import Literal, NamedTuple
 
 __all__ = [
     "HOT_COMMANDS",

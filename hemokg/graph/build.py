@@ -14,10 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
 
+from hemokg._hints import TYPE_CHECKING
 from hemokg.errors import ReasonerError
 from hemokg.fileio import sha256
 from hemokg.graph.parse import parse_ontology

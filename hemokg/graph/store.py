@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from hemokg._hints import TYPE_CHECKING
 from hemokg.fileio import atomic_write, read_regular_file, sha256
 from hemokg.graph.build import (
     build_reasoned,

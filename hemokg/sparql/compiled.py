@@ -13,8 +13,7 @@ Layer: sparql; imports :mod:`hemokg.resources` only. :func:`hemokg.sparql.querie
 
 from __future__ import annotations
 
-from typing import Any
-
+from hemokg._hints import Any
 from hemokg.resources import queries_dir
 
 __all__ = ["COMPILED_FILE", "headers", "parameter_variables", "text_checks"]

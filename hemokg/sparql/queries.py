@@ -7,8 +7,8 @@ the tests, never a silent default.
 The header is parsed strictly: a malformed header raises :class:`~hemokg.errors.QueryHeaderError`.
 """
 
-# No ``from __future__ import annotations`` in this module: typing.NamedTuple turns each string annotation of its
-# fields into a ForwardRef by compiling it, which costs a cold command ~1 ms per record class.
+from __future__ import annotations
+
 import functools
 import os
 import re
@@ -16,9 +16,9 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
-from typing import Literal as TypingLiteral
 
+from hemokg._hints import Any, NamedTuple
+from hemokg._hints import Literal as TypingLiteral
 from hemokg.errors import ParameterError, QueryHeaderError, QueryNotFoundError, UpdateRefusedError
 from hemokg.resources import queries_dir
 from hemokg.sparql.compiled import headers as compiled_headers
@@ -452,7 +452,7 @@ class StoredQuery(NamedTuple):
         return f"StoredQuery(name={self.name!r}, path={str(self.path)!r}, form={self.form!r})"
 
     @classmethod
-    def from_file(cls, path: Path) -> "StoredQuery":
+    def from_file(cls, path: Path) -> StoredQuery:
         """Read and validate one ``.rq`` file (strict header, declared parameters, read-only form)."""
         text = path.read_text(encoding="utf-8")
         data, _ = parse_header(text, source=str(path))

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Sequence
-from typing import Any, SupportsIndex, overload
-from typing import Literal as TypingLiteral
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
 
+from hemokg._hints import Any, SupportsIndex, overload
+from hemokg._hints import Literal as TypingLiteral
 from hemokg.vocab import RDF, XSD, iri_to_curie
 
 __all__ = [
