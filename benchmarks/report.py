@@ -164,6 +164,15 @@ def _against(row: dict) -> str:
     return "the floor" if row.get("against") == "floor" else "`python -c pass`"
 
 
+def _listings(rows: dict[str, int]) -> dict[str, int]:
+    """The stored queries among ``rows`` (name -> row count) that list the whole graph (no IRI parameter, more than
+    one row), with their row counts: judged per row, as section 2b judges them."""
+    import hemokg
+
+    cat = hemokg.catalog()
+    return {q: n for q, n in rows.items() if q in cat and n > 1 and not any(p.type == "iri" for p in cat[q].params)}
+
+
 def _met(ok: bool | None) -> str:
     return "–" if ok is None else "met" if ok else "**missed**"
 
@@ -306,15 +315,20 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
             if "median" in e.get("pyoxigraph Store", {})
         }
         if ox:
-            worst = max(ox, key=ox.__getitem__)
-            under = all(v < 1e-3 for v in ox.values())
-            over = sorted((q for q in ox if ox[q] >= 1e-3), key=ox.__getitem__, reverse=True)
+            # as in section 2b, a listing (no term parameter, more than one row) is judged per row
+            listing = _listings({q: store["queries"][q]["pyoxigraph Store"].get("rows", 0) for q in ox})
+            judged = {q: ox[q] / listing[q] if q in listing else ox[q] for q in ox}
+            worst = max(judged, key=judged.__getitem__)
+            under = all(v < 1e-3 for v in judged.values())
+            over = sorted((q for q in judged if judged[q] >= 1e-3), key=judged.__getitem__, reverse=True)
             measured = (
-                ", ".join(f"`{q}` {_ms(ox[q])} ms" for q in over) if over else f"slowest `{worst}` {_ms(ox[worst])} ms"
+                ", ".join(f"`{q}` {_ms(judged[q])} ms" for q in over)
+                if over
+                else f"slowest `{worst}` {_ms(judged[worst])} ms" + (" per row" if worst in listing else "")
             )
             targets.append(
                 [
-                    "every stored query on hemo (pyoxigraph)",
+                    "every stored query on hemo (the bare pyoxigraph `Store`, bound as hemokg binds; listings per row)",
                     "< 1 ms median",
                     ("over 1 ms: " if over else "") + measured,
                     _met(under),

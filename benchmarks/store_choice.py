@@ -1,7 +1,8 @@
 """Section 2 (and issue 3's store choice): every stored query, warm, on each engine that could hold the graph.
 
-Same graph, same query text (each stored query with its header defaults bound by
-``hemokg.sparql.queries.bind_values``), same answers checked (row counts against pyoxigraph's): pyoxigraph's ``Store``
+Same graph, same query text (each stored query with its header defaults bound as every hemokg backend binds them:
+written as terms where they occur, ``hemokg.sparql.queries.substitute_terms``, else by a VALUES block,
+``bind_values``), same answers checked (row counts against pyoxigraph's): pyoxigraph's ``Store``
 (the embedded default), rdflib's memory ``Graph`` and ``Dataset``, rdflib with ``initBindings``, oxrdflib (rdflib's
 API over Oxigraph) and owlready2's own SPARQL engine; ``kg.query`` is the user-facing call on the default store
 (parameter resolution and result rows included). The graphs: hemo's reasoned graph, then any synthetic sizes asked
@@ -81,7 +82,8 @@ class Limit(Exception):
 
 
 def bound_queries(kg: KnowledgeGraph, terms: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
-    """Each stored query's text with its defaults bound by a VALUES block, the stored text, the bindings, the values.
+    """Each stored query's text with its defaults bound as the backends bind them (written as terms, else by a VALUES
+    block), the stored text, the bindings, the values.
 
     ``iri`` defaults are resolved once, untimed, as ``kg.query`` resolves them; ``terms`` (parameter name -> IRI)
     replaces the defaults of a graph that does not know them (a synthetic graph); a default the graph does not know
@@ -91,7 +93,7 @@ def bound_queries(kg: KnowledgeGraph, terms: dict[str, str] | None = None) -> di
     from pyoxigraph import Literal, NamedNode
 
     from hemokg.errors import TermNotFoundError
-    from hemokg.sparql.queries import bind_values, catalog
+    from hemokg.sparql.queries import bind_values, catalog, substitute_terms
 
     out: dict[str, dict[str, Any]] = {}
     cat = catalog()
@@ -114,7 +116,7 @@ def bound_queries(kg: KnowledgeGraph, terms: dict[str, str] | None = None) -> di
                 given[p.name] = iri
             bindings[p.variable] = NamedNode(iri)
         out[name] = {
-            "text": bind_values(stored.text, bindings),
+            "text": substitute_terms(stored.text, bindings) or bind_values(stored.text, bindings),
             "raw": stored.text,
             "bindings": {k: ["iri" if isinstance(v, NamedNode) else "literal", v.value] for k, v in bindings.items()},
             "given": given,

@@ -255,9 +255,14 @@ def test_top_level_help_is_clicks_own_without_click(
     assert ("click" not in fast_run["heavy"]) is pre_rendered
 
 
-@pytest.mark.parametrize(
-    "args", [["lineage", "neutrophil"], ["lookup", "hemopoiesis"], ["query", "develops-from-chain", "-p", "cell=platelet"]]
-)
+HOT_LINES = [
+    ["lineage", "neutrophil"],
+    ["lookup", "hemopoiesis"],
+    ["query", "develops-from-chain", "-p", "cell=platelet"],
+]
+
+
+@pytest.mark.parametrize("args", HOT_LINES)
 def test_a_hot_command_never_imports_typing(args: list[str]) -> None:
     """From a clean start (``python -S``: no ``.pth`` hook, which may import typing itself), a hot command runs on
     :mod:`hemokg._hints`' stand-ins; importing typing would cost it ~15 M instructions (issue 18)."""

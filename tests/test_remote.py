@@ -114,7 +114,46 @@ def test_virtuoso_is_asked_with_the_join_order_fixed(handler, fixed):
         sent = server.queries  # type: ignore[attr-defined]
     assert backend.virtuoso is fixed
     assert [q.startswith(VIRTUOSO_FIXED_ORDER) for q in sent] == ([False, True, True] if fixed else [False, False])
-    assert all(q.removeprefix(VIRTUOSO_FIXED_ORDER).startswith("SELECT ?x WHERE { VALUES") for q in sent)
+    assert all(q.removeprefix(VIRTUOSO_FIXED_ORDER) == "SELECT ?x WHERE { ?x <urn:p>* <urn:a> }" for q in sent)
+
+
+class _NoConstants(_Answers):
+    """An endpoint that refuses (HTTP 400) any query holding the IRI <urn:a> as a constant."""
+
+    def do_POST(self) -> None:
+        import urllib.parse
+
+        length = int(self.headers.get("Content-Length") or 0)
+        query = urllib.parse.parse_qs(self.rfile.read(length).decode())["query"][0]
+        self.server.queries.append(query)  # type: ignore[attr-defined]
+        if "VALUES" in query:
+            data = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"uri","value":"urn:x"}}]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+        else:
+            data = b"Parse error: a constant here"
+            self.send_response(400)
+            self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_parameters_are_written_as_terms_else_bound_by_values():
+    """A parameter is sent as its term where it occurs; where that cannot mean the same (a projected parameter) or
+    the server refuses the text, the same query goes with a VALUES block instead."""
+    with local_http_server(_NoConstants) as server:
+        server.queries = []  # type: ignore[attr-defined]
+        backend = RemoteBackend(f"http://127.0.0.1:{server.server_address[1]}/sparql")
+        term = {"_a_iri": NamedNode("urn:a")}
+        assert backend.execute("SELECT ?x WHERE { ?x <urn:p> ?_a_iri }", term).rows[0][0] == NamedNode("urn:x")
+        assert backend.execute("SELECT ?_a_iri WHERE { ?x <urn:p> ?_a_iri }", term).rows[0][0] == NamedNode("urn:x")
+        sent = server.queries  # type: ignore[attr-defined]
+    assert sent == [
+        "SELECT ?x WHERE { ?x <urn:p> <urn:a> }",
+        "SELECT ?x WHERE { VALUES (?_a_iri) { (<urn:a>) } ?x <urn:p> ?_a_iri }",
+        "SELECT ?_a_iri WHERE { VALUES (?_a_iri) { (<urn:a>) } ?x <urn:p> ?_a_iri }",
+    ]
 
 
 def test_batches_keep_blank_node_groups_whole():
