@@ -135,10 +135,10 @@ class RemoteBackend:
     def execute(self, query: str, bindings: Mapping[str, RDFTerm] | None = None) -> Results:
         """Run a read-only query on the endpoint; updates raise :class:`UpdateRefusedError`.
 
-        Stored-query parameters are written as their terms where they occur (``substitute_terms``: every engine
-        plans a constant better than a join with a VALUES block, Oxigraph's by up to 30×); where that would not mean
-        the same, or the server refuses the text, they are bound by a VALUES block (or BIND lines, for a server that
-        needs a bound property-path start)."""
+        Stored-query parameters are written as their terms where they occur (``substitute_terms``: an engine plans a
+        constant better than a join with a VALUES block); where that would not mean the same, or the server refuses
+        the text, they are bound by a VALUES block (or BIND lines, for a server that needs a bound property-path
+        start)."""
         # a form it cannot tell (unknown): the server's HTTP 400 says what is wrong with it
         form = require_read_only(query, hint="; use `hemokg push` to write to a server")
         bindings = bindings or {}
