@@ -45,7 +45,7 @@ else:
         __slots__ = ()
 
     #: Names a record class body may hold that are not copied onto the record.
-    _OWN = frozenset({"__annotations__", "__module__", "__qualname__", "__dict__", "__weakref__", "__slots__"})
+    _OWN = frozenset({"__annotations__", "__module__", "__qualname__", "__slots__"})
 
     class _RecordMaker(type):
         def __new__(mcs, typename, bases, namespace):

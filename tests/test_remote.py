@@ -77,6 +77,9 @@ def test_bind_form_puts_binds_where_values_would_go():
     assert text == 'SELECT ?x WHERE { BIND(<urn:a> AS ?_cell_iri) ?_cell_iri <urn:p>* ?x FILTER(?x != "{") }'
 
 
+_ONE_ROW = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"uri","value":"urn:x"}}]}}'
+
+
 class _Answers(QuietHandler):
     """A scripted endpoint that records each query it gets and answers one row; ``server_version`` is its
     ``Server`` header."""
@@ -84,13 +87,21 @@ class _Answers(QuietHandler):
     server_version = "BaseHTTP/0.6"
 
     def do_POST(self) -> None:
+        self._record()
+        self._reply(200, "application/sparql-results+json", _ONE_ROW)
+
+    def _record(self) -> str:
+        """The query text of the request, also appended to the server's ``queries``."""
         import urllib.parse
 
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-        self.server.queries.append(urllib.parse.parse_qs(body)["query"][0])  # type: ignore[attr-defined]
-        data = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"uri","value":"urn:x"}}]}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
+        query = urllib.parse.parse_qs(body)["query"][0]
+        self.server.queries.append(query)  # type: ignore[attr-defined]
+        return query
+
+    def _reply(self, status: int, content_type: str, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -118,25 +129,13 @@ def test_virtuoso_is_asked_with_the_join_order_fixed(handler, fixed):
 
 
 class _NoConstants(_Answers):
-    """An endpoint that refuses (HTTP 400) any query holding the IRI <urn:a> as a constant."""
+    """An endpoint that refuses (HTTP 400) every query without a VALUES block, and answers one row to the others."""
 
     def do_POST(self) -> None:
-        import urllib.parse
-
-        length = int(self.headers.get("Content-Length") or 0)
-        query = urllib.parse.parse_qs(self.rfile.read(length).decode())["query"][0]
-        self.server.queries.append(query)  # type: ignore[attr-defined]
-        if "VALUES" in query:
-            data = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"uri","value":"urn:x"}}]}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
+        if "VALUES" in self._record():
+            self._reply(200, "application/sparql-results+json", _ONE_ROW)
         else:
-            data = b"Parse error: a constant here"
-            self.send_response(400)
-            self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+            self._reply(400, "text/plain", b"Parse error: a constant here")
 
 
 def test_parameters_are_written_as_terms_else_bound_by_values():

@@ -4,11 +4,11 @@ pyoxigraph was chosen by measurement (``benchmarks/store_choice.py``, ``docs/ben
 the stored queries many times faster than rdflib's memory store, and its property paths do not recurse in Python.
 
 A stored query's parameters (``?_cell_iri``, ``?_name_literal``, …) are written into its text as their terms
-(:func:`~hemokg.sparql.queries.substitute_terms`) where that means what the VALUES block means: pyoxigraph plans a
+(:func:`~hemokg.sparql.queries.terms_text`) where that means what the VALUES block means: pyoxigraph plans a
 constant well, while an OPTIONAL or UNION using a VALUES-bound variable is evaluated over the whole graph and joined
 afterwards (``cells-made-in-site`` on a term that is no site: 24 ms with VALUES, 0.24 ms with the constant). Any other
 binding, and any query where the variable sits in a projection, a solution modifier or ``BOUND``, gets the VALUES
-block. Remote backends always send VALUES (or BIND), the stored SPARQL as written.
+block. The remote backend does the same, and falls back to VALUES (or BIND) where a server refuses the text.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pyoxigraph import Quad, QueryBoolean, QuerySolutions, RdfFormat, Store
 from hemokg._hints import TYPE_CHECKING
 from hemokg.errors import SPARQLSyntaxError
 from hemokg.sparql.guard import check_query
-from hemokg.sparql.queries import bind_values, is_parameter, require_read_only, substitute_terms
+from hemokg.sparql.queries import bind_values, require_read_only, terms_text
 from hemokg.sparql.results import RDFTerm, Results
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class EmbeddedBackend:
         require_read_only(query)  # a form it cannot tell (unknown): the parser below says what is wrong with it
         check_query(query, allow_service=self.allow_service)  # the bound terms add a VALUES block, 2 levels deep
         terms = bindings or {}
-        text = substitute_terms(query, terms) if all(map(is_parameter, terms)) else None
+        text = terms_text(query, terms)
         try:
             try:
                 answer = self.store.query(

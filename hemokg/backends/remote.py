@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from hemokg.backends.http import HttpClient, Response, check_url, redact, split_userinfo
 from hemokg.errors import EndpointError, SPARQLSyntaxError
 from hemokg.sparql.guard import check_iri, check_query
-from hemokg.sparql.queries import bind_values, is_parameter, require_read_only, substitute_terms
+from hemokg.sparql.queries import bind_values, require_read_only, terms_text
 from hemokg.sparql.results import RDFTerm, Results
 from hemokg.vocab import GRAPH_IMPORTS, ONTOLOGY_IRI
 
@@ -135,20 +135,18 @@ class RemoteBackend:
     def execute(self, query: str, bindings: Mapping[str, RDFTerm] | None = None) -> Results:
         """Run a read-only query on the endpoint; updates raise :class:`UpdateRefusedError`.
 
-        Stored-query parameters are written as their terms where they occur (``substitute_terms``: an engine plans a
-        constant better than a join with a VALUES block); where that would not mean the same, or the server refuses
-        the text, they are bound by a VALUES block (or BIND lines, for a server that needs a bound property-path
-        start)."""
+        Stored-query parameters are written as their terms where they occur (``terms_text``); where that would not
+        mean the same, or the server refuses the text, they are bound by a VALUES block (or BIND lines, for a server
+        that needs a bound property-path start)."""
         # a form it cannot tell (unknown): the server's HTTP 400 says what is wrong with it
         form = require_read_only(query, hint="; use `hemokg push` to write to a server")
         bindings = bindings or {}
-        if bindings and all(map(is_parameter, bindings)):
-            text = substitute_terms(query, bindings)
-            if text is not None:
-                try:
-                    return self._send(text, {}, form, "values")
-                except SPARQLSyntaxError:  # a term where the server's grammar wants a variable: bind it instead
-                    pass
+        text = terms_text(query, bindings)
+        if text is not None:
+            try:
+                return self._send(text, {}, form, "values")
+            except SPARQLSyntaxError:  # a term where the server's grammar wants a variable: bind it instead
+                pass
         style = "bind" if query in self._needs_bind else "values"
         try:
             return self._send(query, bindings, form, style)
