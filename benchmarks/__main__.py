@@ -97,11 +97,15 @@ def scale_figures(scale: dict[str, Any]) -> dict[str, Any]:
         ox = row.get("oxigraph", {})
         keys = [key for key in ("lookup", "lineage", "lineage_curie") if key in ox]
         figures = {key: round(ox[key]["median"] * 1000, 4) for key in keys}
+        deepest = ox.get("target") or {}
+        figures |= {f"longest_{k}": round(deepest[k]["median"] * 1000, 4) for k in keys if k in deepest}
+        ratios = {f"{k}_vs_reference": round(ox[k]["vs_reference"], 4) for k in keys if "vs_reference" in ox[k]}
         rows.append(
             {
                 "scale": row["scale"],
                 "triples": ox.get("triples"),
                 **{f"{k}_ms": v for k, v in figures.items()},
+                **ratios,
                 **({"error": ox["error"]} if "error" in ox else {}),
             }
         )

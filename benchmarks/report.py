@@ -319,19 +319,21 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
             listing = _listings({q: store["queries"][q]["pyoxigraph Store"].get("rows", 0) for q in ox})
             judged = {q: ox[q] / listing[q] if q in listing else ox[q] for q in ox}
             worst = max(judged, key=judged.__getitem__)
-            under = all(v < 1e-3 for v in judged.values())
             over = sorted((q for q in judged if judged[q] >= 1e-3), key=judged.__getitem__, reverse=True)
             measured = (
                 ", ".join(f"`{q}` {_ms(judged[q])} ms" for q in over)
                 if over
                 else f"slowest `{worst}` {_ms(judged[worst])} ms" + (" per row" if worst in listing else "")
             )
+            # One term per query, its header example, which is often the heaviest there is (the stem cell's whole
+            # tree): reported beside the target, which issue 18 sets over varied parameters (section 2b).
             targets.append(
                 [
-                    "every stored query on hemo (the bare pyoxigraph `Store`, bound as hemokg binds; listings per row)",
-                    "< 1 ms median",
-                    ("over 1 ms: " if over else "") + measured,
-                    _met(under),
+                    "stored queries on hemo, each on its header example only (the bare pyoxigraph `Store`, bound as "
+                    "hemokg binds; listings per row); the < 1 ms target is judged over varied terms in 2b",
+                    "for reference",
+                    ("over 1 ms: " if over else "all under 1 ms; ") + measured,
+                    "–",
                 ]
             )
             runnable = [
@@ -490,6 +492,14 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
     return "\n".join(out)
 
 
+def _deepest(ox: dict) -> str:
+    """The longest-chain cell's lookup and lineage medians (ms), where the run timed it apart from the spread."""
+    target = ox.get("target") or {}
+    if "lookup" not in target:
+        return ""
+    return f"{_ms(target['lookup']['median'])} / {_ms(target['lineage']['median'])}"
+
+
 def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
     out = [
         "\n## 5–6. Scale and memory (synthetic hemo-shaped ontologies)\n",
@@ -500,7 +510,7 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
     for r in scale["rows"]:
         ox = r.get("oxigraph", {})
         if "error" in ox:
-            rows.append([f"{r['scale']:g}×", f"{r['lines']:,}", ox["error"], *[""] * 9])
+            rows.append([f"{r['scale']:g}×", f"{r['lines']:,}", ox["error"], *[""] * 10])
             continue
         rss = " / ".join(
             f"{ox[k]:,.0f}"
@@ -520,6 +530,7 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
                 _ms(ox["lookup"]["median"]),
                 _ms(ox["lineage"]["median"]),
                 _ms(ox["lineage_curie"]["median"]),
+                _deepest(ox),
                 rss,
                 f"{ox['peak_mib']:,.0f}",
             ]
@@ -538,15 +549,24 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
                 "lookup(label) ms",
                 "lineage(label) ms",
                 "lineage(CURIE) ms",
+                "longest chain: lookup / lineage ms",
                 "RSS MiB after load / relation graph / insert",
                 "peak RSS MiB",
             ],
             rows,
         )
     )
+    spread = next((r["oxigraph"].get("spread") for r in scale["rows"] if "spread" in r.get("oxigraph", {})), None)
     out.append(
         "\n`relation graph` is `hemokg.graph.relation_graph()` alone; `insert closure` adds its triples to the store "
-        "as `Quad`s (what `hemokg build` does).\n"
+        "as `Quad`s (what `hemokg build` does). "
+        + (
+            f"`lookup` and `lineage` are warm, the median over {spread} cells drawn from the whole graph of each "
+            "cell's median; `longest chain` is the cell of the last block with the most develops-from steps (its "
+            "median alone: the worst case, not the growth).\n"
+            if spread
+            else "`lookup` and `lineage` are warm, on the cell of the last block with the longest chain.\n"
+        )
     )
     rows = []
     for r in scale["rows"]:
@@ -590,7 +610,8 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
                 limit = wanted[row["scale"]]
                 targets.append(
                     [
-                        f"`kg.{what}(label)` warm at {row['scale']:,g}×",
+                        f"`kg.{what}(label)` warm at {row['scale']:,g}×"
+                        + (f" (median over {ox['spread']} cells)" if ox.get("spread") else ""),
                         f"< {limit * 1e3:g} ms",
                         f"{_ms(ox[what]['median'])} ms",
                         _met(ox[what]["median"] < limit),
@@ -608,7 +629,18 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
         )
     for key, value in scale["slopes"].items():
         if key in ("lookup", "lineage", "lineage_curie"):  # issue 18: flat with the graph's size
-            targets.append([f"growth of {key}", "slope < 0.1", f"{value:.2f}", _met(value < 0.1)])
+            against = scale["slopes"].get(f"{key}_vs_reference")
+            if against is None:  # a run from before the reference was timed beside each call
+                targets.append([f"growth of {key}", "slope < 0.1", f"{value:.2f}", _met(value < 0.1)])
+            else:  # judged on the ratio to the reference timed beside it: the machine's drift between sizes cancelled
+                targets.append(
+                    [
+                        f"growth of {key} (its ratio to one lookup on hemo timed beside it at each size)",
+                        "slope < 0.1",
+                        f"{against:.2f} (in milliseconds alone: {value:.2f})",
+                        _met(against < 0.1),
+                    ]
+                )
         elif key in ("load_s", "relation_graph_s", "relation_insert_s", "index_s"):
             targets.append([f"growth of {key}", "≤ linear (slope ≤ 1.1)", f"{value:.2f}", _met(value <= 1.1)])
     return "".join(out)

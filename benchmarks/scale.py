@@ -6,7 +6,10 @@ loads it under a timeout, so a size an engine cannot handle is reported as such 
 * ``oxigraph``: bulk load into pyoxigraph (in memory; on disk from 10,000x), the relation graph
   (``hemokg.graph.relation_graph``, the materialisation used at every size; computing it and inserting its triples into
   the store are timed apart, with the peak RSS after each), the label index, then warm ``kg.lookup`` and
-  ``kg.lineage`` (by label and by CURIE) through ``EmbeddedBackend`` + ``KnowledgeGraph``;
+  ``kg.lineage`` (by label and by CURIE) through ``EmbeddedBackend`` + ``KnowledgeGraph``, over a spread of cells
+  drawn from the whole graph (the median over the cells of each cell's median: growth with the size, not the
+  luck of one term; each call timed in turn with one fixed lookup on hemo itself, whose ratio does not drift with the
+  machine's speed) and on the cell of the last block with the longest chain (the worst case, given apart);
 * ``rdflib``: parse into a memory ``Graph`` and run the lookup's two stored queries (term-by-name, term-details);
 * ``hermit``: classify with HermiT (where it stops being usable is the point).
 
@@ -17,16 +20,20 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.common import Sizes, run_child, stats, status_mib, timed
+from benchmarks.common import Sizes, run_child, stats, status_mib, timed, timed_round_robin
 
 __all__ = ["ENGINES", "generate", "run", "worker"]
 
 ENGINES = ("oxigraph", "rdflib", "hermit")
+#: The fixed call on hemo timed beside every warm call at every size (see :func:`_over`).
+REFERENCE = "neutrophil"
 _OBO = "http://purl.obolibrary.org/obo/"
 _HEMO = "https://w3id.org/hemokg/HEMO_"
 
@@ -42,6 +49,61 @@ def generate(scale: float, folder: Path, *, seed: int = 0) -> tuple[Path, float,
             handle.write(chunk)
             lines += chunk.count("\n")
     return path, time.perf_counter() - start, lines
+
+
+def _spread(store: object, scale: float, *, count: int = 15, seed: int = 18) -> list[tuple[str, str]]:
+    """``count`` labelled cells (classes with a develops-from step) drawn at random from the whole graph, the same
+    draw for the same size: (IRI, label) each. Untimed; at most 100 draws per cell kept."""
+    import random
+
+    from pyoxigraph import NamedNode
+
+    from benchmarks.synthetic import KINDS, hemo_profile
+    from hemokg.vocab import GRAPH_RELATION
+
+    n = max(len(KINDS), round(scale * hemo_profile().classes))
+    develops, graph, label = (
+        NamedNode(_OBO + "RO_0002202"),
+        NamedNode(GRAPH_RELATION),
+        NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+    )
+    pick, found, seen = random.Random(seed), [], set()
+    for _ in range(100 * count):
+        if len(found) == count or len(seen) == n:
+            break
+        i = pick.randrange(n)
+        if i in seen:
+            continue
+        seen.add(i)
+        iri = NamedNode(f"{_HEMO}{i + 1:07d}")
+        labels = list(store.quads_for_pattern(iri, label, None))  # type: ignore[attr-defined]
+        if labels and next(iter(store.quads_for_pattern(iri, develops, None, graph)), None):  # type: ignore[attr-defined]
+            found.append((iri.value, labels[0].object.value))
+    return found
+
+
+def _over(
+    cells: list[tuple[str, str]],
+    call: Callable[[str], object],
+    reference: Callable[[], object],
+    *,
+    by_curie: bool = False,
+) -> dict[str, float]:
+    """Each cell's median over a few warm calls, taking turns with ``reference`` (one fixed call on hemo itself);
+    their median (and p95, min, n) over the cells, and ``vs_reference``: the median over the cells of each cell's
+    median over the reference's. The sizes run minutes apart, in separate processes, and this machine's speed
+    drifts by tens of percent in that time; the ratio, timed side by side, does not drift with it."""
+    from hemokg.vocab import iri_to_curie
+
+    per_cell, ratios = [], []
+    for iri, label in cells:
+        given = (iri_to_curie(iri) or iri) if by_curie else label
+        found = timed_round_robin(
+            {"call": lambda given=given: call(given), "reference": reference}, repeats=9, budget=1.0
+        )
+        per_cell.append(stats(found["call"])["median"])
+        ratios.append(per_cell[-1] / stats(found["reference"])["median"])
+    return {**stats(per_cell), "vs_reference": statistics.median(ratios) if ratios else float("nan")}
 
 
 def _target(store: object, scale: float) -> tuple[str, str]:
@@ -97,12 +159,28 @@ def _oxigraph(path: Path, scale: float, disk: str | None) -> dict:
     _ = kg.index
     out["index_s"] = time.perf_counter() - start
     budget = 3.0
-    out["target"] = {"iri": iri, "label": label}
-    out["lookup"] = stats(timed(lambda: kg.lookup(label), repeats=30, budget=budget))
-    out["lineage"] = stats(timed(lambda: kg.lineage(label), repeats=30, budget=budget))
+    cells = _spread(store, scale)
+    out["spread"] = len(cells)
+    import hemokg
+
+    hemo = hemokg.load()  # the reference, timed beside each call: one lookup on hemo's own graph
+
+    def reference() -> object:
+        return hemo.lookup(REFERENCE)
+
+    out["reference"] = REFERENCE
+    out["lookup"] = _over(cells, kg.lookup, reference)
+    out["lineage"] = _over(cells, kg.lineage, reference)
+    out["lineage_curie"] = _over(cells, kg.lineage, reference, by_curie=True)
     curie = iri_to_curie(iri) or iri
-    out["lineage_curie"] = stats(timed(lambda: kg.lineage(curie), repeats=30, budget=budget))
-    out["lineage_steps"] = len(kg.lineage(curie).up)
+    out["target"] = {
+        "iri": iri,
+        "label": label,
+        "lookup": stats(timed(lambda: kg.lookup(label), repeats=30, budget=budget)),
+        "lineage": stats(timed(lambda: kg.lineage(label), repeats=30, budget=budget)),
+        "lineage_curie": stats(timed(lambda: kg.lineage(curie), repeats=30, budget=budget)),
+        "lineage_steps": len(kg.lineage(curie).up),
+    }
     out["rss_end_mib"] = status_mib()
     return out
 
@@ -201,6 +279,10 @@ def slopes(rows: list[dict]) -> dict[str, float]:
         "rss_end_mib",
     ):
         x, y = a["oxigraph"].get(key), b["oxigraph"].get(key)
+        if isinstance(x, dict) and isinstance(y, dict) and "vs_reference" in x and "vs_reference" in y:
+            rx, ry = x["vs_reference"], y["vs_reference"]
+            if rx > 0 and ry > 0:  # the same growth, against the reference timed beside it (drift cancelled)
+                out[f"{key}_vs_reference"] = math.log(ry / rx) / math.log(b["scale"] / a["scale"])
         x, y = (x["median"], y["median"]) if isinstance(x, dict) else (x, y)
         if x and y and x > 0 and y > 0:
             out[key] = math.log(y / x) / math.log(b["scale"] / a["scale"])

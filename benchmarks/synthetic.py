@@ -45,6 +45,10 @@ MAPPINGS = (_SKOS + "exactMatch", _SKOS + "closeMatch", _SKOS + "broadMatch", _S
 #: Class kinds and their share of each block (hemo: processes, cells, sites, stages/functions/disorders).
 KINDS = {"process": 0.2, "cell": 0.5, "site": 0.15, "other": 0.15}
 _SUFFIX = {"process": "poiesis", "cell": "cyte", "site": " marrow", "other": " stage"}
+#: The lineage relations besides ``directly develops from``, each True where the filler is an earlier class (develops
+#: from), False where it is a later one (develops into): a cell never develops from itself, however many steps away
+#: (random pairs made cycles, and a cycle makes every cell on it develop from every other, as no lineage does).
+_LINEAGE = {"RO_0002202": True, "RO_0002203": False}
 #: Subject and filler kinds of the restrictions on each relation; unlisted relations go other -> process.
 _DOMAINS = {
     "RO_0002207": ("cell", "cell"),
@@ -251,6 +255,8 @@ def iter_synthetic(scale: float, *, seed: int = 0, profile: HemoProfile | None =
                 if rel == DIRECT.removeprefix(_OBO) and len(subjects) > 1:  # lineage chains, mostly one step back
                     c = subjects[1 + j % (len(subjects) - 1)]
                     d = c - 1 if rng.random() < 0.7 else rng.randrange(subjects[0], c)
+                elif rel in _LINEAGE and len(subjects) > 1:  # acyclic, as a lineage is: back from, forward into
+                    c, d = sorted(rng.sample(subjects, 2), reverse=_LINEAGE[rel])
                 else:
                     c, d = rng.choice(subjects), rng.choice(fillers)
                 blank += 1

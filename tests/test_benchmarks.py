@@ -75,6 +75,19 @@ def test_deep_chain_and_wide_class_shapes() -> None:
     assert _predicates(wide_class(250))["http://www.w3.org/2000/01/rdf-schema#subClassOf"] == 250
 
 
+def test_generator_lineages_are_acyclic() -> None:
+    """No cell develops from itself through the closure, as in any lineage: random develops-from pairs made cycles,
+    and on a cycle every cell develops from every other (109 cells below each one at 1x)."""
+    from hemokg.graph.relation_graph import relation_graph
+
+    store = Store()
+    store.bulk_load(synthetic_ontology(3.0), format=RdfFormat.N_TRIPLES)
+    closure = relation_graph(store)
+    develops = [(s, o) for s, p, o in closure if p.rsplit("/", 1)[-1] in ("RO_0002202", "RO_0002207", "RO_0002203")]
+    assert len(develops) > 100
+    assert [s for s, o in develops if s == o] == []
+
+
 def test_generator_rejects_a_bad_scale() -> None:
     with pytest.raises(ValueError, match="positive"):
         synthetic_ontology(0)
@@ -141,6 +154,10 @@ def test_each_benchmark_section_produces_numbers(tmp_path) -> None:
     for row in rows:
         ox = row["oxigraph"]
         assert ox["relation_triples"] > 0 and ox["lookup"]["median"] > 0 and ox["peak_mib"] > 1, ox
+        # a spread of cells, each timed beside the reference lookup on hemo; the longest chain's cell apart
+        assert ox["spread"] >= 1 and ox["lookup"]["n"] == ox["spread"] and ox["lineage"]["vs_reference"] > 0, ox
+        assert ox["target"]["lineage"]["median"] > 0, ox
+    assert {"lookup_vs_reference", "lineage_vs_reference"} <= set(results["scale"]["slopes"])
     assert rows[0]["rdflib"]["lookup"]["median"] > 0
     assert all(math.isfinite(v) for v in results["scale"]["slopes"].values())
 
