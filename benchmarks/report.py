@@ -562,8 +562,8 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
         "as `Quad`s (what `hemokg build` does). "
         + (
             f"`lookup` and `lineage` are warm, the median over {spread} cells drawn from the whole graph of each "
-            "cell's median; `longest chain` is the cell of the last block with the most develops-from steps (its "
-            "median alone: the worst case, not the growth).\n"
+            "cell's median; `longest chain` is the cell of the last block with the most develops-from steps, timed "
+            "alone as earlier reports timed every size (one term: its figure moves with the term, not the size).\n"
             if spread
             else "`lookup` and `lineage` are warm, on the cell of the last block with the longest chain.\n"
         )

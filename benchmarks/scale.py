@@ -9,7 +9,7 @@ loads it under a timeout, so a size an engine cannot handle is reported as such 
   ``kg.lineage`` (by label and by CURIE) through ``EmbeddedBackend`` + ``KnowledgeGraph``, over a spread of cells
   drawn from the whole graph (the median over the cells of each cell's median: growth with the size, not the
   luck of one term; each call timed in turn with one fixed lookup on hemo itself, whose ratio does not drift with the
-  machine's speed) and on the cell of the last block with the longest chain (the worst case, given apart);
+  machine's speed) and, apart, on the cell of the last block with the longest chain (as earlier reports timed it);
 * ``rdflib``: parse into a memory ``Graph`` and run the lookup's two stored queries (term-by-name, term-details);
 * ``hermit``: classify with HermiT (where it stops being usable is the point).
 
