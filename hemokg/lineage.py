@@ -301,6 +301,7 @@ _DETAILS = tuple(
     )
 )
 Node = NamedNode | BlankNode
+_NODE = (NamedNode, BlankNode)  # for isinstance: ``NamedNode | BlankNode`` builds a new union at every call
 
 
 def _rank(term: object) -> tuple[int, str]:
@@ -376,6 +377,7 @@ class StoreSource:
         self.table = table
         self._seen_objects: dict[tuple[Node, NamedNode], list[Any]] = {}
         self._seen_subjects: dict[tuple[NamedNode, Node], list[Node]] = {}
+        self._seen_labels: dict[Node, list[Literal | None]] = {}
 
     def _objects(self, subject: Node, predicate: NamedNode) -> list[Any]:
         key = (subject, predicate)
@@ -392,11 +394,13 @@ class StoreSource:
         return found
 
     def _nodes(self, terms: Iterable[object]) -> list[Node]:
-        return [t for t in dict.fromkeys(terms) if isinstance(t, NamedNode | BlankNode)]
+        return [t for t in dict.fromkeys(terms) if isinstance(t, _NODE)]
 
     def _labels(self, term: Node) -> list[Literal | None]:
-        found = sorted(dict.fromkeys(self._objects(term, _LABEL)), key=_rank)
-        return found or [None]
+        found = self._seen_labels.get(term)
+        if found is None:
+            found = self._seen_labels[term] = sorted(dict.fromkeys(self._objects(term, _LABEL)), key=_rank) or [None]
+        return found
 
     def _steps(self, cells: Iterable[Node]) -> Steps:
         """The rows of a step query for these candidate cells: ``?cell rdfs:subClassOf [owl:onProperty ?relation;
@@ -431,7 +435,7 @@ class StoreSource:
         steps: list[Step] = []
         labels: dict[str, str] = {}
         order = table.order
-        found = {c for c in cells if isinstance(c, NamedNode | BlankNode) and c in rows}
+        found = {c for c in cells if isinstance(c, _NODE) and c in rows}
         for cell in sorted(found, key=order.__getitem__):
             for step, cell_iri, cell_label, precursor, precursor_label in rows[cell]:
                 steps.append(step)
@@ -467,8 +471,8 @@ class StoreSource:
         seen: set[Node] = set()
         queue: deque[Node] = deque([term])
         while queue:
-            for sub in self._nodes(self._subjects(_SUBCLASS, queue.popleft())):
-                if sub not in seen:
+            for sub in self._subjects(_SUBCLASS, queue.popleft()):
+                if sub not in seen and isinstance(sub, _NODE):
                     seen.add(sub)
                     queue.append(sub)
         return seen
@@ -478,8 +482,8 @@ class StoreSource:
         seen: set[Node] = set()
         queue: deque[Node] = deque([term])
         while queue:
-            for sup in self._nodes(self._objects(queue.popleft(), _SUBCLASS)):
-                if sup not in seen:
+            for sup in self._objects(queue.popleft(), _SUBCLASS):
+                if sup not in seen and isinstance(sup, _NODE):
                     seen.add(sup)
                     queue.append(sup)
         return seen
@@ -502,8 +506,9 @@ class StoreSource:
         term = NamedNode(iri)
         rows = []
         for sup in self._hemo(self._above(term), term):
-            depth = sum(1 for a in self._nodes(self._objects(sup, _SUBCLASS)) if isinstance(a, NamedNode) and a != sup)
-            rows += [(-depth, _rank(label), sup.value) for label in self._labels(sup) if label is not None]
+            depth = len({a for a in self._objects(sup, _SUBCLASS) if isinstance(a, NamedNode)} - {sup})
+            value = sup.value
+            rows += [(-depth, _rank(label), value) for label in self._labels(sup) if label is not None]
         return [value for *_key, value in sorted(rows)]
 
     def may_have_steps(self, iri: str) -> bool:
