@@ -673,6 +673,7 @@ def _inherit(src: Source, lineage: Lineage, text: str, limit: int = 64) -> Linea
         gaps = [n for n in (lineage.iri, *current.ancestors()) if n not in has_own and n not in tried]
         if not gaps:
             break
+        before = len(steps)
         for gap in gaps:
             tried.add(gap)
             for parent in src.superclasses(gap):
@@ -684,7 +685,8 @@ def _inherit(src: Source, lineage: Lineage, text: str, limit: int = 64) -> Linea
                     steps += [Step(gap, s.precursor, s.direct) for s in own] + above
                     labels = {**above_labels, **labels}
                     break
-        current = Lineage.from_edges(lineage.iri, steps, lineage.down, labels)
+        if len(steps) > before:  # else the same steps: the same lineage (a walk of a walk's steps is that walk)
+            current = Lineage.from_edges(lineage.iri, steps, lineage.down, labels)
     return current
 
 
