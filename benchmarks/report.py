@@ -492,7 +492,7 @@ def render(meta: dict, results: dict, plotted: bool) -> str:
     return "\n".join(out)
 
 
-def _deepest(ox: dict) -> str:
+def _longest_chain(ox: dict) -> str:
     """The longest-chain cell's lookup and lineage medians (ms), where the run timed it apart from the spread."""
     target = ox.get("target") or {}
     if "lookup" not in target:
@@ -530,7 +530,7 @@ def _scale_section(scale: dict, plotted: bool, targets: list[list[str]]) -> str:
                 _ms(ox["lookup"]["median"]),
                 _ms(ox["lineage"]["median"]),
                 _ms(ox["lineage_curie"]["median"]),
-                _deepest(ox),
+                _longest_chain(ox),
                 rss,
                 f"{ox['peak_mib']:,.0f}",
             ]

@@ -51,6 +51,18 @@ def generate(scale: float, folder: Path, *, seed: int = 0) -> tuple[Path, float,
     return path, time.perf_counter() - start, lines
 
 
+def _classes(scale: float) -> tuple[int, object, object, object]:
+    """What :func:`_spread` and :func:`_target` read the synthetic graph with: its number of classes (as
+    ``benchmarks.synthetic`` numbers them), and the develops-from predicate, the relation graph and rdfs:label."""
+    from pyoxigraph import NamedNode
+
+    from benchmarks.synthetic import KINDS, hemo_profile
+    from hemokg.vocab import GRAPH_RELATION, RDFS
+
+    n = max(len(KINDS), round(scale * hemo_profile().classes))
+    return n, NamedNode(_OBO + "RO_0002202"), NamedNode(GRAPH_RELATION), NamedNode(str(RDFS.label))
+
+
 def _spread(store: object, scale: float, *, count: int = 15, seed: int = 18) -> list[tuple[str, str]]:
     """``count`` labelled cells (classes with a develops-from step) drawn at random from the whole graph, the same
     draw for the same size: (IRI, label) each. Untimed; at most 100 draws per cell kept."""
@@ -58,15 +70,7 @@ def _spread(store: object, scale: float, *, count: int = 15, seed: int = 18) -> 
 
     from pyoxigraph import NamedNode
 
-    from benchmarks.synthetic import KINDS, hemo_profile
-    from hemokg.vocab import GRAPH_RELATION
-
-    n = max(len(KINDS), round(scale * hemo_profile().classes))
-    develops, graph, label = (
-        NamedNode(_OBO + "RO_0002202"),
-        NamedNode(GRAPH_RELATION),
-        NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-    )
+    n, develops, graph, label = _classes(scale)
     pick, found, seen = random.Random(seed), [], set()
     for _ in range(100 * count):
         if len(found) == count or len(seen) == n:
@@ -111,16 +115,10 @@ def _target(store: object, scale: float) -> tuple[str, str]:
     from pyoxigraph import NamedNode
 
     from benchmarks.synthetic import KINDS, hemo_profile
-    from hemokg.vocab import GRAPH_RELATION
 
     block = hemo_profile().classes
-    n = max(len(KINDS), round(scale * block))
+    n, develops, graph, label = _classes(scale)
     last = len(KINDS) + ((n - len(KINDS) - 1) // block) * block
-    develops, graph, label = (
-        NamedNode(_OBO + "RO_0002202"),
-        NamedNode(GRAPH_RELATION),
-        NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-    )
     best, depth = f"{_HEMO}{last + 1:07d}", -1
     for i in range(last, n):
         iri = NamedNode(f"{_HEMO}{i + 1:07d}")
